@@ -1,0 +1,86 @@
+package io.paywatch.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One alert transition (contract section 4, {@code alert.schema.json}). Times are event time in
+ * epoch milliseconds; {@link AlertJson} renders them as RFC 3339.
+ */
+public class Alert {
+    public static final String FIRING = "firing";
+    public static final String RESOLVED = "resolved";
+
+    public String alertId;
+    public String rule;
+    public String status;
+    public String severity;
+    /** The rule's scope keys, sorted by name so that ids and JSON are stable. */
+    public TreeMap<String, String> scope = new TreeMap<>();
+
+    public long startsAt;
+    /** Set on resolved alerts. */
+    public Long endsAt;
+
+    public Double value;
+    public Double threshold;
+    public String summary;
+    public String recommendedAction;
+
+    public TreeMap<String, Long> evidenceByCategory = new TreeMap<>();
+    public TreeMap<String, Long> evidenceByCode = new TreeMap<>();
+    public ArrayList<String> evidenceEventIds = new ArrayList<>();
+
+    /** Processing time at which the alert left the rule (never part of the id). */
+    public long emittedAt;
+
+    public Alert() {}
+
+    /** The event time of this transition: start for firing, end for resolved. */
+    public long transitionTime() {
+        return endsAt != null && RESOLVED.equals(status) ? endsAt : startsAt;
+    }
+
+    public Alert withScope(String key, String value) {
+        scope.put(key, value);
+        return this;
+    }
+
+    public List<String> eventIds() {
+        return evidenceEventIds;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Alert)) {
+            return false;
+        }
+        Alert a = (Alert) o;
+        return startsAt == a.startsAt
+                && Objects.equals(alertId, a.alertId)
+                && Objects.equals(rule, a.rule)
+                && Objects.equals(status, a.status)
+                && Objects.equals(severity, a.severity)
+                && Objects.equals(scope, a.scope)
+                && Objects.equals(endsAt, a.endsAt)
+                && Objects.equals(value, a.value)
+                && Objects.equals(threshold, a.threshold)
+                && Objects.equals(summary, a.summary)
+                && Objects.equals(recommendedAction, a.recommendedAction)
+                && Objects.equals(evidenceByCategory, a.evidenceByCategory)
+                && Objects.equals(evidenceByCode, a.evidenceByCode)
+                && Objects.equals(evidenceEventIds, a.evidenceEventIds);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(alertId, status, severity, startsAt);
+    }
+
+    @Override
+    public String toString() {
+        return rule + "/" + status + "/" + severity + " " + scope + " " + alertId;
+    }
+}

@@ -1,0 +1,66 @@
+package io.paywatch.model;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/** Renders an {@link Alert} as the contract's JSON object (alert.schema.json), on one line. */
+public final class AlertJson {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private AlertJson() {}
+
+    public static String toJson(Alert a) {
+        StringWriter out = new StringWriter(512);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("alert_id", a.alertId);
+            g.writeStringField("rule", a.rule);
+            g.writeStringField("status", a.status);
+            g.writeStringField("severity", a.severity);
+            g.writeObjectFieldStart("scope");
+            for (Map.Entry<String, String> e : a.scope.entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeStringField("starts_at", Timestamps.rfc3339(a.startsAt));
+            if (a.endsAt != null) {
+                g.writeStringField("ends_at", Timestamps.rfc3339(a.endsAt));
+            }
+            if (a.value != null) {
+                g.writeNumberField("value", a.value);
+            }
+            if (a.threshold != null) {
+                g.writeNumberField("threshold", a.threshold);
+            }
+            g.writeStringField("summary", a.summary);
+            if (a.recommendedAction != null) {
+                g.writeStringField("recommended_action", a.recommendedAction);
+            }
+            g.writeObjectFieldStart("evidence");
+            g.writeObjectFieldStart("by_category");
+            for (Map.Entry<String, Long> e : a.evidenceByCategory.entrySet()) {
+                g.writeNumberField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeObjectFieldStart("by_code");
+            for (Map.Entry<String, Long> e : a.evidenceByCode.entrySet()) {
+                g.writeNumberField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeArrayFieldStart("event_ids");
+            for (int i = 0; i < a.evidenceEventIds.size() && i < 20; i++) {
+                g.writeString(a.evidenceEventIds.get(i));
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}

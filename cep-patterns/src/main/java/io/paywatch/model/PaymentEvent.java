@@ -1,0 +1,92 @@
+package io.paywatch.model;
+
+import java.util.Objects;
+
+/**
+ * One validated payment event (contract section 1). A Flink POJO: public fields and a no-arg
+ * constructor, so Flink serialises it without Kryo. Optional fields are null when absent.
+ */
+public class PaymentEvent {
+    public String eventId;
+    /** Event time, epoch milliseconds. */
+    public long eventTime;
+
+    public EventKind kind;
+    public String paymentId;
+    public String orderId;
+    public String merchantId;
+    public String channel;
+    /** Only for kind = payment: true when status = failed. */
+    public boolean failed;
+    /** Return code; set when failed. */
+    public String code;
+    /** Category of {@link #code} from the catalogue; set when failed. */
+    public Category category;
+
+    public String message;
+    public Long amountMinor;
+    public String currency;
+    public String userId;
+    public String cardFingerprint;
+    public String deviceId;
+    public Long latencyMs;
+
+    public PaymentEvent() {}
+
+    public boolean isPayment() {
+        return kind == EventKind.PAYMENT;
+    }
+
+    public boolean isFailedPayment() {
+        return kind == EventKind.PAYMENT && failed;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof PaymentEvent)) {
+            return false;
+        }
+        PaymentEvent e = (PaymentEvent) o;
+        return eventTime == e.eventTime
+                && failed == e.failed
+                && Objects.equals(eventId, e.eventId)
+                && kind == e.kind
+                && Objects.equals(paymentId, e.paymentId)
+                && Objects.equals(orderId, e.orderId)
+                && Objects.equals(merchantId, e.merchantId)
+                && Objects.equals(channel, e.channel)
+                && Objects.equals(code, e.code)
+                && category == e.category
+                && Objects.equals(message, e.message)
+                && Objects.equals(amountMinor, e.amountMinor)
+                && Objects.equals(currency, e.currency)
+                && Objects.equals(userId, e.userId)
+                && Objects.equals(cardFingerprint, e.cardFingerprint)
+                && Objects.equals(deviceId, e.deviceId)
+                && Objects.equals(latencyMs, e.latencyMs);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(eventId, eventTime, kind, paymentId);
+    }
+
+    @Override
+    public String toString() {
+        return "PaymentEvent{"
+                + eventId
+                + " "
+                + kind.wireName()
+                + " @"
+                + eventTime
+                + " m="
+                + merchantId
+                + " ch="
+                + channel
+                + (failed ? " failed " + code : "")
+                + "}";
+    }
+}

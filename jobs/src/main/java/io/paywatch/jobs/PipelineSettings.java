@@ -1,0 +1,32 @@
+package io.paywatch.jobs;
+
+import io.paywatch.model.RuleSettings;
+import java.io.Serializable;
+
+/** What the pipeline needs besides its sources and sinks: rules and event-time settings. */
+public final class PipelineSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final long DEFAULT_OUT_OF_ORDERNESS_MS = 5_000;
+    public static final long DEFAULT_DEDUP_HORIZON_MS = 600_000;
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+    public final RuleSettings rules;
+    public final long outOfOrdernessMs;
+    public final long dedupHorizonMs;
+    /** A source partition silent this long (processing time) stops holding the watermark. */
+    public final long idleTimeoutMs;
+
+    public PipelineSettings(RuleSettings rules, long outOfOrdernessMs, long dedupHorizonMs,
+            long idleTimeoutMs) {
+        this.rules = rules;
+        this.outOfOrdernessMs = outOfOrdernessMs;
+        this.dedupHorizonMs = dedupHorizonMs;
+        this.idleTimeoutMs = idleTimeoutMs;
+    }
+
+    public static PipelineSettings defaults(RuleSettings rules) {
+        return new PipelineSettings(rules, DEFAULT_OUT_OF_ORDERNESS_MS, DEFAULT_DEDUP_HORIZON_MS,
+                DEFAULT_IDLE_TIMEOUT_MS);
+    }
+}

@@ -1,0 +1,118 @@
+package io.paywatch.jobs.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Flags of one command: {@code --name value} pairs (repeatable flags keep every value). Unknown
+ * flags and missing values are errors naming the flag.
+ */
+public final class CliArgs {
+    private final String command;
+    private final Map<String, List<String>> values = new LinkedHashMap<>();
+
+    private CliArgs(String command) {
+        this.command = command;
+    }
+
+    public static CliArgs parse(String command, String[] args, int from, Set<String> valueFlags,
+            Set<String> booleanFlags) {
+        CliArgs a = new CliArgs(command);
+        for (int i = from; i < args.length; i++) {
+            String arg = args[i];
+            String name;
+            String value = null;
+            if (!arg.startsWith("--")) {
+                throw new UsageException(command + ": unexpected argument '" + arg + "'");
+            }
+            int eq = arg.indexOf('=');
+            if (eq > 0) {
+                name = arg.substring(2, eq);
+                value = arg.substring(eq + 1);
+            } else {
+                name = arg.substring(2);
+            }
+            if (booleanFlags.contains(name)) {
+                a.values.computeIfAbsent(name, k -> new ArrayList<>()).add(value == null ? "true" : value);
+                continue;
+            }
+            if (!valueFlags.contains(name)) {
+                throw new UsageException(command + ": unknown flag --" + name
+                        + " (see ./paywatch help)");
+            }
+            if (value == null) {
+                if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                    throw new UsageException(command + ": flag --" + name + " needs a value");
+                }
+                value = args[++i];
+            }
+            a.values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return a;
+    }
+
+    public String command() {
+        return command;
+    }
+
+    public boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    public String get(String name) {
+        List<String> v = values.get(name);
+        if (v == null) {
+            return null;
+        }
+        if (v.size() > 1) {
+            throw new UsageException(command + ": flag --" + name + " given more than once");
+        }
+        return v.get(0);
+    }
+
+    public String get(String name, String fallback) {
+        String v = get(name);
+        return v == null ? fallback : v;
+    }
+
+    public List<String> all(String name) {
+        return values.getOrDefault(name, List.of());
+    }
+
+    public String required(String name) {
+        String v = get(name);
+        if (v == null) {
+            throw new UsageException(command + ": flag --" + name + " is required");
+        }
+        return v;
+    }
+
+    public int intValue(String name, int fallback) {
+        String v = get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException(command + ": --" + name + " must be a whole number >= 1, got '"
+                    + v + "'");
+        }
+    }
+
+    public long durationMs(String name, String fallback) {
+        String v = get(name, fallback);
+        try {
+            return io.paywatch.model.Durations.parseMillis(v);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(command + ": --" + name + ": " + e.getMessage());
+        }
+    }
+}

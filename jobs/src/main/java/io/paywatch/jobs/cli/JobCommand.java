@@ -1,0 +1,239 @@
+package io.paywatch.jobs.cli;
+
+import io.paywatch.jobs.PaymentMonitorJob;
+import io.paywatch.jobs.PipelineSettings;
+import io.paywatch.jobs.demo.Scenarios;
+import io.paywatch.jobs.ingest.EventParser;
+import io.paywatch.jobs.ingest.EventTimeParser;
+import io.paywatch.jobs.ingest.IngestProgress;
+import io.paywatch.jobs.ingest.RawRecord;
+import io.paywatch.jobs.sinks.InfluxClient;
+import io.paywatch.jobs.sinks.InfluxTarget;
+import io.paywatch.model.RuleSettings;
+import io.paywatch.model.Timestamps;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** {@code demo}, {@code replay} and {@code run}: one pipeline, three kinds of source. */
+final class JobCommand {
+    private static final Set<String> COMMON = Set.of("alerts-out", "metrics-out",
+            "dead-letter-out", "influx-url", "influx-db", "influx-org", "influx-bucket",
+            "influx-token-env", "run-id", "rules", "out-of-orderness", "checkpoint-dir",
+            "checkpoint-interval", "state", "parallelism", "webhook-url", "webhook-secret-env",
+            "webhook-format", "alerts-topic", "control-topic", "compare-rules", "compare-out",
+            "report");
+    private static final Map<String, Set<String>> SPECIFIC = Map.of(
+            "demo", Set.of("duration", "rate", "seed"),
+            "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers"),
+            "run", Set.of("bootstrap-servers", "topic", "group-id", "starting-offsets"));
+    private static final List<String> NOT_YET = List.of("webhook-url", "webhook-secret-env",
+            "webhook-format", "alerts-topic", "control-topic", "compare-rules", "compare-out",
+            "report");
+
+    private final String command;
+    private final CliArgs args;
+    private final PrintStream out;
+
+    JobCommand(String command, String[] argv, PrintStream out) {
+        this.command = command;
+        Set<String> flags = new java.util.HashSet<>(COMMON);
+        flags.addAll(SPECIFIC.get(command));
+        this.args = CliArgs.parse(command, argv, 1, flags, Set.of("quiet"));
+        this.out = out;
+    }
+
+    int execute() throws Exception {
+        for (String flag : NOT_YET) {
+            if (args.has(flag)) {
+                throw new UsageException(command + ": --" + flag
+                        + " is part of the contract but not built yet in this version");
+            }
+        }
+        RuleSettings rules = loadRules();
+        long outOfOrderness = args.durationMs("out-of-orderness", "5s");
+        PipelineSettings settings = new PipelineSettings(rules, outOfOrderness,
+                PipelineSettings.DEFAULT_DEDUP_HORIZON_MS, PipelineSettings.DEFAULT_IDLE_TIMEOUT_MS);
+        InfluxTarget influx = influxTarget();
+        if (influx != null) {
+            try (InfluxClient client = InfluxClient.create(influx)) {
+                client.ensureReady();
+            } catch (IOException e) {
+                throw new UsageException(command + ": " + e.getMessage());
+            }
+        }
+        OutputFiles files = new OutputFiles(args.get("alerts-out"), args.get("metrics-out"),
+                args.get("dead-letter-out"));
+        files.checkWritable(command);
+
+        int parallelism = args.intValue("parallelism", Runtime.getRuntime().availableProcessors());
+        String state = args.get("state", command.equals("run") ? "rocksdb" : "heap");
+        if (!state.equals("heap") && !state.equals("rocksdb")) {
+            throw new UsageException(command + ": --state must be heap or rocksdb, got '" + state + "'");
+        }
+        Configuration conf = flinkConfiguration(parallelism, state);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+
+        DataStream<RawRecord> raw;
+        Sources sources = new Sources(command, args, out);
+        boolean bounded;
+        switch (command) {
+            case "demo":
+                raw = sources.demo(env);
+                bounded = true;
+                break;
+            case "replay":
+                raw = sources.replay(env);
+                bounded = true;
+                break;
+            default:
+                raw = sources.live(env);
+                bounded = false;
+        }
+
+        PaymentMonitorJob.Outputs outputs = PaymentMonitorJob.build(raw, settings);
+        Outputs.Options options = new Outputs.Options();
+        options.files = files;
+        options.influx = influx;
+        options.runId = args.get("run-id");
+        options.consoleTable = command.equals("demo");
+        options.consoleAlerts = !args.has("quiet") || command.equals("demo");
+        Outputs.attach(outputs, options);
+
+        IngestProgress.reset();
+        Progress progress = args.has("quiet") || command.equals("demo") ? null
+                : Progress.start(command, out);
+        out.printf("paywatch %s: parallelism %d, %s state, rules: %s%n", command, parallelism,
+                state, args.has("rules") ? args.get("rules") : "defaults");
+        JobExecutionResult result;
+        try {
+            result = env.execute("paywatch-" + command);
+        } finally {
+            if (progress != null) {
+                progress.stop();
+            }
+        }
+        if (bounded) {
+            files.sortForReproducibility();
+        }
+        printSummary(result);
+        return 0;
+    }
+
+    private void printSummary(JobExecutionResult result) {
+        long max = IngestProgress.MAX_EVENT_TIME.get();
+        out.printf(Locale.ROOT,
+                "paywatch %s: done in %.1f s: %d records, %d accepted, %d rejected, %d duplicates,"
+                        + " %d late; event time up to %s; %d alert transitions%n",
+                command, result.getNetRuntime() / 1000.0, IngestProgress.RECORDS.sum(),
+                IngestProgress.ACCEPTED.sum(), IngestProgress.REJECTED.sum(),
+                IngestProgress.DUPLICATES.sum(), IngestProgress.LATE.sum(),
+                max == Long.MIN_VALUE ? "-" : Timestamps.rfc3339(max), Outputs.ALERT_COUNT.sum());
+        for (String line : new OutputFiles(args.get("alerts-out"), args.get("metrics-out"),
+                args.get("dead-letter-out")).describe()) {
+            out.println("  wrote " + line);
+        }
+    }
+
+    private RuleSettings loadRules() {
+        String file = args.get("rules");
+        if (file == null) {
+            return RuleSettings.defaults();
+        }
+        Path p = Paths.get(file);
+        if (!Files.isRegularFile(p)) {
+            throw new UsageException(command + ": rules file " + file + " does not exist");
+        }
+        try {
+            return RuleSettings.load(p);
+        } catch (RuleSettings.RulesException e) {
+            throw new UsageException(command + ": " + e.getMessage());
+        }
+    }
+
+    private InfluxTarget influxTarget() {
+        String url = args.get("influx-url");
+        boolean any = args.has("influx-db") || args.has("influx-org") || args.has("influx-bucket");
+        if (url == null) {
+            if (any) {
+                throw new UsageException(command + ": --influx-db/--influx-org/--influx-bucket need --influx-url");
+            }
+            return null;
+        }
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+            throw new UsageException(command + ": --influx-url must start with http:// or https://, got '" + url + "'");
+        }
+        String tokenEnv = args.get("influx-token-env");
+        if (tokenEnv != null && System.getenv(tokenEnv) == null) {
+            throw new UsageException(command + ": --influx-token-env names " + tokenEnv
+                    + ", which is not set in the environment");
+        }
+        if (args.has("influx-db")) {
+            if (args.has("influx-org") || args.has("influx-bucket")) {
+                throw new UsageException(command + ": give --influx-db (1.x) or --influx-org with"
+                        + " --influx-bucket (2.x/3.x), not both");
+            }
+            return InfluxTarget.v1(url, args.get("influx-db"), tokenEnv);
+        }
+        if (args.has("influx-org") && args.has("influx-bucket")) {
+            return InfluxTarget.v2(url, args.get("influx-org"), args.get("influx-bucket"), tokenEnv);
+        }
+        throw new UsageException(command + ": --influx-url needs --influx-db (1.x) or --influx-org"
+                + " and --influx-bucket (2.x/3.x)");
+    }
+
+    private Configuration flinkConfiguration(int parallelism, String state) {
+        Map<String, String> c = new HashMap<>();
+        c.put("parallelism.default", String.valueOf(parallelism));
+        c.put("pipeline.object-reuse", "true");
+        c.put("state.backend.type", state.equals("rocksdb") ? "rocksdb" : "hashmap");
+        c.put("pipeline.name", "paywatch-" + command);
+        if (command.equals("run")) {
+            String dir = args.get("checkpoint-dir", "paywatch-checkpoints");
+            Path cp = Paths.get(dir).toAbsolutePath();
+            c.put("execution.checkpointing.interval",
+                    args.durationMs("checkpoint-interval", "10s") + " ms");
+            c.put("execution.checkpointing.dir", cp.toUri().toString());
+            c.put("execution.checkpointing.incremental", "true");
+            c.put("execution.checkpointing.externalized-checkpoint-retention",
+                    "RETAIN_ON_CANCELLATION");
+            c.put("execution.checkpointing.num-retained", "3");
+            c.put("restart-strategy.type", "exponential-delay");
+            Path latest = Checkpoints.latest(cp);
+            if (latest != null) {
+                out.println("paywatch run: resuming from checkpoint " + latest);
+                c.put("execution.state-recovery.path", latest.toUri().toString());
+            }
+        } else if (args.has("checkpoint-dir")) {
+            throw new UsageException(command + ": --checkpoint-dir is for run");
+        }
+        return Configuration.fromMap(c);
+    }
+
+    static long parseTime(String command, String flag, String value) {
+        if (value.chars().allMatch(Character::isDigit) && !value.isEmpty()) {
+            return Long.parseLong(value);
+        }
+        long t = EventTimeParser.parseRfc3339(value);
+        if (t == Long.MIN_VALUE) {
+            throw new UsageException(command + ": --" + flag + " must be RFC 3339 (2026-11-23T10:00:00Z)"
+                    + " or epoch milliseconds, got '" + value + "'");
+        }
+        return t;
+    }
+
+    static final int MAX_LINE_BYTES = EventParser.MAX_RECORD_CHARS;
+    static final double DEMO_PAYMENTS_PER_SECOND = 60;
+    static final int DEMO_MERCHANTS = Scenarios.HOUR_MERCHANTS;
+}

@@ -1,0 +1,101 @@
+package io.paywatch.jobs.cli;
+
+import io.paywatch.jobs.PaymentMonitorJob;
+import io.paywatch.jobs.metrics.MetricLines;
+import io.paywatch.jobs.sinks.AlertLine;
+import io.paywatch.jobs.sinks.ConsoleDashboard;
+import io.paywatch.jobs.sinks.InfluxSink;
+import io.paywatch.jobs.sinks.InfluxTarget;
+import io.paywatch.jobs.sinks.LineFileSink;
+import io.paywatch.model.Alert;
+import io.paywatch.model.AlertJson;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.util.Collector;
+
+/** Attaches the sinks the command line asked for to the pipeline's output streams. */
+public final class Outputs {
+    /** Alert transitions seen by this JVM (embedded runs), for the summary line. */
+    static final LongAdder ALERT_COUNT = new LongAdder();
+
+    /** What to write where. */
+    public static final class Options {
+        public OutputFiles files = new OutputFiles(null, null, null);
+        public InfluxTarget influx;
+        public String runId;
+        public boolean consoleTable;
+        public boolean consoleAlerts;
+    }
+
+    private Outputs() {}
+
+    public static void attach(PaymentMonitorJob.Outputs o, Options opt) {
+        ALERT_COUNT.reset();
+        DataStream<Alert> alerts = o.alerts;
+        if (opt.files.alerts != null) {
+            alerts.map(AlertJson::toJson).name("alert json").uid("alert-json")
+                    .sinkTo(new LineFileSink(opt.files.alerts)).name("alerts file").uid("alerts-file")
+                    .setParallelism(1);
+        }
+        if (opt.files.deadLetters != null) {
+            o.deadLetters.map(d -> d.toJson()).name("dead letter json").uid("dead-letter-json")
+                    .sinkTo(new LineFileSink(opt.files.deadLetters)).name("dead letter file")
+                    .uid("dead-letter-file").setParallelism(1);
+        }
+        if (opt.files.metrics != null || opt.influx != null) {
+            String runId = opt.runId;
+            DataStream<String> lines = o.rates
+                    .flatMap((FlatMapFunction<io.paywatch.jobs.rates.RateSnapshot, String>)
+                            (r, out) -> MetricLines.of(r, runId).forEach(out::collect))
+                    .returns(Types.STRING).name("rate points").uid("rate-points")
+                    .union(alerts.map(a -> MetricLines.of(a, runId)).name("alert points")
+                                    .uid("alert-points"),
+                            o.inputHealth.map(h -> MetricLines.of(h, runId)).name("input points")
+                                    .uid("input-points"));
+            if (opt.files.metrics != null) {
+                lines.sinkTo(new LineFileSink(opt.files.metrics)).name("metrics file")
+                        .uid("metrics-file").setParallelism(1);
+            }
+            if (opt.influx != null) {
+                lines.sinkTo(new InfluxSink(opt.influx)).name("influxdb").uid("influxdb");
+            }
+        }
+        if (opt.consoleTable) {
+            o.rates.map(ConsoleDashboard.Update::of).name("console rates").uid("console-rates")
+                    .union(alerts.map(ConsoleDashboard.Update::of).name("console alerts")
+                            .uid("console-alerts"))
+                    .sinkTo(new ConsoleDashboard(5_000, 5)).name("console").uid("console")
+                    .setParallelism(1);
+        } else if (opt.consoleAlerts) {
+            alerts.flatMap(new AlertPrinter()).name("console alerts").uid("console-alerts")
+                    .setParallelism(1);
+        } else {
+            alerts.flatMap(new AlertPrinter(false)).name("alert counter").uid("alert-counter")
+                    .setParallelism(1);
+        }
+    }
+
+    /** Prints alerts on the console as they happen (embedded runs) and counts them. */
+    static final class AlertPrinter implements FlatMapFunction<Alert, Void> {
+        private static final long serialVersionUID = 1L;
+        private final boolean print;
+
+        AlertPrinter() {
+            this(true);
+        }
+
+        AlertPrinter(boolean print) {
+            this.print = print;
+        }
+
+        @Override
+        public void flatMap(Alert a, Collector<Void> out) {
+            ALERT_COUNT.increment();
+            if (print) {
+                System.out.println(AlertLine.format(a));
+            }
+        }
+    }
+}

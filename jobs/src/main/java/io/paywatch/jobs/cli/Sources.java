@@ -1,0 +1,262 @@
+package io.paywatch.jobs.cli;
+
+import io.paywatch.jobs.demo.Scenarios;
+import io.paywatch.jobs.demo.TrafficGenerator;
+import io.paywatch.jobs.ingest.JsonLinesFormat;
+import io.paywatch.jobs.ingest.KafkaRawDeserializer;
+import io.paywatch.jobs.ingest.OrderedSplitAssigner;
+import io.paywatch.jobs.ingest.RawRecord;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/** The three kinds of input: built-in traffic, replay files or a Kafka range, live Kafka. */
+final class Sources {
+    private final String command;
+    private final CliArgs args;
+    private final PrintStream out;
+
+    Sources(String command, CliArgs args, PrintStream out) {
+        this.command = command;
+        this.args = args;
+        this.out = out;
+    }
+
+    DataStream<RawRecord> demo(StreamExecutionEnvironment env) {
+        long duration = args.durationMs("duration", "4m");
+        double paymentsPerSecond =
+                GenerateCommand.parseRate(args.get("rate"), JobCommand.DEMO_PAYMENTS_PER_SECOND);
+        long seed = Long.parseLong(args.get("seed", "42"));
+        // event time follows the wall clock: the demo is live traffic
+        long start = (System.currentTimeMillis() / 1000) * 1000;
+        double linesPerSecond = paymentsPerSecond * 2.95;
+        long count = (long) (linesPerSecond * duration / 1000.0);
+        out.printf("paywatch demo: %d s of built-in traffic, %.0f payments/s over %d merchants and"
+                        + " 5 channels; a wallet outage starts 20 s in, a merchant failure at 100 s,"
+                        + " repeating every 5 min%n",
+                duration / 1000, paymentsPerSecond, JobCommand.DEMO_MERCHANTS);
+        DataGeneratorSource<RawRecord> source = new DataGeneratorSource<>(
+                new DemoTraffic(seed, start, paymentsPerSecond, duration), count,
+                RateLimiterStrategy.perSecond(linesPerSecond), TypeInformation.of(RawRecord.class));
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "built-in traffic")
+                .uid("demo-source").setParallelism(1);
+    }
+
+    /** The demo's generator as a Flink generator function (parallelism 1, so one sequence). */
+    static final class DemoTraffic implements GeneratorFunction<Long, RawRecord> {
+        private static final long serialVersionUID = 1L;
+        private final long seed;
+        private final long start;
+        private final double paymentsPerSecond;
+        private final long durationMs;
+        private transient TrafficGenerator generator;
+
+        DemoTraffic(long seed, long start, double paymentsPerSecond, long durationMs) {
+            this.seed = seed;
+            this.start = start;
+            this.paymentsPerSecond = paymentsPerSecond;
+            this.durationMs = durationMs;
+        }
+
+        @Override
+        public void open(SourceReaderContext readerContext) {
+            generator = new TrafficGenerator(seed, start, paymentsPerSecond,
+                    JobCommand.DEMO_MERCHANTS, Scenarios.demo(start, durationMs),
+                    new TrafficGenerator.Noise());
+        }
+
+        @Override
+        public RawRecord map(Long index) {
+            return RawRecord.ofText(generator.next(), "demo:" + (index + 1));
+        }
+    }
+
+    DataStream<RawRecord> replay(StreamExecutionEnvironment env) throws IOException {
+        List<String> inputs = args.all("input");
+        boolean kafka = args.has("kafka-topic");
+        if (inputs.isEmpty() == !kafka) {
+            throw new UsageException("replay: give --input PATH (files) or --kafka-topic T with"
+                    + " --from and --to, not both");
+        }
+        if (kafka) {
+            return kafkaRange(env);
+        }
+        List<Path> files = expand(inputs);
+        org.apache.flink.core.fs.Path[] paths = files.stream()
+                .map(p -> new org.apache.flink.core.fs.Path(p.toUri()))
+                .toArray(org.apache.flink.core.fs.Path[]::new);
+        out.printf("paywatch replay: %d file(s), read in path order: %s%n", files.size(),
+                files.size() <= 3 ? files.toString() : files.get(0) + " … " + files.get(files.size() - 1));
+        FileSource<RawRecord> source = FileSource
+                .forBulkFileFormat(new JsonLinesFormat(JobCommand.MAX_LINE_BYTES), paths)
+                .setSplitAssigner(OrderedSplitAssigner::new)
+                .build();
+        // one reader: files are read one after another, so lateness is decided the same way on
+        // every run; parsing stays on this thread, everything keyed runs in parallel after it
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "replay files")
+                .uid("file-source").setParallelism(1);
+    }
+
+    private DataStream<RawRecord> kafkaRange(StreamExecutionEnvironment env) {
+        String topic = args.get("kafka-topic");
+        long from = JobCommand.parseTime(command, "from", args.required("from"));
+        long to = JobCommand.parseTime(command, "to", args.required("to"));
+        if (to <= from) {
+            throw new UsageException("replay: --to must be after --from");
+        }
+        String servers = args.get("bootstrap-servers", "localhost:9092");
+        int partitions = checkTopic(servers, topic);
+        out.printf("paywatch replay: Kafka %s topic %s (%d partitions), record times %s to %s%n",
+                servers, topic, partitions, io.paywatch.model.Timestamps.rfc3339(from),
+                io.paywatch.model.Timestamps.rfc3339(to));
+        KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(servers)
+                .setTopics(topic)
+                .setGroupId("paywatch-replay")
+                .setStartingOffsets(OffsetsInitializer.timestamp(from))
+                .setBounded(OffsetsInitializer.timestamp(to))
+                .setDeserializer(new KafkaRawDeserializer())
+                .setProperty("commit.offsets.on.checkpoint", "false")
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka range " + topic)
+                .uid("kafka-range-source");
+    }
+
+    DataStream<RawRecord> live(StreamExecutionEnvironment env) {
+        String servers = args.required("bootstrap-servers");
+        String topic = args.get("topic", "payments");
+        String group = args.get("group-id", "paywatch");
+        int partitions = checkTopic(servers, topic);
+        String start = args.get("starting-offsets", "committed");
+        OffsetsInitializer offsets;
+        switch (start) {
+            case "committed":
+                offsets = OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                break;
+            case "earliest":
+                offsets = OffsetsInitializer.earliest();
+                break;
+            case "latest":
+                offsets = OffsetsInitializer.latest();
+                break;
+            default:
+                throw new UsageException("run: --starting-offsets must be committed, earliest or"
+                        + " latest, got '" + start + "'");
+        }
+        out.printf("paywatch run: consuming %s topic %s (%d partitions) as group %s%n", servers,
+                topic, partitions, group);
+        KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(servers)
+                .setTopics(topic)
+                .setGroupId(group)
+                .setStartingOffsets(offsets)
+                .setDeserializer(new KafkaRawDeserializer())
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + topic)
+                .uid("kafka-source");
+    }
+
+    /** Fails fast with one line when the broker is unreachable or the topic does not exist. */
+    private int checkTopic(String servers, String topic) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        try (Admin admin = Admin.create(p)) {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(20, TimeUnit.SECONDS).get(topic);
+            return d.partitions().size();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                throw new UsageException(command + ": Kafka topic " + topic + " does not exist on " + servers);
+            }
+            throw new UsageException(command + ": cannot reach Kafka at " + servers + ": "
+                    + PayWatchCli.rootMessage(e));
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new UsageException(command + ": cannot reach Kafka at " + servers + " (no answer in 20 s)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageException(command + ": interrupted");
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new UsageException(command + ": bad Kafka settings for " + servers + ": "
+                    + PayWatchCli.rootMessage(e));
+        }
+    }
+
+    /** Expands globs ({@code data/*.jsonl.gz}); each plain path must exist. Sorted, unique. */
+    static List<Path> expand(List<String> inputs) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (String in : inputs) {
+            if (in.contains("*") || in.contains("?") || in.contains("[")) {
+                Path pattern = Paths.get(in).toAbsolutePath();
+                Path dir = pattern.getParent();
+                while (dir != null && (dir.toString().contains("*") || dir.toString().contains("?"))) {
+                    dir = dir.getParent();
+                }
+                if (dir == null || !Files.isDirectory(dir)) {
+                    throw new UsageException("replay: no directory for --input " + in);
+                }
+                PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+                Set<Path> matched = new TreeSet<>();
+                try (var walk = Files.walk(dir)) {
+                    walk.filter(Files::isRegularFile).filter(m::matches).forEach(matched::add);
+                }
+                if (matched.isEmpty()) {
+                    throw new UsageException("replay: --input " + in + " matches no file");
+                }
+                out.addAll(matched);
+            } else {
+                Path p = Paths.get(in).toAbsolutePath();
+                if (Files.isDirectory(p)) {
+                    Set<Path> matched = new TreeSet<>();
+                    try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
+                        for (Path f : ds) {
+                            String n = f.getFileName().toString();
+                            if (Files.isRegularFile(f) && (n.endsWith(".jsonl") || n.endsWith(".jsonl.gz")
+                                    || n.endsWith(".json") || n.endsWith(".gz"))) {
+                                matched.add(f);
+                            }
+                        }
+                    }
+                    if (matched.isEmpty()) {
+                        throw new UsageException("replay: directory " + in + " has no .jsonl or .jsonl.gz file");
+                    }
+                    out.addAll(matched);
+                } else if (!Files.isRegularFile(p)) {
+                    throw new UsageException("replay: input file " + in + " does not exist");
+                } else if (!Files.isReadable(p)) {
+                    throw new UsageException("replay: input file " + in + " is not readable");
+                } else {
+                    out.add(p);
+                }
+            }
+        }
+        return new ArrayList<>(new java.util.LinkedHashSet<>(out));
+    }
+}

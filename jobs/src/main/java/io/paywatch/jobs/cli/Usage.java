@@ -1,0 +1,45 @@
+package io.paywatch.jobs.cli;
+
+/** The help text of {@code ./paywatch}. */
+final class Usage {
+    static final String TEXT = String.join("\n",
+            "PayWatch: real-time payment-failure monitoring and alerting on Apache Flink",
+            "",
+            "usage:",
+            "  ./paywatch demo     [--duration 4m] [--rate 60] [common flags]",
+            "        embedded Flink, built-in traffic with injected incidents, live table and alerts",
+            "  ./paywatch replay   --input PATH [--input PATH ...] [common flags]",
+            "        bounded event-time replay of JSONL / JSONL.gz files (globs allowed)",
+            "  ./paywatch replay   --kafka-topic T --from TIME --to TIME [--bootstrap-servers HOST:PORT]",
+            "        bounded replay of a Kafka time range (record timestamps, RFC 3339 or epoch ms)",
+            "  ./paywatch run      --bootstrap-servers HOST:PORT [--topic payments] [--group-id G]",
+            "                      [--starting-offsets committed|earliest|latest] [common flags]",
+            "        live, unbounded, from Kafka",
+            "  ./paywatch generate --out FILE[.gz] [--duration 1h] [--rate 11.5] [--seed 42]",
+            "                      [--start 2026-11-23T10:00:00Z] [--scenario hour|none]",
+            "        write realistic traffic with incidents, duplicates, late and malformed lines",
+            "  ./paywatch bench    [--events N] [--state heap|rocksdb]   (not built yet)",
+            "",
+            "common flags:",
+            "  --alerts-out FILE          alerts as JSONL",
+            "  --metrics-out FILE         metrics as InfluxDB line protocol",
+            "  --dead-letter-out FILE     rejected input as JSONL {\"reason\":…, \"input\":…}",
+            "  --influx-url URL           InfluxDB; with --influx-db DB (1.x) or",
+            "                             --influx-org ORG --influx-bucket B (2.x/3.x)",
+            "  --influx-token-env VAR     environment variable holding the InfluxDB token",
+            "  --run-id ID                tag every InfluxDB point with run_id=ID",
+            "  --rules FILE               rule parameters (YAML) overriding the defaults",
+            "  --out-of-orderness 5s      watermark bound: how late an event may arrive",
+            "  --checkpoint-dir DIR       (run) checkpoints here; started again, resume from the latest",
+            "  --checkpoint-interval 10s  (run) how often to checkpoint",
+            "  --state heap|rocksdb       state backend (run: rocksdb, otherwise heap)",
+            "  --parallelism N            Flink parallelism (default: number of cores)",
+            "  --quiet                    no progress lines",
+            "",
+            "Not built yet (their issues are open): --webhook-url, --webhook-secret-env,",
+            "--webhook-format, --alerts-topic, --control-topic, --compare-rules, --compare-out,",
+            "--report, bench.",
+            "");
+
+    private Usage() {}
+}

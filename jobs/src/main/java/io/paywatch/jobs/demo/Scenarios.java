@@ -1,0 +1,48 @@
+package io.paywatch.jobs.demo;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The incident schedules of the demo and of the realistic replay hour. */
+public final class Scenarios {
+    /** Payments per second of the realistic hour: with charges and fulfilments ≈ 120k lines. */
+    public static final double HOUR_PAYMENTS_PER_SECOND = 11.5;
+    public static final int HOUR_MERCHANTS = 200;
+
+    private Scenarios() {}
+
+    /**
+     * The demo's incidents, repeating every 5 minutes from {@code start}: a wallet outage
+     * (fires within a minute, escalates, steps back, resolves) and a merchant's platform errors.
+     */
+    public static List<Incident> demo(long start, long durationMs) {
+        List<Incident> out = new ArrayList<>();
+        for (long cycle = 0; cycle < durationMs; cycle += 300_000) {
+            long c = start + cycle;
+            out.add(new Incident("channel", "wallet", c + 20_000, c + 60_000, 0.95, "203"));
+            out.add(new Incident("merchant_id", "m-004", c + 100_000, c + 170_000, 0.90, "204"));
+        }
+        return out;
+    }
+
+    /**
+     * A realistic hour from {@code start}: a channel outage, a merchant failure, a timeout wave
+     * on one channel, and near misses that must not alert (a merchant at 25%, a small merchant
+     * failing on too little volume).
+     */
+    public static List<Incident> realisticHour(long start) {
+        long m = 60_000;
+        List<Incident> out = new ArrayList<>();
+        // wallet channel outage: maintenance code 203, 12 minutes in, for 6 minutes
+        out.add(new Incident("channel", "wallet", start + 12 * m, start + 18 * m, 0.85, "203"));
+        // merchant m-007's platform errors, 30 to 40 minutes
+        out.add(new Incident("merchant_id", "m-007", start + 30 * m, start + 40 * m, 0.70, "204"));
+        // timeouts on qr, 45 to 49 minutes: a warning-level channel incident
+        out.add(new Incident("channel", "qr", start + 45 * m, start + 49 * m, 0.40, "202"));
+        // near miss: m-011 fails a quarter of its payments for 10 minutes (below 30%)
+        out.add(new Incident("merchant_id", "m-011", start + 20 * m, start + 30 * m, 0.22, "101"));
+        // near miss: a tail merchant fails everything, but with too few payments to judge
+        out.add(new Incident("merchant_id", "m-190", start + 5 * m, start + 55 * m, 1.0, "203"));
+        return out;
+    }
+}

@@ -1,0 +1,119 @@
+package io.paywatch.jobs.ingest;
+
+/**
+ * Masks text that looks like a payment card number: 13 to 19 digits, optionally grouped by
+ * single spaces or dashes, that pass the Luhn check. All digits but the last four become
+ * {@code *}. Applied to every string before it reaches a dead letter, an alert, a log line or
+ * InfluxDB (contract section 1).
+ */
+public final class CardNumberMasker {
+    private static final int MIN_DIGITS = 13;
+    private static final int MAX_DIGITS = 19;
+
+    private CardNumberMasker() {}
+
+    /** The text with every card-like number masked; the same instance when nothing matched. */
+    public static String mask(String text) {
+        if (text == null || !hasEnoughDigits(text)) {
+            return text;
+        }
+        char[] out = null;
+        int n = text.length();
+        int i = 0;
+        while (i < n) {
+            if (!isDigit(text.charAt(i)) || (i > 0 && isDigit(text.charAt(i - 1)))) {
+                i++;
+                continue;
+            }
+            // a run of digits with single separators between digit groups
+            int end = i;
+            int digits = 0;
+            int j = i;
+            while (j < n) {
+                char c = text.charAt(j);
+                if (isDigit(c)) {
+                    digits++;
+                    j++;
+                    end = j;
+                } else if ((c == ' ' || c == '-') && j + 1 < n && isDigit(text.charAt(j + 1))
+                        && j > i) {
+                    j++;
+                } else {
+                    break;
+                }
+            }
+            if (digits >= MIN_DIGITS) {
+                out = maskCardsInRun(text, i, end, out);
+            }
+            i = end + 1;
+        }
+        return out == null ? text : new String(out);
+    }
+
+    /**
+     * Within one digit run (which may be longer than a card number, e.g. glued to other digits
+     * or grouped), masks every 13–19 digit window that is Luhn-valid, preferring the longest.
+     */
+    private static char[] maskCardsInRun(String text, int from, int to, char[] out) {
+        int[] pos = new int[to - from];
+        int count = 0;
+        for (int k = from; k < to; k++) {
+            if (isDigit(text.charAt(k))) {
+                pos[count++] = k;
+            }
+        }
+        int start = 0;
+        while (start + MIN_DIGITS <= count) {
+            int matched = 0;
+            for (int len = Math.min(MAX_DIGITS, count - start); len >= MIN_DIGITS; len--) {
+                if (luhnValid(text, pos, start, len)) {
+                    matched = len;
+                    break;
+                }
+            }
+            if (matched > 0) {
+                if (out == null) {
+                    out = text.toCharArray();
+                }
+                for (int k = start; k < start + matched - 4; k++) {
+                    out[pos[k]] = '*';
+                }
+                start += matched;
+            } else {
+                start++;
+            }
+        }
+        return out;
+    }
+
+    static boolean luhnValid(String text, int[] pos, int start, int len) {
+        int sum = 0;
+        boolean doubleIt = false;
+        for (int k = start + len - 1; k >= start; k--) {
+            int d = text.charAt(pos[k]) - '0';
+            if (doubleIt) {
+                d *= 2;
+                if (d > 9) {
+                    d -= 9;
+                }
+            }
+            sum += d;
+            doubleIt = !doubleIt;
+        }
+        return sum % 10 == 0;
+    }
+
+    private static boolean hasEnoughDigits(String text) {
+        int digits = 0;
+        for (int k = 0, n = text.length(); k < n; k++) {
+            if (isDigit(text.charAt(k)) && ++digits >= MIN_DIGITS) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+}

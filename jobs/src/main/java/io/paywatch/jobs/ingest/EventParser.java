@@ -1,0 +1,400 @@
+package io.paywatch.jobs.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.paywatch.model.EventKind;
+import io.paywatch.model.PaymentEvent;
+import io.paywatch.model.ReturnCodeCatalog;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Parses and validates one payment event against the contract (payment-event.schema.json) with
+ * a streaming JSON parser: no tree, one pass, unknown fields skipped. Never throws on bad
+ * input: every problem becomes a {@link DeadLetter} with a reason naming the field.
+ */
+public final class EventParser {
+    /** Records above this size are rejected unread; real events are well under 2 KiB. */
+    public static final int MAX_RECORD_CHARS = 64 * 1024;
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(32)
+                    .maxNumberLength(64)
+                    .maxStringLength(MAX_RECORD_CHARS)
+                    .build())
+            .build();
+
+    private final ReturnCodeCatalog catalog;
+
+    public EventParser(ReturnCodeCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    public ParsedRecord parse(byte[] bytes, String source, int partition) {
+        if (bytes.length > MAX_RECORD_CHARS * 4) {
+            return tooLarge(new String(bytes, 0, 256, StandardCharsets.UTF_8), bytes.length, source,
+                    partition);
+        }
+        try (JsonParser p = JSON.createParser(bytes)) {
+            return parse(p, null, bytes, source, partition);
+        } catch (IOException e) {
+            return invalidJson(e, new String(bytes, StandardCharsets.UTF_8), source, partition);
+        }
+    }
+
+    public ParsedRecord parse(String text, String source, int partition) {
+        if (text.length() > MAX_RECORD_CHARS) {
+            return tooLarge(text.substring(0, 256), text.length(), source, partition);
+        }
+        try (JsonParser p = JSON.createParser(text)) {
+            return parse(p, text, null, source, partition);
+        } catch (IOException e) {
+            return invalidJson(e, text, source, partition);
+        }
+    }
+
+    private ParsedRecord parse(JsonParser p, String text, byte[] bytes, String source, int partition)
+            throws IOException {
+        JsonToken first = p.nextToken();
+        if (first == null) {
+            return reject(Rejection.INVALID_JSON, null, "empty record", text, bytes, source, partition);
+        }
+        if (first != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return reject(Rejection.NOT_AN_OBJECT, null,
+                    "expected a JSON object, got " + describe(first), text, bytes, source, partition);
+        }
+        PaymentEvent e = new PaymentEvent();
+        e.eventTime = Long.MIN_VALUE;
+        String kind = null;
+        String status = null;
+        String badField = null;
+        Rejection badReason = null;
+        String badDetail = null;
+
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if (badReason != null) {
+                p.skipChildren();
+                continue;
+            }
+            String problem = null;
+            switch (name) {
+                case "event_id":
+                    e.eventId = string(p, v, 1, 128);
+                    problem = stringProblem(p, v, 1, 128);
+                    break;
+                case "event_time":
+                    if (v == JsonToken.VALUE_NUMBER_INT) {
+                        if (p.getNumberType() != JsonParser.NumberType.LONG
+                                && p.getNumberType() != JsonParser.NumberType.INT) {
+                            badReason = Rejection.INVALID_EVENT_TIME;
+                            badDetail = "event_time " + p.getText() + " is out of range";
+                        } else if (p.getLongValue() < 0) {
+                            badReason = Rejection.INVALID_EVENT_TIME;
+                            badDetail = "event_time must not be negative";
+                        } else {
+                            e.eventTime = p.getLongValue();
+                        }
+                    } else if (v == JsonToken.VALUE_STRING) {
+                        long ms = EventTimeParser.parseRfc3339(p.getText());
+                        if (ms == Long.MIN_VALUE) {
+                            badReason = Rejection.INVALID_EVENT_TIME;
+                            badDetail = "event_time '" + abbreviate(p.getText())
+                                    + "' is not RFC 3339 with an offset";
+                        } else {
+                            e.eventTime = ms;
+                        }
+                    } else {
+                        badReason = Rejection.WRONG_TYPE;
+                        badDetail = "event_time must be an RFC 3339 string or epoch milliseconds, got "
+                                + describe(v);
+                        p.skipChildren();
+                    }
+                    if (badReason != null) {
+                        badField = name;
+                    }
+                    continue;
+                case "kind":
+                    kind = string(p, v, 1, 16);
+                    problem = v == JsonToken.VALUE_STRING ? null : "must be a string, got " + describe(v);
+                    break;
+                case "payment_id":
+                    e.paymentId = string(p, v, 1, 128);
+                    problem = stringProblem(p, v, 1, 128);
+                    break;
+                case "order_id":
+                    e.orderId = string(p, v, 1, 128);
+                    problem = stringProblem(p, v, 1, 128);
+                    break;
+                case "merchant_id":
+                    e.merchantId = string(p, v, 1, 128);
+                    problem = stringProblem(p, v, 1, 128);
+                    break;
+                case "channel":
+                    e.channel = string(p, v, 1, 64);
+                    problem = stringProblem(p, v, 1, 64);
+                    break;
+                case "status":
+                    status = string(p, v, 1, 16);
+                    problem = v == JsonToken.VALUE_STRING ? null : "must be a string, got " + describe(v);
+                    break;
+                case "code":
+                    e.code = string(p, v, 1, 16);
+                    problem = stringProblem(p, v, 1, 16);
+                    break;
+                case "message":
+                    e.message = string(p, v, 0, 512);
+                    problem = stringProblem(p, v, 0, 512);
+                    break;
+                case "amount_minor":
+                    problem = nonNegativeLongProblem(p, v);
+                    if (problem == null) {
+                        e.amountMinor = p.getLongValue();
+                    }
+                    break;
+                case "currency":
+                    e.currency = string(p, v, 3, 3);
+                    problem = stringProblem(p, v, 3, 3);
+                    if (problem == null && !isCurrency(e.currency)) {
+                        problem = "must be three capital letters (ISO 4217), got '"
+                                + abbreviate(e.currency) + "'";
+                    }
+                    break;
+                case "user_id":
+                    e.userId = string(p, v, 0, 128);
+                    problem = stringProblem(p, v, 0, 128);
+                    break;
+                case "card_fingerprint":
+                    e.cardFingerprint = string(p, v, 0, 128);
+                    problem = stringProblem(p, v, 0, 128);
+                    break;
+                case "device_id":
+                    e.deviceId = string(p, v, 0, 128);
+                    problem = stringProblem(p, v, 0, 128);
+                    break;
+                case "latency_ms":
+                    problem = nonNegativeLongProblem(p, v);
+                    if (problem == null) {
+                        e.latencyMs = p.getLongValue();
+                    }
+                    break;
+                default:
+                    // unknown fields are allowed (producers may add fields)
+                    p.skipChildren();
+                    continue;
+            }
+            if (problem != null) {
+                badField = name;
+                badReason = problem.startsWith("must be a") && !problem.contains("letters")
+                        ? Rejection.WRONG_TYPE : Rejection.INVALID_VALUE;
+                badDetail = name + " " + problem;
+                p.skipChildren();
+            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            return reject(Rejection.INVALID_JSON, null, "unexpected " + describe(t), text, bytes,
+                    source, partition);
+        }
+        JsonToken trailing = p.nextToken();
+        if (trailing != null) {
+            return reject(Rejection.INVALID_JSON, null,
+                    "unexpected " + describe(trailing) + " after the object", text, bytes, source,
+                    partition);
+        }
+        if (badReason != null) {
+            return reject(badReason, badField, badDetail, text, bytes, source, partition);
+        }
+        return validate(e, kind, status, text, bytes, source, partition);
+    }
+
+    private ParsedRecord validate(PaymentEvent e, String kind, String status, String text,
+            byte[] bytes, String source, int partition) {
+        String missing = e.eventId == null ? "event_id"
+                : e.eventTime == Long.MIN_VALUE ? "event_time"
+                : kind == null ? "kind"
+                : e.paymentId == null ? "payment_id"
+                : e.orderId == null ? "order_id"
+                : e.merchantId == null ? "merchant_id"
+                : e.channel == null ? "channel"
+                : null;
+        if (missing != null) {
+            return reject(Rejection.MISSING_FIELD, missing, missing + " is required", text, bytes,
+                    source, partition);
+        }
+        e.kind = EventKind.fromWire(kind);
+        if (e.kind == null) {
+            return reject(Rejection.INVALID_VALUE, "kind", "kind '" + abbreviate(kind)
+                    + "' is not one of payment, charge, fulfilment, refund", text, bytes, source,
+                    partition);
+        }
+        if (status != null && !status.equals("succeeded") && !status.equals("failed")) {
+            return reject(Rejection.INVALID_VALUE, "status", "status '" + abbreviate(status)
+                    + "' is not one of succeeded, failed", text, bytes, source, partition);
+        }
+        e.failed = "failed".equals(status);
+        String conditional = null;
+        if (e.kind == EventKind.PAYMENT) {
+            conditional = status == null ? "status"
+                    : e.amountMinor == null ? "amount_minor"
+                    : e.currency == null ? "currency" : null;
+        } else if (e.kind == EventKind.CHARGE || e.kind == EventKind.REFUND) {
+            conditional = e.amountMinor == null ? "amount_minor"
+                    : e.currency == null ? "currency" : null;
+        }
+        if (conditional == null && e.failed && e.code == null) {
+            conditional = "code";
+        }
+        if (conditional != null) {
+            return reject(Rejection.MISSING_FIELD, conditional, conditional + " is required for "
+                    + (conditional.equals("code") ? "a failed payment" : "kind " + kind), text,
+                    bytes, source, partition);
+        }
+        if (e.failed) {
+            e.category = catalog.categoryOf(e.code);
+        }
+        maskStrings(e);
+        return ParsedRecord.valid(e, partition);
+    }
+
+    /** Card numbers never travel further than the parser, whatever field they hide in. */
+    private static void maskStrings(PaymentEvent e) {
+        e.eventId = CardNumberMasker.mask(e.eventId);
+        e.paymentId = CardNumberMasker.mask(e.paymentId);
+        e.orderId = CardNumberMasker.mask(e.orderId);
+        e.merchantId = CardNumberMasker.mask(e.merchantId);
+        e.channel = CardNumberMasker.mask(e.channel);
+        e.code = CardNumberMasker.mask(e.code);
+        e.message = CardNumberMasker.mask(e.message);
+        e.userId = CardNumberMasker.mask(e.userId);
+        e.cardFingerprint = CardNumberMasker.mask(e.cardFingerprint);
+        e.deviceId = CardNumberMasker.mask(e.deviceId);
+    }
+
+    private static String string(JsonParser p, JsonToken v, int min, int max) throws IOException {
+        return v == JsonToken.VALUE_STRING ? p.getText() : null;
+    }
+
+    private static String stringProblem(JsonParser p, JsonToken v, int min, int max)
+            throws IOException {
+        if (v != JsonToken.VALUE_STRING) {
+            return "must be a string, got " + describe(v);
+        }
+        int len = p.getTextLength();
+        if (len < min) {
+            return "must not be empty";
+        }
+        if (len > max) {
+            return "is longer than " + max + " characters (" + len + ")";
+        }
+        return null;
+    }
+
+    private static String nonNegativeLongProblem(JsonParser p, JsonToken v) throws IOException {
+        if (v != JsonToken.VALUE_NUMBER_INT) {
+            return "must be a whole number, got " + describe(v);
+        }
+        JsonParser.NumberType nt = p.getNumberType();
+        if (nt != JsonParser.NumberType.INT && nt != JsonParser.NumberType.LONG) {
+            return "is out of range";
+        }
+        if (p.getLongValue() < 0) {
+            return "must not be negative";
+        }
+        return null;
+    }
+
+    private static boolean isCurrency(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 'A' || c > 'Z') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "end of input";
+        }
+        switch (t) {
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+                return "a whole number";
+            case VALUE_NUMBER_FLOAT:
+                return "a decimal number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.asString() == null ? t.name() : "'" + t.asString() + "'";
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+
+    private ParsedRecord invalidJson(IOException e, String raw, String source, int partition) {
+        Rejection reason = Rejection.INVALID_JSON;
+        String detail;
+        if (e instanceof StreamConstraintsException) {
+            reason = Rejection.TOO_LARGE;
+            detail = firstLine(e.getMessage());
+        } else if (e instanceof JsonParseException && e.getMessage() != null
+                && e.getMessage().startsWith("Duplicate field")) {
+            reason = Rejection.DUPLICATE_FIELD;
+            detail = firstLine(e.getMessage());
+        } else {
+            detail = "not valid JSON: " + firstLine(e instanceof com.fasterxml.jackson.core.JacksonException
+                    ? ((com.fasterxml.jackson.core.JacksonException) e).getOriginalMessage()
+                    : e.getMessage());
+        }
+        return ParsedRecord.rejected(DeadLetter.of(reason, null, detail, raw, source), partition);
+    }
+
+    /** A record the source already cut because of its size. */
+    public ParsedRecord tooLarge(RawRecord raw, long size) {
+        String head = raw.text != null ? raw.text
+                : new String(raw.bytes, 0, Math.min(raw.bytes.length, 256), StandardCharsets.UTF_8);
+        return tooLarge(head.length() > 256 ? head.substring(0, 256) : head, size, raw.source,
+                raw.partition);
+    }
+
+    private static ParsedRecord tooLarge(String head, long size, String source, int partition) {
+        return ParsedRecord.rejected(DeadLetter.of(Rejection.TOO_LARGE, null,
+                "record of " + size + " characters exceeds the limit of " + MAX_RECORD_CHARS, head,
+                source), partition);
+    }
+
+    private static ParsedRecord reject(Rejection reason, String field, String detail, String text,
+            byte[] bytes, String source, int partition) {
+        String raw = text != null ? text : new String(bytes, StandardCharsets.UTF_8);
+        return ParsedRecord.rejected(DeadLetter.of(reason, field, detail, raw, source), partition);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    }
+}

@@ -1,0 +1,90 @@
+package io.paywatch.jobs.metrics;
+
+import com.influxdb.client.domain.WritePrecision;
+import com.influxdb.client.write.Point;
+import io.paywatch.jobs.alerting.FailureRateAlerts;
+import io.paywatch.jobs.ingest.InputHealth;
+import io.paywatch.jobs.rates.FailureCounts;
+import io.paywatch.jobs.rates.RateSnapshot;
+import io.paywatch.model.Alert;
+import io.paywatch.model.Category;
+import io.paywatch.model.Durations;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renders PayWatch's outputs as InfluxDB line protocol (contract section 5) with
+ * influxdb-client-java's {@link Point}, which does the escaping. Event-time timestamps in ms;
+ * tags are low-cardinality only.
+ */
+public final class MetricLines {
+    public static final String RATE = "paywatch_rate";
+    public static final String CODE = "paywatch_code";
+    public static final String ALERT = "paywatch_alert";
+    public static final String INPUT = "paywatch_input";
+
+    private MetricLines() {}
+
+    /** A {@code paywatch_rate} point, plus {@code paywatch_code} points for channel scope. */
+    public static List<String> of(RateSnapshot s, String runId) {
+        List<String> lines = new ArrayList<>(4);
+        FailureCounts c = s.counts;
+        Point p = Point.measurement(RATE)
+                .addTag("scope", s.scope)
+                .addTag(FailureRateAlerts.scopeKey(s.scope), s.key)
+                .addTag("window", Durations.format(s.windowMs))
+                .addField("total", (long) c.total)
+                .addField("failed", (long) c.failed)
+                .addField("failure_rate", c.failureRate())
+                .addField("system_failure_rate", c.systemFailureRate());
+        for (Category cat : Category.ALL) {
+            p.addField(cat.wireName(), (long) c.count(cat));
+        }
+        lines.add(finish(p, s.time, runId));
+        if (RateSnapshot.CHANNEL.equals(s.scope)) {
+            for (int i = 0; i < c.codes.length; i++) {
+                lines.add(finish(Point.measurement(CODE)
+                        .addTag("scope", s.scope)
+                        .addTag("channel", s.key)
+                        .addTag("code", c.codes[i])
+                        .addTag("category", c.categoryOfCode(i).wireName())
+                        .addField("count", (long) c.codeCounts[i]), s.time, runId));
+            }
+        }
+        return lines;
+    }
+
+    public static String of(Alert a, String runId) {
+        Point p = Point.measurement(ALERT)
+                .addTag("rule", a.rule)
+                .addTag("severity", a.severity)
+                .addTag("status", a.status);
+        for (Map.Entry<String, String> e : a.scope.entrySet()) {
+            // only low-cardinality scope keys become tags; the rest stay in the summary
+            if (e.getKey().equals("merchant_id") || e.getKey().equals("channel")) {
+                p.addTag(e.getKey(), e.getValue());
+            }
+        }
+        p.addField("value", a.value == null ? 0.0 : a.value)
+                .addField("threshold", a.threshold == null ? 0.0 : a.threshold)
+                .addField("alert_id", a.alertId)
+                .addField("summary", a.summary);
+        return finish(p, a.transitionTime(), runId);
+    }
+
+    public static String of(InputHealth h, String runId) {
+        return finish(Point.measurement(INPUT)
+                .addField("accepted", h.accepted)
+                .addField("rejected", h.rejected)
+                .addField("duplicates", h.duplicates)
+                .addField("late", h.late), h.time, runId);
+    }
+
+    private static String finish(Point p, long time, String runId) {
+        if (runId != null) {
+            p.addTag("run_id", runId);
+        }
+        return p.time(time, WritePrecision.MS).toLineProtocol();
+    }
+}

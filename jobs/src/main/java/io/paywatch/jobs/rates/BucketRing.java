@@ -1,0 +1,125 @@
+package io.paywatch.jobs.rates;
+
+import io.paywatch.model.PaymentEvent;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A sliding window as a ring of fixed-size buckets: a window of {@code bucketCount} buckets of
+ * {@code bucketMs} each. An event touches exactly one bucket (O(1) state work); an evaluation
+ * merges the buckets of its window, and buckets leave state as soon as they leave the window.
+ *
+ * <p>Buckets are stored by their index (start / size), not by slot modulo the ring size: events
+ * may run ahead of the watermark (another partition lags, or simply the out-of-orderness bound),
+ * and a bucket of the next window must not overwrite one the pending evaluation still needs. A
+ * key therefore holds the buckets of one window plus those of events ahead of the watermark.
+ *
+ * <p>Storage is abstract so that the same logic runs on a plain map in unit tests and on Flink
+ * keyed map state in {@link FailureRateFunction}.
+ */
+public final class BucketRing {
+    /** Where the buckets live, by bucket index. */
+    public interface Store {
+        FailureCounts get(long index) throws Exception;
+
+        void put(long index, FailureCounts counts) throws Exception;
+
+        void remove(long index) throws Exception;
+
+        Iterable<Long> indexes() throws Exception;
+    }
+
+    private final long bucketMs;
+    private final int bucketCount;
+
+    public BucketRing(long bucketMs, int bucketCount) {
+        if (bucketMs <= 0 || bucketCount <= 0) {
+            throw new IllegalArgumentException("bucket size and count must be positive");
+        }
+        this.bucketMs = bucketMs;
+        this.bucketCount = bucketCount;
+    }
+
+    public long bucketMs() {
+        return bucketMs;
+    }
+
+    public long windowMs() {
+        return bucketMs * bucketCount;
+    }
+
+    public long bucketStart(long timestamp) {
+        return Math.floorDiv(timestamp, bucketMs) * bucketMs;
+    }
+
+    /** The end of the event's bucket: the first evaluation that includes it. */
+    public long bucketEnd(long timestamp) {
+        return bucketStart(timestamp) + bucketMs;
+    }
+
+    private long indexOf(long timestamp) {
+        return Math.floorDiv(timestamp, bucketMs);
+    }
+
+    /** Counts the event in its bucket. */
+    public void add(Store store, PaymentEvent e) throws Exception {
+        long index = indexOf(e.eventTime);
+        FailureCounts b = store.get(index);
+        if (b == null) {
+            b = new FailureCounts(index * bucketMs);
+        }
+        b.add(e);
+        store.put(index, b);
+    }
+
+    /**
+     * Merges the buckets of the window that ends at {@code evaluationTime} (exclusive): buckets
+     * starting in {@code [evaluationTime - window, evaluationTime)}. The evaluation time is a
+     * bucket boundary.
+     */
+    public FailureCounts window(Store store, long evaluationTime) throws Exception {
+        FailureCounts sum = new FailureCounts(evaluationTime);
+        long end = indexOf(evaluationTime);
+        for (long i = end - bucketCount; i < end; i++) {
+            FailureCounts b = store.get(i);
+            if (b != null) {
+                sum.merge(b);
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * The first evaluation time at or after {@code candidate} whose window holds a bucket:
+     * {@code candidate} itself while its window still has data, else the end of the earliest
+     * bucket ahead of it, else {@link Long#MIN_VALUE} when nothing is left.
+     */
+    public long nextEvaluationWithData(Store store, long candidate) throws Exception {
+        long end = indexOf(candidate);
+        long earliestAhead = Long.MAX_VALUE;
+        for (long i : store.indexes()) {
+            if (i < end - bucketCount) {
+                continue;
+            }
+            if (i < end) {
+                return candidate;
+            }
+            earliestAhead = Math.min(earliestAhead, i);
+        }
+        return earliestAhead == Long.MAX_VALUE ? Long.MIN_VALUE : (earliestAhead + 1) * bucketMs;
+    }
+
+    /** Drops buckets that can no longer be part of any window ending at or after {@code evaluationTime}. */
+    public void expire(Store store, long evaluationTime) throws Exception {
+        long first = indexOf(evaluationTime) - bucketCount;
+        List<Long> old = new ArrayList<>();
+        for (long i : store.indexes()) {
+            if (i < first) {
+                old.add(i);
+            }
+        }
+        for (long i : old) {
+            store.remove(i);
+        }
+    }
+}

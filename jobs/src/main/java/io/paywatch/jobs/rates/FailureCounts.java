@@ -1,0 +1,139 @@
+package io.paywatch.jobs.rates;
+
+import io.paywatch.model.Category;
+import io.paywatch.model.PaymentEvent;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Payment counts of one time bucket, or of a whole window once buckets are merged: totals,
+ * failures by category and by return code. A Flink POJO made only of primitives, arrays and
+ * strings, so its state serialiser is Flink's own (no Kryo).
+ */
+public class FailureCounts {
+    /** Distinct codes kept per bucket; more go to {@link #OTHER_CODES}, bounding state. */
+    public static final int MAX_CODES = 64;
+
+    public static final String OTHER_CODES = "other";
+
+    /** Start of the bucket (event time, ms); for a merged window, the window's end. */
+    public long start;
+    public int total;
+    public int failed;
+    /** Indexed by {@link Category#ordinal()}. */
+    public int[] byCategory = new int[Category.ALL.length];
+    public String[] codes = new String[0];
+    public int[] codeCounts = new int[0];
+    /** Category of each code, by ordinal; parallel to {@link #codes}. */
+    public byte[] codeCategories = new byte[0];
+
+    public FailureCounts() {}
+
+    public FailureCounts(long start) {
+        this.start = start;
+    }
+
+    /** Counts one payment event; other kinds are not part of failure rates. */
+    public void add(PaymentEvent e) {
+        if (!e.isPayment()) {
+            return;
+        }
+        total++;
+        if (e.failed) {
+            failed++;
+            byCategory[e.category.ordinal()]++;
+            addCode(e.code, e.category, 1);
+        }
+    }
+
+    public void merge(FailureCounts other) {
+        total += other.total;
+        failed += other.failed;
+        for (int i = 0; i < byCategory.length; i++) {
+            byCategory[i] += other.byCategory[i];
+        }
+        for (int i = 0; i < other.codes.length; i++) {
+            addCode(other.codes[i], Category.ALL[other.codeCategories[i]], other.codeCounts[i]);
+        }
+    }
+
+    private void addCode(String code, Category category, int n) {
+        for (int i = 0; i < codes.length; i++) {
+            if (codes[i].equals(code)) {
+                codeCounts[i] += n;
+                return;
+            }
+        }
+        if (codes.length >= MAX_CODES - 1 && !code.equals(OTHER_CODES)) {
+            // the last slot is kept for everything beyond the limit
+            addCode(OTHER_CODES, Category.UNKNOWN, n);
+            return;
+        }
+        int len = codes.length;
+        codes = Arrays.copyOf(codes, len + 1);
+        codeCounts = Arrays.copyOf(codeCounts, len + 1);
+        codeCategories = Arrays.copyOf(codeCategories, len + 1);
+        codes[len] = code;
+        codeCounts[len] = n;
+        codeCategories[len] = (byte) category.ordinal();
+    }
+
+    public int count(Category c) {
+        return byCategory[c.ordinal()];
+    }
+
+    public boolean isEmpty() {
+        return total == 0;
+    }
+
+    public double failureRate() {
+        return total == 0 ? 0.0 : (double) failed / total;
+    }
+
+    public double systemFailureRate() {
+        if (total == 0) {
+            return 0.0;
+        }
+        int system = 0;
+        for (Category c : Category.ALL) {
+            if (c.countsAsSystemHealth()) {
+                system += byCategory[c.ordinal()];
+            }
+        }
+        return (double) system / total;
+    }
+
+    /** The code with the most failures (ties: the smaller code), or null without failures. */
+    public String dominantCode() {
+        String best = null;
+        int bestCount = 0;
+        for (int i = 0; i < codes.length; i++) {
+            if (codeCounts[i] > bestCount
+                    || (codeCounts[i] == bestCount && best != null && codes[i].compareTo(best) < 0)) {
+                best = codes[i];
+                bestCount = codeCounts[i];
+            }
+        }
+        return best;
+    }
+
+    /** Failures by code, sorted by code. */
+    public Map<String, Integer> byCode() {
+        Map<String, Integer> m = new TreeMap<>();
+        for (int i = 0; i < codes.length; i++) {
+            m.put(codes[i], codeCounts[i]);
+        }
+        return m;
+    }
+
+    public Category categoryOfCode(int index) {
+        return Category.ALL[codeCategories[index]];
+    }
+
+    @Override
+    public String toString() {
+        return "FailureCounts{start=" + start + ", total=" + total + ", failed=" + failed
+                + ", byCategory=" + Arrays.toString(byCategory) + ", byCode=" + byCode() + "}";
+    }
+}

@@ -1,0 +1,182 @@
+package io.paywatch.jobs.rates;
+
+import io.paywatch.jobs.PipelineTags;
+import io.paywatch.jobs.alerting.FailureRateAlerts;
+import io.paywatch.jobs.alerting.FailureRateRule;
+import io.paywatch.model.Alert;
+import io.paywatch.model.FailureRateSettings;
+import io.paywatch.model.PaymentEvent;
+import io.paywatch.model.ReturnCodeCatalog;
+import io.paywatch.model.RuleSettings;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Sliding failure rates for one scope (merchant or channel) and the {@code failure_rate} rule.
+ *
+ * <p>Each payment lands in one bucket of a {@link BucketRing} held in keyed map state; an
+ * event-time timer at every bucket end evaluates the window, emits a {@link RateSnapshot} and
+ * feeds {@link FailureRateRule}. Timers form one chain per key that stops, and the key's state
+ * is cleared, as soon as the window is empty and no incident is open. This replaces
+ * {@code SlidingEventTimeWindows}, which would copy every event into window/slide windows.
+ */
+public class FailureRateFunction extends KeyedProcessFunction<String, PaymentEvent, RateSnapshot> {
+    private static final long serialVersionUID = 1L;
+
+    private final String scope;
+    private final RuleSettings rules;
+
+    private transient MapState<Long, FailureCounts> buckets;
+    private transient ValueState<RateKeyState> keyState;
+    private transient BucketRing.Store store;
+    private transient Map<FailureRateSettings, BucketRing> rings;
+    private transient ReturnCodeCatalog catalog;
+
+    /** @param scope {@link RateSnapshot#MERCHANT} or {@link RateSnapshot#CHANNEL} */
+    public FailureRateFunction(String scope, RuleSettings rules) {
+        this.scope = scope;
+        this.rules = rules;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        buckets = getRuntimeContext().getMapState(new MapStateDescriptor<>(
+                "buckets", Types.LONG, TypeInformation.of(FailureCounts.class)));
+        keyState = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("rate-key", TypeInformation.of(RateKeyState.class)));
+        store = new BucketRing.Store() {
+            @Override
+            public FailureCounts get(long index) throws Exception {
+                return buckets.get(index);
+            }
+
+            @Override
+            public void put(long index, FailureCounts counts) throws Exception {
+                buckets.put(index, counts);
+            }
+
+            @Override
+            public void remove(long index) throws Exception {
+                buckets.remove(index);
+            }
+
+            @Override
+            public Iterable<Long> indexes() throws Exception {
+                return buckets.keys();
+            }
+        };
+        rings = new HashMap<>();
+        catalog = ReturnCodeCatalog.defaultCatalog();
+    }
+
+    private FailureRateSettings settings(String key) {
+        return rules.failureRateFor(FailureRateAlerts.scopeKey(scope), key);
+    }
+
+    private BucketRing ring(FailureRateSettings s) {
+        return rings.computeIfAbsent(s, x -> new BucketRing(x.everyMs, x.bucketCount()));
+    }
+
+    @Override
+    public void processElement(PaymentEvent e, Context ctx, Collector<RateSnapshot> out)
+            throws Exception {
+        if (!e.isPayment()) {
+            return;
+        }
+        BucketRing ring = ring(settings(ctx.getCurrentKey()));
+        ring.add(store, e);
+        RateKeyState st = keyState.value();
+        boolean changed = false;
+        if (st == null) {
+            st = new RateKeyState();
+            changed = true;
+        }
+        if (e.failed) {
+            st.rememberFailure(e.eventId, e.eventTime);
+            changed = true;
+        }
+        long evaluation = ring.bucketEnd(e.eventTime);
+        if (st.nextEvaluation == 0 || evaluation < st.nextEvaluation) {
+            // the first evaluation that includes this event; later ones follow as a chain
+            ctx.timerService().registerEventTimeTimer(evaluation - 1);
+            st.nextEvaluation = evaluation;
+            changed = true;
+        }
+        if (changed) {
+            keyState.update(st);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RateSnapshot> out)
+            throws Exception {
+        long evaluationTime = timestamp + 1;
+        String key = ctx.getCurrentKey();
+        FailureRateSettings s = settings(key);
+        BucketRing ring = ring(s);
+        RateKeyState st = keyState.value();
+        if (st == null) {
+            return;
+        }
+        FailureCounts window = ring.window(store, evaluationTime);
+
+        FailureRateRule.Decision d =
+                FailureRateRule.evaluate(st.firingSeverity, window.total, window.failureRate(), s);
+        switch (d.transition) {
+            case FIRE:
+                st.firingSince = evaluationTime;
+                // fall through: a new incident and a severity change both send "firing"
+            case SEVERITY_CHANGE:
+                st.firingSeverity = d.severity;
+                ctx.output(PipelineTags.ALERTS, FailureRateAlerts.firing(scope, key, st.firingSince,
+                        evaluationTime, d.severity, d.threshold, window, s,
+                        st.failuresBetween(evaluationTime - s.windowMs, evaluationTime), catalog));
+                break;
+            case RESOLVE:
+                Alert resolved = FailureRateAlerts.resolved(scope, key, st.firingSince,
+                        evaluationTime, st.firingSeverity, window, s,
+                        st.failuresBetween(evaluationTime - s.windowMs, evaluationTime), catalog);
+                ctx.output(PipelineTags.ALERTS, resolved);
+                st.firingSeverity = null;
+                st.firingSince = 0;
+                break;
+            default:
+                break;
+        }
+
+        if (!window.isEmpty()) {
+            RateSnapshot snap = new RateSnapshot();
+            snap.scope = scope;
+            snap.key = key;
+            snap.time = evaluationTime;
+            snap.windowMs = s.windowMs;
+            snap.counts = window;
+            snap.firingSeverity = st.firingSeverity;
+            out.collect(snap);
+        }
+
+        long next = evaluationTime + s.everyMs;
+        ring.expire(store, next);
+        if (st.firingSeverity == null) {
+            next = ring.nextEvaluationWithData(store, next);
+        }
+        if (next != Long.MIN_VALUE) {
+            ctx.timerService().registerEventTimeTimer(next - 1);
+            st.nextEvaluation = next;
+            keyState.update(st);
+        } else {
+            // the key went quiet: nothing of it stays in state
+            buckets.clear();
+            keyState.clear();
+        }
+    }
+}

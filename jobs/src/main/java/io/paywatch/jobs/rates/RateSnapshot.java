@@ -1,0 +1,22 @@
+package io.paywatch.jobs.rates;
+
+/**
+ * The failure rates of one scope key at one evaluation: the window ending at {@link #time}.
+ * Becomes {@code paywatch_rate} and {@code paywatch_code} points and the demo's live table.
+ */
+public class RateSnapshot {
+    public static final String MERCHANT = "merchant";
+    public static final String CHANNEL = "channel";
+
+    /** {@link #MERCHANT} or {@link #CHANNEL}. */
+    public String scope;
+    public String key;
+    /** Evaluation time: end of the window (event time, ms). */
+    public long time;
+    public long windowMs;
+    public FailureCounts counts;
+    /** Severity of the failure-rate alert firing for this key at this time, or null. */
+    public String firingSeverity;
+
+    public RateSnapshot() {}
+}

@@ -1,0 +1,218 @@
+package io.paywatch.jobs.sinks;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes line-protocol points to InfluxDB in batches. Points are flushed when a batch fills,
+ * on every checkpoint and at the end of input. Points that could not be written (InfluxDB down)
+ * stay buffered and are part of the checkpoint, so a crash loses nothing a checkpoint
+ * acknowledged; writes are retried with exponential backoff while the job keeps running. Only
+ * when the buffer passes its bound does the writer block (backpressure) until InfluxDB is back.
+ */
+public class InfluxSink implements Sink<String>, SupportsWriterState<String, List<String>> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(InfluxSink.class);
+
+    private final InfluxTarget target;
+    private final int batchSize;
+    private final int maxBuffered;
+    private final long endOfInputTimeoutMs;
+
+    public InfluxSink(InfluxTarget target) {
+        this(target, 5_000, 500_000, 120_000);
+    }
+
+    public InfluxSink(InfluxTarget target, int batchSize, int maxBuffered, long endOfInputTimeoutMs) {
+        this.target = target;
+        this.batchSize = batchSize;
+        this.maxBuffered = maxBuffered;
+        this.endOfInputTimeoutMs = endOfInputTimeoutMs;
+    }
+
+    @Override
+    public SinkWriter<String> createWriter(WriterInitContext context) {
+        return restoreWriter(context, List.of());
+    }
+
+    @Override
+    public StatefulSinkWriter<String, List<String>> restoreWriter(
+            WriterInitContext context, Collection<List<String>> recoveredState) {
+        Writer w = new Writer(InfluxClient.create(target), target, batchSize, maxBuffered,
+                endOfInputTimeoutMs);
+        for (List<String> pending : recoveredState) {
+            w.buffer.addAll(pending);
+        }
+        context.metricGroup().gauge("influxBufferedPoints", () -> (long) w.buffer.size());
+        context.metricGroup().gauge("influxWrittenPoints", w.written::get);
+        context.metricGroup().gauge("influxFailedWrites", w.failedWrites::get);
+        return w;
+    }
+
+    @Override
+    public SimpleVersionedSerializer<List<String>> getWriterStateSerializer() {
+        return new PendingLinesSerializer();
+    }
+
+    /** The writer; package-private for tests that drive it without Flink. */
+    static final class Writer implements StatefulSinkWriter<String, List<String>> {
+        final List<String> buffer = new ArrayList<>();
+        final AtomicLong written = new AtomicLong();
+        final AtomicLong failedWrites = new AtomicLong();
+        private final InfluxClient client;
+        private final InfluxTarget target;
+        private final int batchSize;
+        private final int maxBuffered;
+        private final long endOfInputTimeoutMs;
+        private long nextAttemptAt;
+        private long backoffMs;
+        private boolean outage;
+        private long droppedRejected;
+
+        Writer(InfluxClient client, InfluxTarget target, int batchSize, int maxBuffered,
+                long endOfInputTimeoutMs) {
+            this.client = client;
+            this.target = target;
+            this.batchSize = batchSize;
+            this.maxBuffered = maxBuffered;
+            this.endOfInputTimeoutMs = endOfInputTimeoutMs;
+        }
+
+        @Override
+        public void write(String line, Context context) throws IOException, InterruptedException {
+            buffer.add(line);
+            if (buffer.size() >= batchSize) {
+                tryWrite(System.currentTimeMillis());
+            }
+            while (buffer.size() >= maxBuffered) {
+                // bounded buffer: hold the pipeline back until InfluxDB takes points again
+                Thread.sleep(Math.max(100, backoffMs));
+                tryWrite(System.currentTimeMillis());
+            }
+        }
+
+        @Override
+        public void flush(boolean endOfInput) throws IOException, InterruptedException {
+            tryWrite(System.currentTimeMillis());
+            if (!endOfInput) {
+                return;
+            }
+            long deadline = System.currentTimeMillis() + endOfInputTimeoutMs;
+            while (!buffer.isEmpty()) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IOException("InfluxDB " + target.describe() + " unreachable for "
+                            + endOfInputTimeoutMs / 1000 + " s at the end of input: "
+                            + buffer.size() + " points not written");
+                }
+                Thread.sleep(Math.max(100, Math.min(backoffMs, deadline - System.currentTimeMillis())));
+                nextAttemptAt = 0;
+                tryWrite(System.currentTimeMillis());
+            }
+        }
+
+        /** Writes what the buffer holds, batch by batch, unless a backoff is running. */
+        void tryWrite(long now) {
+            if (buffer.isEmpty() || now < nextAttemptAt) {
+                return;
+            }
+            int done = 0;
+            try {
+                while (done < buffer.size()) {
+                    List<String> batch = buffer.subList(done, Math.min(buffer.size(), done + batchSize));
+                    try {
+                        client.write(batch);
+                        written.addAndGet(batch.size());
+                    } catch (InfluxWriteException e) {
+                        if (e.retriable) {
+                            throw e;
+                        }
+                        // a batch InfluxDB will never take (e.g. a field type conflict): say so, drop it
+                        droppedRejected += batch.size();
+                        LOG.error("InfluxDB rejected {} points, dropping them ({} so far): {}",
+                                batch.size(), droppedRejected, e.getMessage());
+                    }
+                    done += batch.size();
+                }
+                if (outage) {
+                    LOG.warn("InfluxDB {} is back: writes resumed", target.describe());
+                }
+                outage = false;
+                backoffMs = 0;
+                nextAttemptAt = 0;
+            } catch (InfluxWriteException e) {
+                failedWrites.incrementAndGet();
+                backoffMs = backoffMs == 0 ? 1_000 : Math.min(60_000, backoffMs * 2);
+                nextAttemptAt = now + backoffMs;
+                if (!outage) {
+                    LOG.warn("InfluxDB {} unavailable, buffering points and retrying with backoff: {}",
+                            target.describe(), e.getMessage());
+                }
+                outage = true;
+            } finally {
+                buffer.subList(0, done).clear();
+            }
+        }
+
+        @Override
+        public List<List<String>> snapshotState(long checkpointId) {
+            return buffer.isEmpty() ? List.of() : List.of(new ArrayList<>(buffer));
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+
+    /** Pending points as length-prefixed UTF-8. */
+    static final class PendingLinesSerializer implements SimpleVersionedSerializer<List<String>> {
+        @Override
+        public int getVersion() {
+            return 1;
+        }
+
+        @Override
+        public byte[] serialize(List<String> lines) throws IOException {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.writeInt(lines.size());
+                for (String l : lines) {
+                    byte[] b = l.getBytes(StandardCharsets.UTF_8);
+                    out.writeInt(b.length);
+                    out.write(b);
+                }
+            }
+            return bytes.toByteArray();
+        }
+
+        @Override
+        public List<String> deserialize(int version, byte[] serialized) throws IOException {
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
+                int n = in.readInt();
+                List<String> lines = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    byte[] b = new byte[in.readInt()];
+                    in.readFully(b);
+                    lines.add(new String(b, StandardCharsets.UTF_8));
+                }
+                return lines;
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.paywatch.jobs.rates;
+
+import static io.paywatch.jobs.testing.Events.T0;
+import static io.paywatch.jobs.testing.Events.failed;
+import static io.paywatch.jobs.testing.Events.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paywatch.jobs.PipelineTags;
+import io.paywatch.model.Alert;
+import io.paywatch.model.PaymentEvent;
+import io.paywatch.model.RuleSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FailureRateFunctionTest {
+    private KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, RateSnapshot> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new FailureRateFunction(RateSnapshot.CHANNEL,
+                        RuleSettings.defaults())),
+                e -> e.channel, Types.STRING);
+        harness.getExecutionConfig().enableObjectReuse();
+        harness.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private void send(PaymentEvent e) throws Exception {
+        harness.processElement(new StreamRecord<>(e, e.eventTime));
+    }
+
+    private List<RateSnapshot> snapshots() {
+        return harness.extractOutputValues();
+    }
+
+    private List<Alert> alerts() {
+        return harness.getSideOutput(PipelineTags.ALERTS) == null ? List.of()
+                : harness.getSideOutput(PipelineTags.ALERTS).stream().map(StreamRecord::getValue)
+                        .collect(Collectors.toList());
+    }
+
+    @Test
+    void steadyTrafficGivesAFullWindowAtEveryEvaluation() throws Exception {
+        // 3 payments per second for 10 minutes, watermark following 5 s behind
+        for (int s = 0; s < 600; s++) {
+            for (int k = 0; k < 3; k++) {
+                send(ok(T0 + s * 1000L + k * 300, "m", "wallet"));
+            }
+            harness.processWatermark(T0 + s * 1000L - 5_000);
+        }
+        List<RateSnapshot> out = snapshots();
+        RateSnapshot last = out.get(out.size() - 1);
+        assertThat(last.time).isEqualTo(T0 + 590_000);
+        assertThat(last.counts.total).isEqualTo(900);
+        for (RateSnapshot r : out) {
+            long covered = Math.min(r.time - T0, 300_000);
+            assertThat(r.counts.total).as("window at %d", r.time - T0).isEqualTo((int) (covered / 1000 * 3));
+        }
+        assertThat(alerts()).isEmpty();
+    }
+
+    @Test
+    void firesOnceEscalatesAndResolvesWithDeterministicId() throws Exception {
+        // 2 payments/s; from 60 s to 180 s, 80% fail with 203
+        for (int s = 0; s < 600; s++) {
+            for (int k = 0; k < 2; k++) {
+                long t = T0 + s * 1000L + k * 500;
+                boolean outage = s >= 60 && s < 180 && (s * 2 + k) % 5 != 0;
+                send(outage ? failed(t, "m", "wallet", "203") : ok(t, "m", "wallet"));
+            }
+            harness.processWatermark(T0 + s * 1000L - 5_000);
+        }
+        harness.processWatermark(Long.MAX_VALUE);
+        List<Alert> a = alerts();
+        assertThat(a).extracting(x -> x.status + "/" + x.severity)
+                .containsExactly("firing/warning", "firing/critical", "firing/warning", "resolved/warning");
+        assertThat(a).extracting(x -> x.alertId).containsOnly(a.get(0).alertId);
+        Alert first = a.get(0);
+        assertThat(first.rule).isEqualTo("failure_rate");
+        assertThat(first.scope).containsEntry("channel", "wallet");
+        assertThat(first.threshold).isEqualTo(0.30);
+        assertThat(first.value).isGreaterThanOrEqualTo(0.30);
+        assertThat(first.recommendedAction).startsWith("Fail over to a backup channel");
+        assertThat(first.evidenceByCode).containsKey("203");
+        assertThat(first.evidenceEventIds).isNotEmpty().hasSizeLessThanOrEqualTo(20);
+        Alert resolved = a.get(3);
+        assertThat(resolved.endsAt).isGreaterThan(resolved.startsAt);
+        assertThat(resolved.value).isLessThan(0.20);
+        // starts_at is the evaluation time of the first breach: a multiple of 10 s
+        assertThat(first.startsAt % 10_000).isZero();
+    }
+
+    @Test
+    void belowMinimumVolumeNeverFires() throws Exception {
+        for (int i = 0; i < 19; i++) {
+            send(failed(T0 + i * 1000L, "m", "qr", "203"));
+        }
+        harness.processWatermark(Long.MAX_VALUE);
+        assertThat(alerts()).isEmpty();
+        assertThat(snapshots()).isNotEmpty();
+    }
+
+    @Test
+    void aKeyThatGoesQuietLeavesNoStateAndNoTimers() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            send(failed(T0 + i * 1000L, "m", "card", "101"));
+        }
+        harness.processWatermark(T0 + 40_000);
+        assertThat(alerts()).extracting(x -> x.status).containsExactly("firing");
+        harness.processWatermark(T0 + 400_000);
+        assertThat(alerts()).extracting(x -> x.status).containsExactly("firing", "resolved");
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void outOfOrderEventsWithinTheBoundAreCounted() throws Exception {
+        send(ok(T0 + 12_000, "m", "card"));
+        send(ok(T0 + 8_000, "m", "card")); // earlier bucket, arrives second
+        harness.processWatermark(T0 + 30_000);
+        List<RateSnapshot> out = snapshots();
+        assertThat(out).extracting(r -> r.time - T0).startsWith(10_000L, 20_000L);
+        assertThat(out.get(0).counts.total).isEqualTo(1);
+        assertThat(out.get(1).counts.total).isEqualTo(2);
+    }
+
+    @Test
+    void merchantOverridesApply() throws Exception {
+        RuleSettings rules = RuleSettings.parseYaml(
+                "failure_rate:\n  overrides:\n    channel:\n      card: {min_volume: 50}\n", "t");
+        KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, RateSnapshot> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                        new FailureRateFunction(RateSnapshot.CHANNEL, rules)), e -> e.channel, Types.STRING);
+        h.open();
+        List<PaymentEvent> events = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            events.add(failed(T0 + i * 1000L, "m", "card", "101"));
+            events.add(failed(T0 + i * 1000L, "m", "qr", "101"));
+        }
+        for (PaymentEvent e : events) {
+            h.processElement(new StreamRecord<>(e, e.eventTime));
+        }
+        h.processWatermark(Long.MAX_VALUE);
+        List<Alert> a = h.getSideOutput(PipelineTags.ALERTS).stream().map(StreamRecord::getValue)
+                .collect(Collectors.toList());
+        assertThat(a).allMatch(x -> x.scope.get("channel").equals("qr"));
+        assertThat(a).isNotEmpty();
+        h.close();
+    }
+}
