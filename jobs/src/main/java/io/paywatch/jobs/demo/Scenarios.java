@@ -39,8 +39,8 @@ public final class Scenarios {
         out.add(new Incident("merchant_id", "m-007", start + 30 * m, start + 40 * m, 0.70, "204"));
         // timeouts on qr, 45 to 49 minutes: a warning-level channel incident
         out.add(new Incident("channel", "qr", start + 45 * m, start + 49 * m, 0.40, "202"));
-        // near miss: m-011 fails a quarter of its payments for 10 minutes (below 30%)
-        out.add(new Incident("merchant_id", "m-011", start + 20 * m, start + 30 * m, 0.22, "101"));
+        // near miss: m-011 fails one payment in six for 10 minutes (16%, well below 30%)
+        out.add(new Incident("merchant_id", "m-011", start + 20 * m, start + 30 * m, 0.12, "101"));
         // near miss: a tail merchant fails everything, but with too few payments to judge
         out.add(new Incident("merchant_id", "m-190", start + 5 * m, start + 55 * m, 1.0, "203"));
         return out;

@@ -90,6 +90,26 @@ public final class BucketRing {
     }
 
     /**
+     * Up to {@code max} failed event ids of the window ending at {@code evaluationTime}, the
+     * latest ones (by event time, then id), in time order.
+     */
+    public List<String> recentFailures(Store store, long evaluationTime, int max) throws Exception {
+        List<String> newestFirst = new ArrayList<>();
+        long end = indexOf(evaluationTime);
+        for (long i = end - 1; i >= end - bucketCount && newestFirst.size() < max; i--) {
+            FailureCounts b = store.get(i);
+            if (b == null) {
+                continue;
+            }
+            for (int k = b.sampleIds.length - 1; k >= 0 && newestFirst.size() < max; k--) {
+                newestFirst.add(b.sampleIds[k]);
+            }
+        }
+        java.util.Collections.reverse(newestFirst);
+        return newestFirst;
+    }
+
+    /**
      * The first evaluation time at or after {@code candidate} whose window holds a bucket:
      * {@code candidate} itself while its window still has data, else the end of the earliest
      * bucket ahead of it, else {@link Long#MIN_VALUE} when nothing is left.

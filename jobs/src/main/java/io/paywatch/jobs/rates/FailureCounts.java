@@ -27,6 +27,15 @@ public class FailureCounts {
     public int[] codeCounts = new int[0];
     /** Category of each code, by ordinal; parallel to {@link #codes}. */
     public byte[] codeCategories = new byte[0];
+    /**
+     * The latest failed payments of the bucket by (event time, event id), newest last: evidence
+     * for alerts. Chosen by time, not arrival, so that every run picks the same ones.
+     */
+    public String[] sampleIds = new String[0];
+    public long[] sampleTimes = new long[0];
+
+    /** Failed event ids kept per bucket as evidence. */
+    public static final int SAMPLES = 5;
 
     public FailureCounts() {}
 
@@ -44,7 +53,37 @@ public class FailureCounts {
             failed++;
             byCategory[e.category.ordinal()]++;
             addCode(e.code, e.category, 1);
+            addSample(e.eventId, e.eventTime);
         }
+    }
+
+    private void addSample(String id, long time) {
+        int n = sampleIds.length;
+        if (n == SAMPLES && compare(time, id, sampleTimes[0], sampleIds[0]) <= 0) {
+            return; // older than everything kept
+        }
+        String[] ids = new String[Math.min(SAMPLES, n + 1)];
+        long[] times = new long[ids.length];
+        // drop the oldest when full, insert in (time, id) order
+        int src = n == SAMPLES ? 1 : 0;
+        int dst = 0;
+        boolean placed = false;
+        while (dst < ids.length) {
+            if (!placed && (src >= n || compare(time, id, sampleTimes[src], sampleIds[src]) < 0)) {
+                ids[dst] = id;
+                times[dst++] = time;
+                placed = true;
+            } else {
+                ids[dst] = sampleIds[src];
+                times[dst++] = sampleTimes[src++];
+            }
+        }
+        sampleIds = ids;
+        sampleTimes = times;
+    }
+
+    private static int compare(long t1, String id1, long t2, String id2) {
+        return t1 != t2 ? Long.compare(t1, t2) : id1.compareTo(id2);
     }
 
     public void merge(FailureCounts other) {

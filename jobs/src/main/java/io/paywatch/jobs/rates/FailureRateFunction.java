@@ -100,10 +100,6 @@ public class FailureRateFunction extends KeyedProcessFunction<String, PaymentEve
             st = new RateKeyState();
             changed = true;
         }
-        if (e.failed) {
-            st.rememberFailure(e.eventId, e.eventTime);
-            changed = true;
-        }
         long evaluation = ring.bucketEnd(e.eventTime);
         if (st.nextEvaluation == 0 || evaluation < st.nextEvaluation) {
             // the first evaluation that includes this event; later ones follow as a chain
@@ -139,12 +135,12 @@ public class FailureRateFunction extends KeyedProcessFunction<String, PaymentEve
                 st.firingSeverity = d.severity;
                 ctx.output(PipelineTags.ALERTS, FailureRateAlerts.firing(scope, key, st.firingSince,
                         evaluationTime, d.severity, d.threshold, window, s,
-                        st.failuresBetween(evaluationTime - s.windowMs, evaluationTime), catalog));
+                        ring.recentFailures(store, evaluationTime, 20), catalog));
                 break;
             case RESOLVE:
                 Alert resolved = FailureRateAlerts.resolved(scope, key, st.firingSince,
                         evaluationTime, st.firingSeverity, window, s,
-                        st.failuresBetween(evaluationTime - s.windowMs, evaluationTime), catalog);
+                        ring.recentFailures(store, evaluationTime, 20), catalog);
                 ctx.output(PipelineTags.ALERTS, resolved);
                 st.firingSeverity = null;
                 st.firingSince = 0;

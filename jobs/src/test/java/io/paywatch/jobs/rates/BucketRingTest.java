@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paywatch.model.Category;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -129,6 +130,31 @@ class BucketRingTest {
         assertThat(merged.codes).hasSize(FailureCounts.MAX_CODES);
         assertThat(merged.byCode().get(FailureCounts.OTHER_CODES)).isEqualTo(12);
         assertThat(c.failed).isEqualTo(FailureCounts.MAX_CODES + 5);
+    }
+
+    @Test
+    void evidenceIsTheLatestFailuresByEventTimeWhateverTheArrivalOrder() throws Exception {
+        List<io.paywatch.model.PaymentEvent> events = new java.util.ArrayList<>();
+        for (int s = 0; s < 60; s++) {
+            events.add(failed(T0 + s * 1000L, "m", "card", "101"));
+        }
+        List<String> expected = null;
+        for (int shuffle = 0; shuffle < 5; shuffle++) {
+            java.util.Collections.shuffle(events, new java.util.Random(shuffle));
+            MapStore s = new MapStore();
+            for (io.paywatch.model.PaymentEvent e : events) {
+                ring.add(s, e);
+            }
+            List<String> ids = ring.recentFailures(s, T0 + 60_000, 20);
+            assertThat(ids).hasSize(20);
+            if (expected == null) {
+                expected = ids;
+            }
+            assertThat(ids).isEqualTo(expected);
+        }
+        // the newest failure is last
+        assertThat(expected.get(19)).isEqualTo(events.stream()
+                .max(java.util.Comparator.comparingLong(e -> e.eventTime)).get().eventId);
     }
 
     @Test
