@@ -23,6 +23,11 @@ public class Alert {
     public long startsAt;
     /** Set on resolved alerts. */
     public Long endsAt;
+    /**
+     * Event time of this transition (PayWatch addition, {@code transition_at}): the start for a
+     * new incident, the evaluation at which a severity changed, the end for a resolution.
+     */
+    public long transitionAt;
 
     public Double value;
     public Double threshold;
@@ -40,6 +45,9 @@ public class Alert {
 
     /** The event time of this transition: start for firing, end for resolved. */
     public long transitionTime() {
+        if (transitionAt != 0) {
+            return transitionAt;
+        }
         return endsAt != null && RESOLVED.equals(status) ? endsAt : startsAt;
     }
 

@@ -30,6 +30,7 @@ public final class AlertJson {
             if (a.endsAt != null) {
                 g.writeStringField("ends_at", Timestamps.rfc3339(a.endsAt));
             }
+            g.writeStringField("transition_at", Timestamps.rfc3339(a.transitionTime()));
             if (a.value != null) {
                 g.writeNumberField("value", a.value);
             }

@@ -33,6 +33,7 @@ public final class FailureRateAlerts {
             ReturnCodeCatalog catalog) {
         Alert a = base(rateScope, key, startsAt, window, eventIds, catalog);
         a.status = Alert.FIRING;
+        a.transitionAt = evaluationTime;
         a.severity = severity;
         a.value = round4(window.failureRate());
         a.threshold = threshold;
@@ -63,6 +64,7 @@ public final class FailureRateAlerts {
         a.status = Alert.RESOLVED;
         a.severity = lastSeverity;
         a.endsAt = evaluationTime;
+        a.transitionAt = evaluationTime;
         a.value = round4(window.failureRate());
         boolean lowVolume = window.total < settings.minVolume;
         a.threshold = lowVolume ? (double) settings.minVolume : settings.resolveBelow;

@@ -100,10 +100,8 @@ public final class OutputFiles implements Serializable {
 
     /** Alerts by the event time of the transition, then id, firing before resolved. */
     static String alertKey(String json) {
-        String startsAt = field(json, "starts_at");
-        String endsAt = field(json, "ends_at");
         String status = field(json, "status");
-        String time = "resolved".equals(status) && endsAt != null ? endsAt : startsAt;
+        String time = field(json, "transition_at");
         return (time == null ? "" : time) + "|" + field(json, "alert_id") + "|"
                 + ("firing".equals(status) ? "0" : "1") + "|" + json;
     }

@@ -1,0 +1,58 @@
+package io.paywatch.jobs.testing;
+
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Topic creation and producing for tests against the real broker. */
+public final class KafkaTopics {
+    private KafkaTopics() {}
+
+    public static void create(String servers, String topic, int partitions) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        try (Admin admin = Admin.create(p)) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Produces the lines keyed by payment id (as the contract says producers do), with record
+     * timestamps taken from {@code timestamps} (null: the broker's clock).
+     */
+    public static void produce(String servers, String topic, List<String> lines, List<Long> timestamps)
+            throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                Long ts = timestamps == null ? null : timestamps.get(i);
+                producer.send(new ProducerRecord<>(topic, null, ts, paymentIdOf(line), line));
+            }
+            producer.flush();
+        }
+    }
+
+    static String paymentIdOf(String line) {
+        int i = line.indexOf("\"payment_id\":\"");
+        if (i < 0) {
+            return null;
+        }
+        int from = i + 14;
+        int to = line.indexOf('"', from);
+        return to < 0 ? null : line.substring(from, to);
+    }
+}

@@ -1,0 +1,120 @@
+package io.paywatch.jobs.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real servers of the integration tests, started once per JVM by the project's own scripts
+ * on loopback and stopped when the JVM exits: every {@code *ITCase} of a run shares one Kafka
+ * broker, one InfluxDB 1.x and one VictoriaMetrics (the InfluxDB 2.x write endpoint).
+ */
+public final class TestServices {
+    private static String kafka;
+    private static String influx;
+    private static String victoria;
+    private static final List<String[]> STOPS = new ArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (String[] stop : STOPS) {
+                try {
+                    new ProcessBuilder(stop).inheritIO().start().waitFor(20, TimeUnit.SECONDS);
+                } catch (IOException | InterruptedException e) {
+                    // the JVM is exiting; the next run formats fresh directories
+                }
+            }
+        }));
+    }
+
+    private TestServices() {}
+
+    /** Kafka bootstrap servers, e.g. {@code 127.0.0.1:40123}. */
+    public static synchronized String kafka() {
+        if (kafka == null) {
+            int port = freePort();
+            int controller = freePort();
+            Path dir = workDir("kafka");
+            start("kafka.sh", dir, port, controller);
+            kafka = "127.0.0.1:" + port;
+        }
+        return kafka;
+    }
+
+    /** InfluxDB 1.x base URL. */
+    public static synchronized String influx() {
+        if (influx == null) {
+            int port = freePort();
+            start("influxdb.sh", workDir("influxdb"), port);
+            influx = "http://127.0.0.1:" + port;
+        }
+        return influx;
+    }
+
+    /** VictoriaMetrics base URL (accepts InfluxDB's /api/v2/write). */
+    public static synchronized String victoria() {
+        if (victoria == null) {
+            int port = freePort();
+            start("victoria-metrics.sh", workDir("victoria"), port);
+            victoria = "http://127.0.0.1:" + port;
+        }
+        return victoria;
+    }
+
+    private static void start(String script, Path dir, int... ports) {
+        Path s = scripts().resolve(script);
+        List<String> cmd = new ArrayList<>(List.of("bash", s.toString(), "start", dir.toString()));
+        for (int p : ports) {
+            cmd.add(String.valueOf(p));
+        }
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(dir.resolveSibling(dir.getFileName() + "-start.log").toFile())
+                    .start();
+            if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(script + " failed to start; see "
+                        + dir.resolveSibling(dir.getFileName() + "-start.log"));
+            }
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot run " + script, e);
+        }
+        STOPS.add(new String[] {"bash", s.toString(), "stop", dir.toString()});
+    }
+
+    private static Path workDir(String name) {
+        try {
+            Path base = Paths.get("target", "it-services").toAbsolutePath();
+            Files.createDirectories(base);
+            return Files.createTempDirectory(base, name + "-");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The repository's scripts folder, found from the module's working directory. */
+    public static Path scripts() {
+        File dir = new File("").getAbsoluteFile();
+        while (dir != null) {
+            File s = new File(dir, "scripts/kafka.sh");
+            if (s.isFile()) {
+                return s.getParentFile().toPath();
+            }
+            dir = dir.getParentFile();
+        }
+        throw new IllegalStateException("scripts/ not found above " + new File("").getAbsolutePath());
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
