@@ -42,7 +42,7 @@ public final class CardNumberMasker {
                     break;
                 }
             }
-            if (digits >= MIN_DIGITS) {
+            if (digits >= MIN_DIGITS && digits <= MAX_DIGITS) {
                 out = maskCardsInRun(text, i, end, out);
             }
             i = end + 1;
@@ -50,10 +50,7 @@ public final class CardNumberMasker {
         return out == null ? text : new String(out);
     }
 
-    /**
-     * Within one digit run (which may be longer than a card number, e.g. glued to other digits
-     * or grouped), masks every 13–19 digit window that is Luhn-valid, preferring the longest.
-     */
+    /** Masks the digit run when it is a card number: 13–19 digits in all, Luhn-valid. */
     private static char[] maskCardsInRun(String text, int from, int to, char[] out) {
         int[] pos = new int[to - from];
         int count = 0;
@@ -62,26 +59,14 @@ public final class CardNumberMasker {
                 pos[count++] = k;
             }
         }
-        int start = 0;
-        while (start + MIN_DIGITS <= count) {
-            int matched = 0;
-            for (int len = Math.min(MAX_DIGITS, count - start); len >= MIN_DIGITS; len--) {
-                if (luhnValid(text, pos, start, len)) {
-                    matched = len;
-                    break;
-                }
-            }
-            if (matched > 0) {
-                if (out == null) {
-                    out = text.toCharArray();
-                }
-                for (int k = start; k < start + matched - 4; k++) {
-                    out[pos[k]] = '*';
-                }
-                start += matched;
-            } else {
-                start++;
-            }
+        if (count < MIN_DIGITS || count > MAX_DIGITS || !luhnValid(text, pos, 0, count)) {
+            return out;
+        }
+        if (out == null) {
+            out = text.toCharArray();
+        }
+        for (int k = 0; k < count - 4; k++) {
+            out[pos[k]] = '*';
         }
         return out;
     }

@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  * input: every problem becomes a {@link DeadLetter} with a reason naming the field.
  */
 public final class EventParser {
-    /** Records above this size are rejected unread; real events are well under 2 KiB. */
+    /** Records above this size (characters, or bytes from Kafka and files) are rejected unread; real events are well under 2 KiB. */
     public static final int MAX_RECORD_CHARS = 64 * 1024;
 
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -37,7 +37,7 @@ public final class EventParser {
     }
 
     public ParsedRecord parse(byte[] bytes, String source, int partition) {
-        if (bytes.length > MAX_RECORD_CHARS * 4) {
+        if (bytes.length > MAX_RECORD_CHARS) {
             return tooLarge(new String(bytes, 0, 256, StandardCharsets.UTF_8), bytes.length, source,
                     partition);
         }

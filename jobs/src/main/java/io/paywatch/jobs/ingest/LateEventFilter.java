@@ -57,7 +57,9 @@ public class LateEventFilter extends ProcessFunction<ParsedRecord, PaymentEvent>
                 record.rawText(), record.source);
         d.eventTime = e.eventTime;
         long tally = tallyTime(record.partition, watermark);
-        if (newest - e.eventTime <= dedupHorizonMs && e.eventTime > watermark - dedupHorizonMs) {
+        boolean withinHorizon = newest - e.eventTime <= dedupHorizonMs
+                && (watermark == Long.MIN_VALUE || e.eventTime > watermark - dedupHorizonMs);
+        if (withinHorizon) {
             LateEvent le = new LateEvent();
             le.event = e;
             le.deadLetter = d;

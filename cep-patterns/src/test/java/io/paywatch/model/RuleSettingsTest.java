@@ -1,0 +1,113 @@
+package io.paywatch.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RuleSettingsTest {
+    /** The example of the contract, section 3. */
+    static final String CONTRACT_EXAMPLE = String.join("\n",
+            "failure_rate:",
+            "  window: 5m",
+            "  every: 10s",
+            "  min_volume: 20",
+            "  warning: 0.30",
+            "  critical: 0.50",
+            "  resolve_below: 0.20",
+            "  overrides:                     # per key; any field of the rule",
+            "    merchant_id:",
+            "      m-17: {warning: 0.50, critical: 0.70}",
+            "    channel:",
+            "      bank_transfer: {min_volume: 50}",
+            "timeout_burst:       {count: 10, within: 60s, quiet: 5m}",
+            "risk_block:          {count: 3, within: 10m, quiet: 30m}",
+            "charged_unfulfilled: {within: 15m}",
+            "failed_but_charged:  {within: 10m}",
+            "");
+
+    @Test
+    void defaultsAreTheContracts() {
+        RuleSettings d = RuleSettings.defaults();
+        FailureRateSettings fr = d.failureRate();
+        assertThat(fr.windowMs).isEqualTo(300_000);
+        assertThat(fr.everyMs).isEqualTo(10_000);
+        assertThat(fr.minVolume).isEqualTo(20);
+        assertThat(fr.warning).isEqualTo(0.30);
+        assertThat(fr.critical).isEqualTo(0.50);
+        assertThat(fr.resolveBelow).isEqualTo(0.20);
+        assertThat(d.pattern(RuleSettings.TIMEOUT_BURST)).isEqualTo(new PatternRuleSettings(10, 60_000, 300_000));
+        assertThat(d.pattern(RuleSettings.RISK_BLOCK)).isEqualTo(new PatternRuleSettings(3, 600_000, 1_800_000));
+        assertThat(d.pattern(RuleSettings.CHARGED_UNFULFILLED).withinMs).isEqualTo(900_000);
+        assertThat(d.pattern(RuleSettings.FAILED_BUT_CHARGED).withinMs).isEqualTo(600_000);
+    }
+
+    @Test
+    void theContractsExampleParsesToTheDefaultsPlusItsOverrides() {
+        RuleSettings r = RuleSettings.parseYaml(CONTRACT_EXAMPLE, "rules.yaml");
+        assertThat(r.failureRate()).isEqualTo(RuleSettings.defaults().failureRate());
+        FailureRateSettings m17 = r.failureRateFor("merchant_id", "m-17");
+        assertThat(m17.warning).isEqualTo(0.50);
+        assertThat(m17.critical).isEqualTo(0.70);
+        assertThat(m17.minVolume).isEqualTo(20); // omitted keys keep the rule's value
+        assertThat(r.failureRateFor("channel", "bank_transfer").minVolume).isEqualTo(50);
+        assertThat(r.failureRateFor("channel", "card")).isEqualTo(r.failureRate());
+        assertThat(r.failureRateFor("merchant_id", "m-18")).isEqualTo(r.failureRate());
+    }
+
+    @Test
+    void anOmittedKeyKeepsItsDefault() {
+        RuleSettings r = RuleSettings.parseYaml("failure_rate: {warning: 0.25}\ntimeout_burst: {count: 12}", "x");
+        assertThat(r.failureRate().warning).isEqualTo(0.25);
+        assertThat(r.failureRate().critical).isEqualTo(0.50);
+        assertThat(r.pattern(RuleSettings.TIMEOUT_BURST)).isEqualTo(new PatternRuleSettings(12, 60_000, 300_000));
+    }
+
+    @Test
+    void patternOverridesPreferTheMerchant() {
+        RuleSettings r = RuleSettings.parseYaml("timeout_burst:\n  overrides:\n    merchant_id:\n"
+                + "      m-1: {count: 20}\n    channel:\n      qr: {count: 5}\n", "x");
+        assertThat(r.patternFor(RuleSettings.TIMEOUT_BURST, "m-1", "qr").count).isEqualTo(20);
+        assertThat(r.patternFor(RuleSettings.TIMEOUT_BURST, "m-2", "qr").count).isEqualTo(5);
+        assertThat(r.patternFor(RuleSettings.TIMEOUT_BURST, "m-2", "card").count).isEqualTo(10);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "failure_rate: {windw: 5m}                       | unknown key 'failure_rate.windw'",
+        "failure_rat: {}                                 | unknown rule 'failure_rat'",
+        "failure_rate: {warning: high}                   | failure_rate.warning must be a number between 0 and 1",
+        "failure_rate: {warning: 1.5}                    | failure_rate.warning must be a number between 0 and 1",
+        "failure_rate: {min_volume: 0}                   | failure_rate.min_volume must be a whole number >= 1",
+        "failure_rate: {window: 5 minutes}               | failure_rate.window: '5 minutes' is not a duration",
+        "failure_rate: {window: 65s}                     | failure_rate.window must be a whole multiple of failure_rate.every",
+        "failure_rate: {warning: 0.6}                    | need resolve_below <= warning <= critical",
+        "timeout_burst: {count: 10, quiet: soon}         | timeout_burst.quiet: 'soon' is not a duration",
+        "charged_unfulfilled: {count: 3}                 | unknown key 'charged_unfulfilled.count'",
+        "failure_rate: {overrides: {merchant_id: {m-1: {critical: 2}}}} | failure_rate.overrides.merchant_id.m-1.critical must be a number",
+        "failure_rate: {overrides: {user_id: {}}}        | unknown key 'failure_rate.overrides.user_id'",
+        "failure_rate: [1, 2]                            | failure_rate must be a mapping",
+        "'failure_rate: {'                               | not valid YAML",
+    })
+    void badValuesAreErrorsNamingTheKey(String yaml, String message) {
+        assertThatThrownBy(() -> RuleSettings.parseYaml(yaml, "rules.yaml"))
+                .isInstanceOf(RuleSettings.RulesException.class)
+                .hasMessageStartingWith("rules.yaml: ")
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void durationsUseTheContractsSyntax() {
+        assertThat(Durations.parseMillis("500ms")).isEqualTo(500);
+        assertThat(Durations.parseMillis("10s")).isEqualTo(10_000);
+        assertThat(Durations.parseMillis("5m")).isEqualTo(300_000);
+        assertThat(Durations.parseMillis("1h")).isEqualTo(3_600_000);
+        assertThat(Durations.format(300_000)).isEqualTo("5m");
+        assertThat(Durations.format(10_000)).isEqualTo("10s");
+        assertThat(Durations.format(1_500)).isEqualTo("1500ms");
+        assertThatThrownBy(() -> Durations.parseMillis("5")).hasMessageContaining("is not a duration");
+        assertThatThrownBy(() -> Durations.parseMillis("-5s")).hasMessageContaining("is not a duration");
+    }
+}

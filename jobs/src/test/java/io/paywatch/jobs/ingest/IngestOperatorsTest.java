@@ -1,0 +1,140 @@
+package io.paywatch.jobs.ingest;
+
+import static io.paywatch.jobs.testing.Events.T0;
+import static io.paywatch.jobs.testing.Events.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paywatch.jobs.PipelineTags;
+import io.paywatch.model.PaymentEvent;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The late-event gate and the duplicate filter, on Flink's operator test harnesses. */
+class IngestOperatorsTest {
+    private static ParsedRecord valid(PaymentEvent e, int partition) {
+        ParsedRecord r = ParsedRecord.valid(e, partition);
+        r.rawText = "{raw " + e.eventId + "}";
+        r.source = "f:" + e.eventId;
+        return r;
+    }
+
+    @Test
+    void theGatePassesOnTimeEventsAndSortsOutRejectsAndLateOnes() throws Exception {
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h =
+                new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
+                        new LateEventFilter(5_000, 600_000)));
+        h.open();
+        PaymentEvent first = ok(T0 + 100_000, "m", "card");
+        h.processElement(new StreamRecord<>(valid(first, 0), first.eventTime));
+        PaymentEvent slightlyOut = ok(T0 + 96_000, "m", "card"); // within the 5 s bound
+        h.processElement(new StreamRecord<>(valid(slightlyOut, 0), slightlyOut.eventTime));
+        PaymentEvent late = ok(T0 + 60_000, "m", "card"); // 40 s behind: may be a redelivery
+        h.processElement(new StreamRecord<>(valid(late, 0), late.eventTime));
+        PaymentEvent ancient = ok(T0 - 3_600_000, "m", "card"); // beyond the dedup horizon
+        h.processElement(new StreamRecord<>(valid(ancient, 0), ancient.eventTime));
+        PaymentEvent otherPartition = ok(T0 + 10_000, "m", "card"); // its partition's first
+        h.processElement(new StreamRecord<>(valid(otherPartition, 1), otherPartition.eventTime));
+        h.processElement(new StreamRecord<>(ParsedRecord.rejected(
+                DeadLetter.of(Rejection.INVALID_JSON, null, "bad", "{", "f:9"), 0)));
+
+        assertThat(h.extractOutputValues()).extracting(e -> e.eventId)
+                .containsExactly(first.eventId, slightlyOut.eventId, otherPartition.eventId);
+        List<LateEvent> lateOut = h.getSideOutput(PipelineTags.LATE_EVENTS).stream()
+                .map(StreamRecord::getValue).collect(Collectors.toList());
+        assertThat(lateOut).extracting(l -> l.event.eventId).containsExactly(late.eventId);
+        assertThat(lateOut.get(0).deadLetter.reason).isEqualTo("late");
+        assertThat(lateOut.get(0).deadLetter.input).isEqualTo("{raw " + late.eventId + "}");
+        assertThat(lateOut.get(0).tallyTime).isEqualTo(T0 + 100_000);
+        List<DeadLetter> dead = h.getSideOutput(PipelineTags.DEAD_LETTERS).stream()
+                .map(StreamRecord::getValue).collect(Collectors.toList());
+        assertThat(dead).extracting(d -> d.reason).containsExactly("late", "invalid_json");
+        assertThat(dead.get(0).source).isEqualTo("f:" + ancient.eventId);
+        List<InputOutcome> outcomes = h.getSideOutput(PipelineTags.INPUT_OUTCOMES).stream()
+                .map(StreamRecord::getValue).collect(Collectors.toList());
+        assertThat(outcomes).extracting(o -> o.kind).containsExactly(InputOutcome.LATE, InputOutcome.REJECTED);
+        h.close();
+    }
+
+    @Test
+    void theGateTreatsEventsBehindTheWatermarkAsLate() throws Exception {
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h =
+                new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
+                        new LateEventFilter(5_000, 600_000)));
+        h.open();
+        h.processWatermark(T0 + 50_000); // e.g. another partition went idle and came back
+        PaymentEvent e = ok(T0 + 40_000, "m", "card");
+        h.processElement(new StreamRecord<>(valid(e, 3), e.eventTime));
+        assertThat(h.extractOutputValues()).isEmpty();
+        assertThat(h.getSideOutput(PipelineTags.LATE_EVENTS)).hasSize(1);
+        h.close();
+    }
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> dedup()
+            throws Exception {
+        KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> h =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(new DuplicateFilter(600_000)),
+                        e -> e.eventId, l -> l.event.eventId, Types.STRING);
+        h.open();
+        return h;
+    }
+
+    private static PaymentEvent copyOf(PaymentEvent e, long time) {
+        PaymentEvent c = ok(time, e.merchantId, e.channel);
+        c.eventId = e.eventId;
+        return c;
+    }
+
+    @Test
+    void dropsAndCountsRedeliveriesWithinTenMinutesAndForgetsThemAfterwards() throws Exception {
+        var h = dedup();
+        PaymentEvent e = ok(T0, "m", "card");
+        h.processElement1(new StreamRecord<>(e, e.eventTime));
+        h.processElement1(new StreamRecord<>(copyOf(e, T0 + 2_000), T0 + 2_000)); // duplicate
+        LateEvent redelivery = new LateEvent();
+        redelivery.event = copyOf(e, T0);
+        redelivery.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", "x");
+        redelivery.tallyTime = T0 + 40_000;
+        h.processElement2(new StreamRecord<>(redelivery, T0)); // late, but a duplicate
+        PaymentEvent other = ok(T0 + 1_000, "m", "card");
+        LateEvent trulyLate = new LateEvent();
+        trulyLate.event = other;
+        trulyLate.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", "y");
+        trulyLate.tallyTime = T0 + 40_000;
+        h.processElement2(new StreamRecord<>(trulyLate, other.eventTime));
+
+        assertThat(h.extractOutputValues()).extracting(x -> x.eventId).containsExactly(e.eventId);
+        List<InputOutcome> outcomes = h.getSideOutput(PipelineTags.INPUT_OUTCOMES).stream()
+                .map(StreamRecord::getValue).collect(Collectors.toList());
+        assertThat(outcomes).extracting(o -> o.kind).containsExactly(InputOutcome.ACCEPTED,
+                InputOutcome.DUPLICATE, InputOutcome.DUPLICATE, InputOutcome.LATE);
+        assertThat(h.getSideOutput(PipelineTags.DEAD_LETTERS)).extracting(r -> r.getValue().source)
+                .containsExactly("y");
+
+        // after the horizon the id is forgotten: no state, no timers are left behind
+        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 600_000));
+        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 600_000));
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+        h.processElement1(new StreamRecord<>(copyOf(e, T0 + 600_001), T0 + 600_001));
+        assertThat(h.extractOutputValues()).hasSize(2);
+        h.close();
+    }
+
+    @Test
+    void theSameIdMoreThanTenMinutesApartIsANewEvent() throws Exception {
+        var h = dedup();
+        PaymentEvent e = ok(T0, "m", "card");
+        h.processElement1(new StreamRecord<>(e, e.eventTime));
+        h.processElement1(new StreamRecord<>(copyOf(e, T0 + 600_001), T0 + 600_001));
+        assertThat(h.extractOutputValues()).hasSize(2);
+        h.close();
+    }
+}

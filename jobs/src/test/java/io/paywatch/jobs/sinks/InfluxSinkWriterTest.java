@@ -1,0 +1,105 @@
+package io.paywatch.jobs.sinks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.paywatch.jobs.testing.TestServices;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The InfluxDB writer's batching, outage buffering and checkpoint state, without Flink. */
+class InfluxSinkWriterTest {
+    /** A hand-written InfluxDB double that is down for its first {@code failures} writes. */
+    static final class FlakyInflux implements InfluxClient {
+        final List<String> received = new ArrayList<>();
+        int failures;
+        int calls;
+        boolean reject;
+
+        FlakyInflux(int failures) {
+            this.failures = failures;
+        }
+
+        @Override
+        public void write(List<String> lines) throws InfluxWriteException {
+            calls++;
+            if (reject) {
+                throw new InfluxWriteException("field type conflict", false);
+            }
+            if (failures > 0) {
+                failures--;
+                throw new InfluxWriteException("connection refused", true);
+            }
+            received.addAll(lines);
+        }
+
+        @Override
+        public void ensureReady() {}
+
+        @Override
+        public void close() {}
+    }
+
+    private static final InfluxTarget TARGET = InfluxTarget.v1("http://127.0.0.1:1", "pw", null);
+
+    @Test
+    void writesInBatchesAndOnFlush() throws Exception {
+        FlakyInflux influx = new FlakyInflux(0);
+        InfluxSink.Writer w = new InfluxSink.Writer(influx, TARGET, 3, 100, 1_000);
+        for (int i = 0; i < 7; i++) {
+            w.write("m v=" + i + " " + i, null);
+        }
+        assertThat(influx.received).hasSize(6);
+        w.flush(false);
+        assertThat(influx.received).hasSize(7);
+        assertThat(w.snapshotState(1)).isEmpty();
+    }
+
+    @Test
+    void anOutageKeepsPointsInTheCheckpointAndDeliversThemAfterRecovery() throws Exception {
+        FlakyInflux influx = new FlakyInflux(2);
+        InfluxSink.Writer w = new InfluxSink.Writer(influx, TARGET, 2, 100, 10_000);
+        w.write("a v=1 1", null);
+        w.write("b v=2 2", null); // batch full: first attempt fails, backoff starts
+        w.flush(false); // checkpoint during the backoff: no new attempt, nothing lost
+        assertThat(influx.calls).isEqualTo(1);
+        List<List<String>> state = w.snapshotState(1);
+        assertThat(state).containsExactly(List.of("a v=1 1", "b v=2 2"));
+
+        // a restored writer starts with the checkpointed points
+        InfluxSink.PendingLinesSerializer ser = new InfluxSink.PendingLinesSerializer();
+        List<String> restored = ser.deserialize(ser.getVersion(), ser.serialize(state.get(0)));
+        FlakyInflux afterRestart = new FlakyInflux(0);
+        InfluxSink.Writer w2 = new InfluxSink.Writer(afterRestart, TARGET, 2, 100, 10_000);
+        w2.buffer.addAll(restored);
+        w2.flush(true);
+        assertThat(afterRestart.received).containsExactly("a v=1 1", "b v=2 2");
+
+        // the original writer gets through at the end of input, after its backoff
+        w.flush(true);
+        assertThat(influx.received).containsExactly("a v=1 1", "b v=2 2");
+        assertThat(w.failedWrites.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aRejectedBatchIsDroppedNotRetriedForever() throws Exception {
+        FlakyInflux influx = new FlakyInflux(0);
+        influx.reject = true;
+        InfluxSink.Writer w = new InfluxSink.Writer(influx, TARGET, 2, 100, 1_000);
+        w.write("a v=1 1", null);
+        w.flush(true);
+        assertThat(w.snapshotState(1)).isEmpty();
+        assertThat(influx.calls).isEqualTo(1);
+    }
+
+    @Test
+    void theEndOfInputFailsWithOneClearMessageWhenInfluxStaysDown() throws Exception {
+        // a real connection to a closed port, not a double
+        InfluxTarget closed = InfluxTarget.v1("http://127.0.0.1:" + TestServices.freePort(), "pw", null);
+        InfluxSink.Writer w = new InfluxSink.Writer(InfluxClient.create(closed), closed, 10, 100, 1_500);
+        w.write("a v=1 1", null);
+        assertThatThrownBy(() -> w.flush(true))
+                .hasMessageContaining("unreachable for 1 s at the end of input: 1 points not written");
+    }
+}
