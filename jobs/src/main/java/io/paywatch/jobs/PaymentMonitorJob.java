@@ -4,16 +4,14 @@ import io.paywatch.jobs.ingest.DeadLetter;
 import io.paywatch.jobs.ingest.DuplicateFilter;
 import io.paywatch.jobs.ingest.InputHealth;
 import io.paywatch.jobs.ingest.InputHealthFunction;
-import io.paywatch.jobs.ingest.LateEventFilter;
+import io.paywatch.jobs.ingest.EventTimeGate;
 import io.paywatch.jobs.ingest.ParseFunction;
-import io.paywatch.jobs.ingest.ParsedRecord;
-import io.paywatch.jobs.ingest.PartitionWatermarkGenerator;
 import io.paywatch.jobs.ingest.RawRecord;
+import io.paywatch.jobs.ingest.SourcePartitions;
 import io.paywatch.jobs.rates.FailureRateFunction;
 import io.paywatch.jobs.rates.RateSnapshot;
 import io.paywatch.model.Alert;
 import io.paywatch.model.PaymentEvent;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -22,7 +20,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * The PayWatch pipeline, as a diagram in code:
  *
  * <pre>
- * raw records ─ parse ─ watermarks ─ late filter ─┬─ keyBy(event_id) dedup ─┬─ keyBy(merchant) failure rates ─┐
+ * raw records ─ parse ─ event time gate ─────────┬─ keyBy(event_id) dedup ─┬─ keyBy(merchant) failure rates ─┐
  *                                                 │                         └─ keyBy(channel)  failure rates ─┼─ rates, alerts
  *                                                 └─ dead letters, input outcomes ─ input health ─────────────┘
  * </pre>
@@ -50,23 +48,26 @@ public final class PaymentMonitorJob {
         }
     }
 
+    /** How often (processing time) the gate emits a watermark. */
+    static final long WATERMARK_INTERVAL_MS = 200;
+
     private PaymentMonitorJob() {}
 
-    public static Outputs build(DataStream<RawRecord> raw, PipelineSettings settings) {
+    /**
+     * @param raw the input records, from a source whose partitions {@code partitions} describes
+     */
+    public static Outputs build(DataStream<RawRecord> raw, SourcePartitions partitions,
+            PipelineSettings settings) {
         int sourceParallelism = raw.getParallelism();
 
         SingleOutputStreamOperator<PaymentEvent> onTime = raw
                 .map(new ParseFunction())
                 .name("parse and validate").uid("parse")
                 .setParallelism(sourceParallelism)
-                .assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<ParsedRecord>forGenerator(ctx -> new PartitionWatermarkGenerator(
-                                settings.outOfOrdernessMs, settings.idleTimeoutMs))
-                        .withTimestampAssigner((r, ts) -> r.event != null ? r.event.eventTime : Long.MIN_VALUE))
-                .name("event-time watermarks").uid("watermarks")
-                .setParallelism(sourceParallelism)
-                .process(new LateEventFilter(settings.outOfOrdernessMs, settings.dedupHorizonMs))
-                .name("late event filter").uid("late-filter")
+                .transform("event time gate", TypeInformation.of(PaymentEvent.class),
+                        new EventTimeGate(settings.outOfOrdernessMs, settings.dedupHorizonMs,
+                                settings.idleTimeoutMs, WATERMARK_INTERVAL_MS, partitions))
+                .uid("event-time-gate")
                 .setParallelism(sourceParallelism);
 
         SingleOutputStreamOperator<PaymentEvent> accepted = onTime

@@ -54,7 +54,48 @@ final class JobCommand {
         this.out = out;
     }
 
+    /** The wired job, ready to execute. */
+    static final class Prepared {
+        final StreamExecutionEnvironment env;
+        final boolean bounded;
+        final OutputFiles files;
+        final int parallelism;
+        final String state;
+
+        Prepared(StreamExecutionEnvironment env, boolean bounded, OutputFiles files, int parallelism,
+                String state) {
+            this.env = env;
+            this.bounded = bounded;
+            this.files = files;
+            this.parallelism = parallelism;
+            this.state = state;
+        }
+    }
+
     int execute() throws Exception {
+        Prepared job = prepare();
+        IngestProgress.reset();
+        Progress progress = args.has("quiet") || command.equals("demo") ? null
+                : Progress.start(command, out);
+        out.printf("paywatch %s: parallelism %d, %s state, rules: %s%n", command, job.parallelism,
+                job.state, args.has("rules") ? args.get("rules") : "defaults");
+        JobExecutionResult result;
+        try {
+            result = job.env.execute("paywatch-" + command);
+        } finally {
+            if (progress != null) {
+                progress.stop();
+            }
+        }
+        if (job.bounded) {
+            job.files.sortForReproducibility();
+        }
+        printSummary(result);
+        return 0;
+    }
+
+    /** Checks the flags and the servers, then wires sources, pipeline and sinks. */
+    Prepared prepare() throws Exception {
         for (String flag : NOT_YET) {
             if (args.has(flag)) {
                 throw new UsageException(command + ": --" + flag
@@ -102,7 +143,7 @@ final class JobCommand {
                 bounded = false;
         }
 
-        PaymentMonitorJob.Outputs outputs = PaymentMonitorJob.build(raw, settings);
+        PaymentMonitorJob.Outputs outputs = PaymentMonitorJob.build(raw, sources.partitions, settings);
         Outputs.Options options = new Outputs.Options();
         options.files = files;
         options.influx = influx;
@@ -110,25 +151,7 @@ final class JobCommand {
         options.consoleTable = command.equals("demo");
         options.consoleAlerts = !args.has("quiet") || command.equals("demo");
         Outputs.attach(outputs, options);
-
-        IngestProgress.reset();
-        Progress progress = args.has("quiet") || command.equals("demo") ? null
-                : Progress.start(command, out);
-        out.printf("paywatch %s: parallelism %d, %s state, rules: %s%n", command, parallelism,
-                state, args.has("rules") ? args.get("rules") : "defaults");
-        JobExecutionResult result;
-        try {
-            result = env.execute("paywatch-" + command);
-        } finally {
-            if (progress != null) {
-                progress.stop();
-            }
-        }
-        if (bounded) {
-            files.sortForReproducibility();
-        }
-        printSummary(result);
-        return 0;
+        return new Prepared(env, bounded, files, parallelism, state);
     }
 
     private void printSummary(JobExecutionResult result) {

@@ -6,6 +6,7 @@ import io.paywatch.jobs.ingest.JsonLinesFormat;
 import io.paywatch.jobs.ingest.KafkaRawDeserializer;
 import io.paywatch.jobs.ingest.OrderedSplitAssigner;
 import io.paywatch.jobs.ingest.RawRecord;
+import io.paywatch.jobs.ingest.SourcePartitions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.DirectoryStream;
@@ -41,6 +42,8 @@ final class Sources {
     private final String command;
     private final CliArgs args;
     private final PrintStream out;
+    /** The partitions of the source made last, for the event time gate. */
+    SourcePartitions partitions = SourcePartitions.single();
 
     Sources(String command, CliArgs args, PrintStream out) {
         this.command = command;
@@ -131,9 +134,10 @@ final class Sources {
             throw new UsageException("replay: --to must be after --from");
         }
         String servers = args.get("bootstrap-servers", "localhost:9092");
-        int partitions = checkTopic(servers, topic);
+        int partitionCount = checkTopic(servers, topic);
+        partitions = SourcePartitions.kafka(topic, partitionCount);
         out.printf("paywatch replay: Kafka %s topic %s (%d partitions), record times %s to %s%n",
-                servers, topic, partitions, io.paywatch.model.Timestamps.rfc3339(from),
+                servers, topic, partitionCount, io.paywatch.model.Timestamps.rfc3339(from),
                 io.paywatch.model.Timestamps.rfc3339(to));
         KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(servers)
@@ -152,7 +156,8 @@ final class Sources {
         String servers = args.required("bootstrap-servers");
         String topic = args.get("topic", "payments");
         String group = args.get("group-id", "paywatch");
-        int partitions = checkTopic(servers, topic);
+        int partitionCount = checkTopic(servers, topic);
+        partitions = SourcePartitions.kafka(topic, partitionCount);
         String start = args.get("starting-offsets", "committed");
         OffsetsInitializer offsets;
         switch (start) {
@@ -170,7 +175,7 @@ final class Sources {
                         + " latest, got '" + start + "'");
         }
         out.printf("paywatch run: consuming %s topic %s (%d partitions) as group %s%n", servers,
-                topic, partitions, group);
+                topic, partitionCount, group);
         KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(servers)
                 .setTopics(topic)

@@ -3,16 +3,19 @@ package io.paywatch.jobs.ingest;
 import java.util.Arrays;
 
 /**
- * Event-time bookkeeping per source partition, shared by the watermark generator and the late
- * event filter so that both draw the same line: an event is late when it is more than the
- * out-of-orderness bound behind the newest event of its own partition. The watermark is the
- * minimum over partitions that are not idle. Pure logic; the clock is passed in.
+ * Event-time bookkeeping per source partition, the one place that decides both the watermark
+ * and lateness so that they agree: an event is late when it is more than the out-of-orderness
+ * bound behind the newest event of its own partition, and the watermark is the minimum over
+ * the partitions that are not idle. A partition this reader expects but has not heard from yet
+ * holds the watermark back (until it counts as idle), so that its first events are not late
+ * just because another partition was read first. Pure logic; the clock is passed in.
  */
 public final class PartitionWatermarks {
     private final long boundMs;
     private final long idleTimeoutMs;
     private long[] maxTimestamp = new long[0];
     private long[] lastActive = new long[0];
+    private boolean[] known = new boolean[0];
 
     /**
      * @param boundMs the out-of-orderness bound (contract default 5 s)
@@ -24,9 +27,25 @@ public final class PartitionWatermarks {
         this.idleTimeoutMs = idleTimeoutMs;
     }
 
+    /** Declares a partition assigned to this reader before it has delivered anything. */
+    public void expect(int partition, long nowMs) {
+        ensure(partition);
+        if (!known[partition]) {
+            known[partition] = true;
+            lastActive[partition] = nowMs;
+        }
+    }
+
+    /** Restores a partition's newest event time (from a checkpoint). */
+    public void restore(int partition, long maxTs, long nowMs) {
+        expect(partition, nowMs);
+        maxTimestamp[partition] = Math.max(maxTimestamp[partition], maxTs);
+    }
+
     /** Records an event; returns true when it is late for its partition. */
     public boolean observe(int partition, long timestamp, long nowMs) {
         ensure(partition);
+        known[partition] = true;
         lastActive[partition] = nowMs;
         long max = maxTimestamp[partition];
         if (max != Long.MIN_VALUE && timestamp < max - boundMs) {
@@ -43,45 +62,34 @@ public final class PartitionWatermarks {
         return partition < maxTimestamp.length ? maxTimestamp[partition] : Long.MIN_VALUE;
     }
 
-    /** Newest event time over all partitions, or {@link Long#MIN_VALUE}. */
-    public long maxTimestamp() {
-        long m = Long.MIN_VALUE;
-        for (long t : maxTimestamp) {
-            m = Math.max(m, t);
-        }
-        return m;
+    public int partitions() {
+        return maxTimestamp.length;
+    }
+
+    public boolean isKnown(int partition) {
+        return partition < known.length && known[partition];
     }
 
     /**
      * The watermark: min over active partitions of (max − bound − 1); {@link Long#MIN_VALUE}
-     * before any event; {@code null} when every partition that has seen events is idle.
+     * while an active partition has delivered nothing; {@code null} when every partition is
+     * idle.
      */
     public Long watermark(long nowMs) {
         long wm = Long.MAX_VALUE;
         boolean any = false;
         for (int p = 0; p < maxTimestamp.length; p++) {
-            if (maxTimestamp[p] == Long.MIN_VALUE) {
+            if (!known[p]) {
                 continue;
             }
             if (idleTimeoutMs > 0 && nowMs - lastActive[p] >= idleTimeoutMs) {
                 continue;
             }
             any = true;
-            wm = Math.min(wm, maxTimestamp[p] - boundMs - 1);
+            long m = maxTimestamp[p];
+            wm = Math.min(wm, m == Long.MIN_VALUE ? Long.MIN_VALUE : m - boundMs - 1);
         }
-        if (!any) {
-            return maxTimestamp.length == 0 || allEmpty() ? Long.MIN_VALUE : null;
-        }
-        return wm;
-    }
-
-    private boolean allEmpty() {
-        for (long t : maxTimestamp) {
-            if (t != Long.MIN_VALUE) {
-                return false;
-            }
-        }
-        return true;
+        return any ? wm : null;
     }
 
     private void ensure(int partition) {
@@ -89,6 +97,7 @@ public final class PartitionWatermarks {
             int old = maxTimestamp.length;
             maxTimestamp = Arrays.copyOf(maxTimestamp, partition + 1);
             lastActive = Arrays.copyOf(lastActive, partition + 1);
+            known = Arrays.copyOf(known, partition + 1);
             Arrays.fill(maxTimestamp, old, partition + 1, Long.MIN_VALUE);
         }
     }

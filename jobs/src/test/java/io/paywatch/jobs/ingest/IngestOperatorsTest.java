@@ -9,7 +9,6 @@ import io.paywatch.model.PaymentEvent;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -25,12 +24,27 @@ class IngestOperatorsTest {
         return r;
     }
 
+    private static OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> gate(
+            SourcePartitions partitions) throws Exception {
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new EventTimeGate(5_000, 600_000, 30_000, 200, partitions));
+        h.setProcessingTime(1_000);
+        h.open();
+        return h;
+    }
+
+    private static List<Long> watermarks(OneInputStreamOperatorTestHarness<?, ?> h) {
+        return h.getOutput().stream()
+                .filter(o -> o instanceof org.apache.flink.streaming.api.watermark.Watermark)
+                .map(o -> ((org.apache.flink.streaming.api.watermark.Watermark) o).getTimestamp())
+                .collect(Collectors.toList());
+    }
+
     @Test
     void theGatePassesOnTimeEventsAndSortsOutRejectsAndLateOnes() throws Exception {
         OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h =
-                new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
-                        new LateEventFilter(5_000, 600_000)));
-        h.open();
+                gate(SourcePartitions.kafka("t", 2));
         PaymentEvent first = ok(T0 + 100_000, "m", "card");
         h.processElement(new StreamRecord<>(valid(first, 0), first.eventTime));
         PaymentEvent slightlyOut = ok(T0 + 96_000, "m", "card"); // within the 5 s bound
@@ -63,17 +77,64 @@ class IngestOperatorsTest {
     }
 
     @Test
-    void theGateTreatsEventsBehindTheWatermarkAsLate() throws Exception {
+    void watermarksWaitForEveryAssignedPartitionAndIgnoreIdleOnes() throws Exception {
         OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h =
-                new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
-                        new LateEventFilter(5_000, 600_000)));
-        h.open();
-        h.processWatermark(T0 + 50_000); // e.g. another partition went idle and came back
-        PaymentEvent e = ok(T0 + 40_000, "m", "card");
-        h.processElement(new StreamRecord<>(valid(e, 3), e.eventTime));
-        assertThat(h.extractOutputValues()).isEmpty();
-        assertThat(h.getSideOutput(PipelineTags.LATE_EVENTS)).hasSize(1);
+                gate(SourcePartitions.kafka("payments", 2)); // parallelism 1: both partitions
+        PaymentEvent a = ok(T0 + 100_000, "m", "card");
+        h.processElement(new StreamRecord<>(valid(a, 0), a.eventTime));
+        h.setProcessingTime(1_200);
+        assertThat(watermarks(h)).isEmpty(); // partition 1 has not spoken yet: hold back
+        // partition 1 starts far behind: its events are on time, not late
+        PaymentEvent b = ok(T0 + 20_000, "m", "card");
+        h.processElement(new StreamRecord<>(valid(b, 1), b.eventTime));
+        assertThat(h.extractOutputValues()).extracting(e -> e.eventId).containsExactly(a.eventId, b.eventId);
+        h.setProcessingTime(1_400);
+        assertThat(watermarks(h)).containsExactly(T0 + 20_000 - 5_001);
+        // partition 1 falls silent: after the idle timeout the watermark follows partition 0
+        for (long t = 1_600; t <= 40_000; t += 200) {
+            if (t % 1_000 == 0) {
+                PaymentEvent c = ok(T0 + 100_000 + t, "m", "card");
+                h.processElement(new StreamRecord<>(valid(c, 0), c.eventTime));
+            }
+            h.setProcessingTime(t);
+        }
+        List<Long> wms = watermarks(h);
+        assertThat(wms.get(wms.size() - 1)).isEqualTo(T0 + 100_000 + 40_000 - 5_001);
+        // a straggler of the idle partition is now behind the watermark: late
+        PaymentEvent straggler = ok(T0 + 21_000, "m", "card");
+        h.processElement(new StreamRecord<>(valid(straggler, 1), straggler.eventTime));
+        assertThat(h.extractOutputValues()).extracting(e -> e.eventId).doesNotContain(straggler.eventId);
         h.close();
+    }
+
+    @Test
+    void allPartitionsIdleMarksTheStreamIdle() throws Exception {
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = gate(SourcePartitions.kafka("t", 1));
+        PaymentEvent a = ok(T0, "m", "card");
+        h.processElement(new StreamRecord<>(valid(a, 0), a.eventTime));
+        h.setProcessingTime(40_000);
+        assertThat(h.getOutput()).anyMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus
+                && ((org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus) o).isIdle());
+        h.close();
+    }
+
+    @Test
+    void partitionMaximaSurviveARestore() throws Exception {
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = gate(SourcePartitions.single());
+        PaymentEvent a = ok(T0 + 100_000, "m", "card");
+        h.processElement(new StreamRecord<>(valid(a, 0), a.eventTime));
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        h.close();
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> restored =
+                new OneInputStreamOperatorTestHarness<>(
+                        new EventTimeGate(5_000, 600_000, 30_000, 200, SourcePartitions.single()));
+        restored.initializeState(snapshot);
+        restored.open();
+        PaymentEvent old = ok(T0 + 60_000, "m", "card");
+        restored.processElement(new StreamRecord<>(valid(old, 0), old.eventTime));
+        assertThat(restored.extractOutputValues()).isEmpty(); // still late after the restart
+        assertThat(restored.getSideOutput(PipelineTags.LATE_EVENTS)).hasSize(1);
+        restored.close();
     }
 
     private KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> dedup()

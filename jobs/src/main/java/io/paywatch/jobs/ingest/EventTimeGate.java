@@ -1,0 +1,197 @@
+package io.paywatch.jobs.ingest;
+
+import io.paywatch.jobs.PipelineTags;
+import io.paywatch.model.PaymentEvent;
+import io.paywatch.model.Timestamps;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+
+/**
+ * Event time for the whole job, decided in one place right after parsing (chained to the
+ * source, so it sees each partition in order):
+ *
+ * <ul>
+ *   <li>valid, on-time events pass, stamped with their event time;
+ *   <li>rejected records go to the dead-letter output;
+ *   <li>events more than the bound behind their partition's newest event are late: within the
+ *       dedup horizon they go to the late output (they may be redeliveries, which the duplicate
+ *       filter counts as duplicates), older ones straight to the dead letters;
+ *   <li>watermarks are the minimum over the active partitions of (newest − bound − 1),
+ *       emitted periodically; a partition silent for the idle timeout stops holding them back.
+ * </ul>
+ *
+ * <p>Because lateness and watermarks come from the same bookkeeping, an event that passes is
+ * never behind any watermark downstream, and the decisions depend only on each partition's
+ * content: the same on every run and at any parallelism.
+ */
+public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
+        implements OneInputStreamOperator<ParsedRecord, PaymentEvent> {
+    private static final long serialVersionUID = 1L;
+
+    private final long boundMs;
+    private final long dedupHorizonMs;
+    private final long idleTimeoutMs;
+    private final long emitIntervalMs;
+    private final SourcePartitions partitions;
+
+    private transient PartitionWatermarks marks;
+    private transient ListState<long[]> maxima;
+    private transient long emitted;
+    private transient boolean idle;
+
+    public EventTimeGate(long boundMs, long dedupHorizonMs, long idleTimeoutMs, long emitIntervalMs,
+            SourcePartitions partitions) {
+        this.boundMs = boundMs;
+        this.dedupHorizonMs = dedupHorizonMs;
+        this.idleTimeoutMs = idleTimeoutMs;
+        this.emitIntervalMs = emitIntervalMs;
+        this.partitions = partitions;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        marks = new PartitionWatermarks(boundMs, idleTimeoutMs);
+        emitted = Long.MIN_VALUE;
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        List<Integer> mine = partitions.assignedTo(subtask, parallelism);
+        for (int p : mine) {
+            marks.expect(p, now);
+        }
+        // every subtask sees every partition's newest event time, and keeps its own ones
+        maxima = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>(
+                "partition-max-event-time", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        if (context.isRestored()) {
+            for (long[] pm : maxima.get()) {
+                if (mine.contains((int) pm[0])) {
+                    marks.restore((int) pm[0], pm[1], now);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        scheduleEmit();
+    }
+
+    private void scheduleEmit() {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService().registerTimer(now + emitIntervalMs, t -> {
+            emitWatermark(getProcessingTimeService().getCurrentProcessingTime());
+            scheduleEmit();
+        });
+    }
+
+    private void emitWatermark(long now) {
+        Long wm = marks.watermark(now);
+        if (wm == null) {
+            if (!idle) {
+                idle = true;
+                output.emitWatermarkStatus(WatermarkStatus.IDLE);
+            }
+            return;
+        }
+        if (idle) {
+            idle = false;
+            output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+        }
+        if (wm > emitted) {
+            emitted = wm;
+            output.emitWatermark(new Watermark(wm));
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<ParsedRecord> element) {
+        ParsedRecord record = element.getValue();
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        IngestProgress.RECORDS.increment();
+        if (!record.isValid()) {
+            IngestProgress.REJECTED.increment();
+            output.collect(PipelineTags.DEAD_LETTERS, new StreamRecord<>(record.deadLetter));
+            output.collect(PipelineTags.INPUT_OUTCOMES, new StreamRecord<>(
+                    InputOutcome.of(InputOutcome.REJECTED, tallyTime(record.partition))));
+            return;
+        }
+        PaymentEvent e = record.event;
+        boolean late = marks.observe(record.partition, e.eventTime, now) || e.eventTime <= emitted;
+        if (!late) {
+            IngestProgress.sawEventTime(e.eventTime);
+            if (idle) {
+                idle = false;
+                output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+            }
+            output.collect(new StreamRecord<>(e, e.eventTime));
+            return;
+        }
+        long newest = Math.max(marks.maxTimestamp(record.partition), emitted);
+        DeadLetter d = DeadLetter.of(Rejection.LATE, "event_time",
+                "event time " + Timestamps.rfc3339(e.eventTime) + " is more than " + boundMs
+                        + " ms behind the newest event of its partition ("
+                        + Timestamps.rfc3339(newest) + ")",
+                record.rawText(), record.source);
+        d.eventTime = e.eventTime;
+        long tally = tallyTime(record.partition);
+        if (newest - e.eventTime <= dedupHorizonMs) {
+            LateEvent le = new LateEvent();
+            le.event = e;
+            le.deadLetter = d;
+            le.tallyTime = tally;
+            output.collect(PipelineTags.LATE_EVENTS, new StreamRecord<>(le, e.eventTime));
+        } else {
+            IngestProgress.LATE.increment();
+            output.collect(PipelineTags.DEAD_LETTERS, new StreamRecord<>(d));
+            output.collect(PipelineTags.INPUT_OUTCOMES,
+                    new StreamRecord<>(InputOutcome.of(InputOutcome.LATE, tally)));
+        }
+    }
+
+    /**
+     * Rejected and late records are counted at their partition's newest event time: always
+     * ahead of the watermark, so the tally is never late itself.
+     */
+    private long tallyTime(int partition) {
+        long max = marks.maxTimestamp(partition);
+        return Math.max(max == Long.MIN_VALUE ? 0 : max, emitted == Long.MIN_VALUE ? 0 : emitted + 1);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        // the sources emit no watermarks of their own; only the end of input comes through
+        if (mark.getTimestamp() == Long.MAX_VALUE) {
+            emitted = Long.MAX_VALUE;
+            super.processWatermark(mark);
+        }
+    }
+
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) {
+        // this operator decides idleness itself, per partition
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        List<long[]> out = new ArrayList<>();
+        for (int p = 0; p < marks.partitions(); p++) {
+            if (marks.isKnown(p) && marks.maxTimestamp(p) != Long.MIN_VALUE) {
+                out.add(new long[] {p, marks.maxTimestamp(p)});
+            }
+        }
+        maxima.update(out);
+    }
+}

@@ -1,0 +1,133 @@
+package io.paywatch.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paywatch.jobs.demo.Incident;
+import io.paywatch.jobs.demo.TrafficGenerator;
+import io.paywatch.jobs.testing.InfluxQl;
+import io.paywatch.jobs.testing.KafkaTopics;
+import io.paywatch.jobs.testing.ReferenceAlerts;
+import io.paywatch.jobs.testing.TestServices;
+import io.paywatch.model.RuleSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./paywatch run} live from the real Kafka broker (three partitions, RocksDB state,
+ * checkpoints every second): alerts reach the alerts file and InfluxDB and are the ones the
+ * contract defines for the events, up to the point event time has reached.
+ */
+class KafkaRunITCase {
+    private static final long START = 1_795_428_000_000L;
+    private static final long MINUTE = 60_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void liveRunFromKafkaAlertsAsTheContractSays() throws Exception {
+        String kafka = TestServices.kafka();
+        String influx = TestServices.influx();
+        String topic = "payments-run-it";
+        KafkaTopics.create(kafka, topic, 3);
+
+        List<Incident> incidents = List.of(
+                new Incident("channel", "wallet", START + 5 * MINUTE, START + 9 * MINUTE, 0.9, "203"));
+        TrafficGenerator gen = new TrafficGenerator(7, START, 12, 100, incidents, new TrafficGenerator.Noise());
+        List<String> lines = new ArrayList<>();
+        while (gen.peekTime() < START + 22 * MINUTE) {
+            lines.add(gen.next());
+        }
+        KafkaTopics.produce(kafka, topic, lines, null);
+
+        Path alertsFile = dir.resolve("alerts.jsonl");
+        JobCommand command = new JobCommand("run", new String[] {"run", "--bootstrap-servers", kafka,
+                "--topic", topic, "--group-id", "run-it", "--starting-offsets", "earliest",
+                "--alerts-out", alertsFile.toString(), "--dead-letter-out", dir.resolve("dead.jsonl").toString(),
+                "--influx-url", influx, "--influx-db", "run_it",
+                "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--checkpoint-interval", "1s",
+                "--state", "rocksdb", "--parallelism", "2"},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        JobCommand.Prepared job = command.prepare();
+
+        // what the contract says, for everything event time can have reached in a live run
+        // (the watermark stops 5 s behind the newest event when the traffic stops)
+        TreeSet<String> expected = ReferenceAlerts.failureRateTransitions(
+                ReferenceAlerts.acceptedEvents(lines, 5_000), RuleSettings.defaults());
+        long reached = START + 21 * MINUTE;
+        Set<String> expectedByNow = expected.stream().filter(t -> transitionTime(t) <= reached)
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(expectedByNow).anyMatch(t -> t.startsWith("channel=wallet firing"));
+        assertThat(expectedByNow).anyMatch(t -> t.startsWith("channel=wallet resolved"));
+
+        JobClient client = job.env.executeAsync("paywatch-run-it");
+        TreeSet<String> actual = new TreeSet<>();
+        try {
+            long deadline = System.currentTimeMillis() + 180_000;
+            while (System.currentTimeMillis() < deadline) {
+                actual = readTransitions(alertsFile);
+                if (actual.containsAll(expectedByNow)) {
+                    break;
+                }
+                Thread.onSpinWait();
+                Thread.sleep(200); // polling an observable outcome, not synchronising on time
+            }
+        } finally {
+            client.cancel().get();
+        }
+        assertThat(actual).containsAll(expectedByNow);
+        assertThat(expected).containsAll(actual);
+
+        // the same alerts reached InfluxDB (flushed on checkpoints)
+        List<List<JsonNode>> rows = InfluxQl.rows(influx, "run_it",
+                "SELECT count(value) FROM paywatch_alert WHERE channel='wallet'");
+        assertThat(rows).isNotEmpty();
+        assertThat(rows.get(0).get(1).asLong()).isGreaterThanOrEqualTo(2);
+        // and checkpoints were retained for a restart
+        assertThat(Checkpoints.latest(dir.resolve("checkpoints"))).isNotNull();
+    }
+
+    private static long transitionTime(String transition) {
+        String[] f = transition.split(" ");
+        return f[4].equals("-") ? Long.parseLong(f[3]) : Long.parseLong(f[4]);
+    }
+
+    private static TreeSet<String> readTransitions(Path file) throws Exception {
+        TreeSet<String> out = new TreeSet<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        for (String l : Files.readAllLines(file)) {
+            if (l.isBlank()) {
+                continue;
+            }
+            JsonNode a;
+            try {
+                a = JSON.readTree(l);
+            } catch (Exception partialLine) {
+                continue; // a line being written
+            }
+            String scope = a.path("scope").fieldNames().next();
+            out.add(scope + "=" + a.path("scope").path(scope).asText() + " " + a.path("status").asText()
+                    + " " + a.path("severity").asText() + " "
+                    + Instant.parse(a.path("starts_at").asText()).toEpochMilli() + " "
+                    + (a.has("ends_at") ? String.valueOf(Instant.parse(a.path("ends_at").asText()).toEpochMilli()) : "-"));
+        }
+        return out;
+    }
+}
