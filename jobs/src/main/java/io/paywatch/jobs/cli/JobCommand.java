@@ -149,6 +149,7 @@ final class JobCommand {
         options.influx = influx;
         options.runId = args.get("run-id");
         options.consoleTable = command.equals("demo");
+        options.minVolume = rules.failureRate().minVolume;
         options.consoleAlerts = !args.has("quiet") || command.equals("demo");
         Outputs.attach(outputs, options);
         return new Prepared(env, bounded, files, parallelism, state);
@@ -224,16 +225,19 @@ final class JobCommand {
         c.put("pipeline.name", "paywatch-" + command);
         if (command.equals("run")) {
             String dir = args.get("checkpoint-dir", "paywatch-checkpoints");
-            Path cp = Paths.get(dir).toAbsolutePath();
+            boolean uri = dir.contains("://");
+            Path cp = uri ? null : Paths.get(dir).toAbsolutePath();
             c.put("execution.checkpointing.interval",
                     args.durationMs("checkpoint-interval", "10s") + " ms");
-            c.put("execution.checkpointing.dir", cp.toUri().toString());
+            c.put("execution.checkpointing.dir", uri ? dir : cp.toUri().toString());
             c.put("execution.checkpointing.incremental", "true");
             c.put("execution.checkpointing.externalized-checkpoint-retention",
                     "RETAIN_ON_CANCELLATION");
             c.put("execution.checkpointing.num-retained", "3");
             c.put("restart-strategy.type", "exponential-delay");
-            Path latest = Checkpoints.latest(cp);
+            // a local directory is searched for the latest checkpoint to resume from; on a
+            // cluster with remote storage, resume with `flink run -s <checkpoint>`
+            Path latest = uri ? null : Checkpoints.latest(cp);
             if (latest != null) {
                 out.println("paywatch run: resuming from checkpoint " + latest);
                 c.put("execution.state-recovery.path", latest.toUri().toString());

@@ -27,6 +27,7 @@ public final class Outputs {
         public String runId;
         public boolean consoleTable;
         public boolean consoleAlerts;
+        public int minVolume = 20;
     }
 
     private Outputs() {}
@@ -66,7 +67,7 @@ public final class Outputs {
             o.rates.map(ConsoleDashboard.Update::of).name("console rates").uid("console-rates")
                     .union(alerts.map(ConsoleDashboard.Update::of).name("console alerts")
                             .uid("console-alerts"))
-                    .sinkTo(new ConsoleDashboard(5_000, 5)).name("console").uid("console")
+                    .sinkTo(new ConsoleDashboard(5_000, 5, opt.minVolume)).name("console").uid("console")
                     .setParallelism(1);
         } else if (opt.consoleAlerts) {
             alerts.flatMap(new AlertPrinter()).name("console alerts").uid("console-alerts")

@@ -44,28 +44,32 @@ public class ConsoleDashboard implements Sink<ConsoleDashboard.Update> {
 
     private final long tableEveryMs;
     private final int worstMerchants;
+    private final int minVolume;
 
-    public ConsoleDashboard(long tableEveryMs, int worstMerchants) {
+    public ConsoleDashboard(long tableEveryMs, int worstMerchants, int minVolume) {
         this.tableEveryMs = tableEveryMs;
         this.worstMerchants = worstMerchants;
+        this.minVolume = minVolume;
     }
 
     @Override
     public SinkWriter<Update> createWriter(WriterInitContext context) {
-        return new Writer(System.out, tableEveryMs, worstMerchants);
+        return new Writer(System.out, tableEveryMs, worstMerchants, minVolume);
     }
 
     static final class Writer implements SinkWriter<Update> {
         private final PrintStream out;
         private final long tableEveryMs;
         private final int worstMerchants;
+        private final int minVolume;
         private final Map<String, RateSnapshot> channels = new TreeMap<>();
         private final Map<String, RateSnapshot> merchants = new TreeMap<>();
         private long lastTable;
         private long latestTime;
 
-        Writer(PrintStream out, long tableEveryMs, int worstMerchants) {
+        Writer(PrintStream out, long tableEveryMs, int worstMerchants, int minVolume) {
             this.out = out;
+            this.minVolume = minVolume;
             this.tableEveryMs = tableEveryMs;
             this.worstMerchants = worstMerchants;
             this.lastTable = System.currentTimeMillis();
@@ -101,11 +105,12 @@ public class ConsoleDashboard implements Sink<ConsoleDashboard.Update> {
                 b.append(row(r.key, r));
             }
             List<RateSnapshot> worst = new ArrayList<>(merchants.values());
-            worst.removeIf(r -> r.counts.failed == 0);
+            // tiny merchants at 1 of 1 failed say nothing: rank those with enough volume to judge
+            worst.removeIf(r -> r.counts.failed == 0 || r.counts.total < minVolume);
             worst.sort(Comparator.comparingDouble((RateSnapshot r) -> -r.counts.failureRate())
                     .thenComparing(r -> -r.counts.total));
             b.append(String.format(Locale.ROOT, "  %-16s %7s %6s %8s %8s  %s%n",
-                    "worst merchants", "", "", "", "", ""));
+                    "worst merchants", "", "", "", "", "(at least " + minVolume + " payments)"));
             for (int i = 0; i < Math.min(worstMerchants, worst.size()); i++) {
                 b.append(row(worst.get(i).key, worst.get(i)));
             }
