@@ -66,6 +66,7 @@ public class ConsoleDashboard implements Sink<ConsoleDashboard.Update> {
         private final Map<String, RateSnapshot> merchants = new TreeMap<>();
         private long lastTable;
         private long latestTime;
+        private long lastTableTime;
 
         Writer(PrintStream out, long tableEveryMs, int worstMerchants, int minVolume) {
             this.out = out;
@@ -85,8 +86,10 @@ public class ConsoleDashboard implements Sink<ConsoleDashboard.Update> {
                 (RateSnapshot.CHANNEL.equals(r.scope) ? channels : merchants).put(r.key, r);
             }
             long now = System.currentTimeMillis();
-            if (now - lastTable >= tableEveryMs && !channels.isEmpty()) {
+            // a table when time has passed on both clocks: no repeats of the same evaluation
+            if (now - lastTable >= tableEveryMs && latestTime > lastTableTime && !channels.isEmpty()) {
                 lastTable = now;
+                lastTableTime = latestTime;
                 printTable();
             }
         }
