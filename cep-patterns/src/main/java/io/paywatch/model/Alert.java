@@ -37,6 +37,8 @@ public class Alert {
     public TreeMap<String, Long> evidenceByCategory = new TreeMap<>();
     public TreeMap<String, Long> evidenceByCode = new TreeMap<>();
     public ArrayList<String> evidenceEventIds = new ArrayList<>();
+    /** Merchants involved (pattern rules that span merchants, e.g. card testing). */
+    public ArrayList<String> evidenceMerchants = new ArrayList<>();
 
     /** Processing time at which the alert left the rule (never part of the id). */
     public long emittedAt;

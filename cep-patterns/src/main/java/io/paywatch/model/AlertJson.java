@@ -57,6 +57,13 @@ public final class AlertJson {
                 g.writeString(a.evidenceEventIds.get(i));
             }
             g.writeEndArray();
+            if (!a.evidenceMerchants.isEmpty()) {
+                g.writeArrayFieldStart("merchants");
+                for (String m : a.evidenceMerchants) {
+                    g.writeString(m);
+                }
+                g.writeEndArray();
+            }
             g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {

@@ -38,7 +38,7 @@ public final class RuleSettings implements Serializable {
     private static final Map<String, Set<String>> PATTERN_KEYS =
             Map.of(
                     TIMEOUT_BURST, Set.of("count", "within", "quiet"),
-                    RISK_BLOCK, Set.of("count", "within", "quiet"),
+                    RISK_BLOCK, Set.of("count", "within", "quiet", "keys"),
                     CHARGED_UNFULFILLED, Set.of("within"),
                     FAILED_BUT_CHARGED, Set.of("within"));
 
@@ -46,12 +46,15 @@ public final class RuleSettings implements Serializable {
     private final Map<String, Map<String, FailureRateSettings>> failureRateOverrides;
     private final Map<String, PatternRuleSettings> patterns;
     private final Map<String, Map<String, Map<String, PatternRuleSettings>>> patternOverrides;
+    private final List<String> riskBlockKeys;
 
     private RuleSettings(
             FailureRateSettings failureRate,
             Map<String, Map<String, FailureRateSettings>> failureRateOverrides,
             Map<String, PatternRuleSettings> patterns,
-            Map<String, Map<String, Map<String, PatternRuleSettings>>> patternOverrides) {
+            Map<String, Map<String, Map<String, PatternRuleSettings>>> patternOverrides,
+            List<String> riskBlockKeys) {
+        this.riskBlockKeys = riskBlockKeys;
         this.failureRate = failureRate;
         this.failureRateOverrides = failureRateOverrides;
         this.patterns = patterns;
@@ -128,11 +131,47 @@ public final class RuleSettings implements Serializable {
             }
             patternOverrides.put(rule, Collections.unmodifiableMap(ov));
         }
+        List<String> riskKeys = List.of("card_fingerprint");
+        Object keys = sectionOf(top, RISK_BLOCK, sourceName).get("keys");
+        if (keys != null) {
+            if (!(keys instanceof List) || ((List<?>) keys).isEmpty()) {
+                throw new RulesException(sourceName + ": risk_block.keys must be a list of"
+                        + " card_fingerprint, user_id, device_id");
+            }
+            List<String> parsed = new java.util.ArrayList<>();
+            for (Object k : (List<?>) keys) {
+                String name = String.valueOf(k);
+                if (!Set.of("card_fingerprint", "user_id", "device_id").contains(name)) {
+                    throw new RulesException(sourceName + ": risk_block.keys: unknown key '" + name
+                            + "' (known: card_fingerprint, user_id, device_id)");
+                }
+                if (!parsed.contains(name)) {
+                    parsed.add(name);
+                }
+            }
+            riskKeys = List.copyOf(parsed);
+        }
         return new RuleSettings(
                 frBase,
                 Collections.unmodifiableMap(frOverrides),
                 Collections.unmodifiableMap(patterns),
-                Collections.unmodifiableMap(patternOverrides));
+                Collections.unmodifiableMap(patternOverrides),
+                riskKeys);
+    }
+
+    /** What {@code risk_block} is keyed by: card_fingerprint by default, user_id and device_id as variants. */
+    public List<String> riskBlockKeys() {
+        return riskBlockKeys;
+    }
+
+    /** The distinct settings of a pattern rule: the rule's own and those of its overrides. */
+    public java.util.Set<PatternRuleSettings> patternVariants(String rule) {
+        java.util.Set<PatternRuleSettings> out = new java.util.LinkedHashSet<>();
+        out.add(patterns.get(rule));
+        for (Map<String, PatternRuleSettings> byKey : patternOverrides.get(rule).values()) {
+            out.addAll(byKey.values());
+        }
+        return out;
     }
 
     /** The deployment-wide failure-rate parameters. */
@@ -178,7 +217,8 @@ public final class RuleSettings implements Serializable {
         return failureRate.equals(r.failureRate)
                 && failureRateOverrides.equals(r.failureRateOverrides)
                 && patterns.equals(r.patterns)
-                && patternOverrides.equals(r.patternOverrides);
+                && patternOverrides.equals(r.patternOverrides)
+                && riskBlockKeys.equals(r.riskBlockKeys);
     }
 
     @Override
@@ -249,7 +289,11 @@ public final class RuleSettings implements Serializable {
     private static PatternRuleSettings pattern(
             String rule, PatternRuleSettings base, Map<String, Object> fields, String src,
             String path, boolean allowOverrides) {
-        checkKeys(fields, PATTERN_KEYS.get(rule), allowOverrides, src, path);
+        java.util.Set<String> allowed = new java.util.HashSet<>(PATTERN_KEYS.get(rule));
+        if (!allowOverrides) {
+            allowed.remove("keys"); // the keys of a rule are not per merchant
+        }
+        checkKeys(fields, allowed, allowOverrides, src, path);
         int count = fields.containsKey("count")
                 ? positiveInt(fields.get("count"), src, path + ".count") : base.count;
         long within = fields.containsKey("within")

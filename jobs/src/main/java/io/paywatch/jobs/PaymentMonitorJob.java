@@ -1,9 +1,11 @@
 package io.paywatch.jobs;
 
+import io.paywatch.jobs.alerting.PatternDetection;
 import io.paywatch.jobs.ingest.DeadLetter;
 import io.paywatch.jobs.ingest.DuplicateFilter;
 import io.paywatch.jobs.ingest.InputHealth;
 import io.paywatch.jobs.ingest.InputHealthFunction;
+import io.paywatch.jobs.ingest.EndOfInput;
 import io.paywatch.jobs.ingest.EventTimeGate;
 import io.paywatch.jobs.ingest.ParseFunction;
 import io.paywatch.jobs.ingest.RawRecord;
@@ -13,6 +15,7 @@ import io.paywatch.jobs.rates.RateSnapshot;
 import io.paywatch.model.Alert;
 import io.paywatch.model.PaymentEvent;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -21,7 +24,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *
  * <pre>
  * raw records ─ parse ─ event time gate ─────────┬─ keyBy(event_id) dedup ─┬─ keyBy(merchant) failure rates ─┐
- *                                                 │                         └─ keyBy(channel)  failure rates ─┼─ rates, alerts
+ *                                                 │                         ├─ keyBy(channel)  failure rates ─┼─ rates, alerts
+ *                                                 │                         └─ CEP pattern rules, incidents ──┤
  *                                                 └─ dead letters, input outcomes ─ input health ─────────────┘
  * </pre>
  *
@@ -53,6 +57,15 @@ public final class PaymentMonitorJob {
 
     private PaymentMonitorJob() {}
 
+    /** CEP's late output: empty by construction (see {@link EventTimeGate}), never silent. */
+    static DeadLetter lateAtPatterns(PaymentEvent e) {
+        DeadLetter d = DeadLetter.of(io.paywatch.jobs.ingest.Rejection.LATE, "event_time",
+                "behind the watermark at the pattern rules", "{\"event_id\":\"" + e.eventId + "\"}",
+                null);
+        d.eventTime = e.eventTime;
+        return d;
+    }
+
     /**
      * @param raw the input records, from a source whose partitions {@code partitions} describes
      */
@@ -77,12 +90,18 @@ public final class PaymentMonitorJob {
                 .returns(TypeInformation.of(PaymentEvent.class))
                 .name("dedup by event_id").uid("dedup");
 
+        // the end of a bounded input, to every keyed operator that must not evaluate beyond it
+        BroadcastStream<EndOfInput> endOfInput = onTime.getSideOutput(PipelineTags.END_OF_INPUT)
+                .broadcast(EndOfInput.STATE);
+
         SingleOutputStreamOperator<RateSnapshot> merchantRates = accepted
                 .keyBy(e -> e.merchantId)
+                .connect(endOfInput)
                 .process(new FailureRateFunction(RateSnapshot.MERCHANT, settings.rules))
                 .name("failure rate per merchant").uid("failure-rate-merchant");
         SingleOutputStreamOperator<RateSnapshot> channelRates = accepted
                 .keyBy(e -> e.channel)
+                .connect(endOfInput)
                 .process(new FailureRateFunction(RateSnapshot.CHANNEL, settings.rules))
                 .name("failure rate per channel").uid("failure-rate-channel");
 
@@ -92,10 +111,14 @@ public final class PaymentMonitorJob {
                 .process(new InputHealthFunction(settings.rules.failureRate().everyMs))
                 .name("input health").uid("input-health");
 
+        PatternDetection.Result patterns = PatternDetection.build(accepted, endOfInput, settings.rules);
+
         DataStream<Alert> alerts = merchantRates.getSideOutput(PipelineTags.ALERTS)
-                .union(channelRates.getSideOutput(PipelineTags.ALERTS));
+                .union(channelRates.getSideOutput(PipelineTags.ALERTS), patterns.alerts);
         DataStream<DeadLetter> deadLetters = onTime.getSideOutput(PipelineTags.DEAD_LETTERS)
-                .union(accepted.getSideOutput(PipelineTags.DEAD_LETTERS));
+                .union(accepted.getSideOutput(PipelineTags.DEAD_LETTERS),
+                        patterns.late.map(PaymentMonitorJob::lateAtPatterns)
+                                .name("late at patterns").uid("late-at-patterns"));
 
         return new Outputs(accepted, merchantRates.union(channelRates), alerts, inputHealth,
                 deadLetters);

@@ -15,6 +15,8 @@ public final class PipelineTags {
             new OutputTag<>("input-outcomes", TypeInformation.of(InputOutcome.class));
     public static final OutputTag<LateEvent> LATE_EVENTS =
             new OutputTag<>("late-events", TypeInformation.of(LateEvent.class));
+    public static final OutputTag<io.paywatch.jobs.ingest.EndOfInput> END_OF_INPUT =
+            new OutputTag<>("end-of-input", io.paywatch.jobs.ingest.EndOfInput.TYPE);
     public static final OutputTag<Alert> ALERTS =
             new OutputTag<>("alerts", TypeInformation.of(Alert.class));
 

@@ -173,6 +173,10 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     public void processWatermark(Watermark mark) throws Exception {
         // the sources emit no watermarks of their own; only the end of input comes through
         if (mark.getTimestamp() == Long.MAX_VALUE) {
+            long cutoff = Math.max(emitted, marks.dataWatermark());
+            output.collect(PipelineTags.END_OF_INPUT, new StreamRecord<>(EndOfInput.of(
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                    getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), cutoff)));
             emitted = Long.MAX_VALUE;
             super.processWatermark(mark);
         }

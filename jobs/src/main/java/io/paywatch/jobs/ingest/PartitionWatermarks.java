@@ -92,6 +92,20 @@ public final class PartitionWatermarks {
         return any ? wm : null;
     }
 
+    /**
+     * The watermark the data supports, idleness aside: min over partitions that delivered events
+     * of (max − bound − 1); {@link Long#MIN_VALUE} without events.
+     */
+    public long dataWatermark() {
+        long wm = Long.MAX_VALUE;
+        for (int p = 0; p < maxTimestamp.length; p++) {
+            if (known[p] && maxTimestamp[p] != Long.MIN_VALUE) {
+                wm = Math.min(wm, maxTimestamp[p] - boundMs - 1);
+            }
+        }
+        return wm == Long.MAX_VALUE ? Long.MIN_VALUE : wm;
+    }
+
     private void ensure(int partition) {
         if (partition >= maxTimestamp.length) {
             int old = maxTimestamp.length;

@@ -17,7 +17,8 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import io.paywatch.jobs.ingest.EndOfInput;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -29,7 +30,8 @@ import org.apache.flink.util.Collector;
  * is cleared, as soon as the window is empty and no incident is open. This replaces
  * {@code SlidingEventTimeWindows}, which would copy every event into window/slide windows.
  */
-public class FailureRateFunction extends KeyedProcessFunction<String, PaymentEvent, RateSnapshot> {
+public class FailureRateFunction
+        extends KeyedBroadcastProcessFunction<String, PaymentEvent, EndOfInput, RateSnapshot> {
     private static final long serialVersionUID = 1L;
 
     private final String scope;
@@ -87,7 +89,13 @@ public class FailureRateFunction extends KeyedProcessFunction<String, PaymentEve
     }
 
     @Override
-    public void processElement(PaymentEvent e, Context ctx, Collector<RateSnapshot> out)
+    public void processBroadcastElement(EndOfInput end, Context ctx, Collector<RateSnapshot> out)
+            throws Exception {
+        ctx.getBroadcastState(EndOfInput.STATE).put(end.subtask, end.cutoff);
+    }
+
+    @Override
+    public void processElement(PaymentEvent e, ReadOnlyContext ctx, Collector<RateSnapshot> out)
             throws Exception {
         if (!e.isPayment()) {
             return;
@@ -122,6 +130,10 @@ public class FailureRateFunction extends KeyedProcessFunction<String, PaymentEve
         RateKeyState st = keyState.value();
         if (st == null) {
             return;
+        }
+        if (EndOfInput.beyondData(timestamp, ctx.timerService().currentWatermark(),
+                ctx.getBroadcastState(EndOfInput.STATE).immutableEntries())) {
+            return; // the input ended before this evaluation: do not make one up
         }
         FailureCounts window = ring.window(store, evaluationTime);
 

@@ -13,24 +13,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import io.paywatch.jobs.ingest.EndOfInput;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class FailureRateFunctionTest {
-    private KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, RateSnapshot> harness;
+    private KeyedBroadcastOperatorTestHarness<String, PaymentEvent, EndOfInput, RateSnapshot> harness;
+
+    private static KeyedBroadcastOperatorTestHarness<String, PaymentEvent, EndOfInput, RateSnapshot> harness(
+            RuleSettings rules) throws Exception {
+        KeyedBroadcastOperatorTestHarness<String, PaymentEvent, EndOfInput, RateSnapshot> h =
+                ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                        new FailureRateFunction(RateSnapshot.CHANNEL, rules), e -> e.channel,
+                        Types.STRING, EndOfInput.STATE);
+        h.getExecutionConfig().enableObjectReuse();
+        return h;
+    }
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new FailureRateFunction(RateSnapshot.CHANNEL,
-                        RuleSettings.defaults())),
-                e -> e.channel, Types.STRING);
-        harness.getExecutionConfig().enableObjectReuse();
-        harness.open();
+        harness = harness(RuleSettings.defaults());
     }
 
     @AfterEach
@@ -59,7 +65,7 @@ class FailureRateFunctionTest {
             for (int k = 0; k < 3; k++) {
                 send(ok(T0 + s * 1000L + k * 300, "m", "wallet"));
             }
-            harness.processWatermark(T0 + s * 1000L - 5_000);
+            harness.watermark(T0 + s * 1000L - 5_000);
         }
         List<RateSnapshot> out = snapshots();
         RateSnapshot last = out.get(out.size() - 1);
@@ -81,9 +87,9 @@ class FailureRateFunctionTest {
                 boolean outage = s >= 60 && s < 180 && (s * 2 + k) % 5 != 0;
                 send(outage ? failed(t, "m", "wallet", "203") : ok(t, "m", "wallet"));
             }
-            harness.processWatermark(T0 + s * 1000L - 5_000);
+            harness.watermark(T0 + s * 1000L - 5_000);
         }
-        harness.processWatermark(Long.MAX_VALUE);
+        harness.watermark(Long.MAX_VALUE);
         List<Alert> a = alerts();
         assertThat(a).extracting(x -> x.status + "/" + x.severity)
                 .containsExactly("firing/warning", "firing/critical", "firing/warning", "resolved/warning");
@@ -104,11 +110,27 @@ class FailureRateFunctionTest {
     }
 
     @Test
+    void atTheEndOfInputNothingIsEvaluatedBeyondWhatTheDataSupports() throws Exception {
+        for (int i = 0; i < 60; i++) {
+            send(failed(T0 + i * 1000L, "m", "card", "101"));
+        }
+        harness.watermark(T0 + 54_999);
+        assertThat(alerts()).extracting(x -> x.status).containsExactly("firing");
+        int evaluations = snapshots().size();
+        // the gate: input ended; the data supports event time up to newest − 5 s − 1
+        harness.processBroadcastElement(EndOfInput.of(0, 1, T0 + 59_000 - 5_001), T0 + 54_000);
+        harness.watermark(Long.MAX_VALUE);
+        // no drain of the window: the incident stays open, as in a live run at that point
+        assertThat(alerts()).extracting(x -> x.status).containsExactly("firing");
+        assertThat(snapshots()).hasSize(evaluations);
+    }
+
+    @Test
     void belowMinimumVolumeNeverFires() throws Exception {
         for (int i = 0; i < 19; i++) {
             send(failed(T0 + i * 1000L, "m", "qr", "203"));
         }
-        harness.processWatermark(Long.MAX_VALUE);
+        harness.watermark(Long.MAX_VALUE);
         assertThat(alerts()).isEmpty();
         assertThat(snapshots()).isNotEmpty();
     }
@@ -118,11 +140,13 @@ class FailureRateFunctionTest {
         for (int i = 0; i < 40; i++) {
             send(failed(T0 + i * 1000L, "m", "card", "101"));
         }
-        harness.processWatermark(T0 + 40_000);
+        harness.watermark(T0 + 40_000);
         assertThat(alerts()).extracting(x -> x.status).containsExactly("firing");
-        harness.processWatermark(T0 + 400_000);
+        harness.watermark(T0 + 400_000);
         assertThat(alerts()).extracting(x -> x.status).containsExactly("firing", "resolved");
-        assertThat(harness.numKeyedStateEntries()).isZero();
+        var backend = harness.getOperator().getKeyedStateBackend();
+        assertThat(((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) backend)
+                .numKeyValueStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
@@ -130,7 +154,7 @@ class FailureRateFunctionTest {
     void outOfOrderEventsWithinTheBoundAreCounted() throws Exception {
         send(ok(T0 + 12_000, "m", "card"));
         send(ok(T0 + 8_000, "m", "card")); // earlier bucket, arrives second
-        harness.processWatermark(T0 + 30_000);
+        harness.watermark(T0 + 30_000);
         List<RateSnapshot> out = snapshots();
         assertThat(out).extracting(r -> r.time - T0).startsWith(10_000L, 20_000L);
         assertThat(out.get(0).counts.total).isEqualTo(1);
@@ -141,10 +165,7 @@ class FailureRateFunctionTest {
     void merchantOverridesApply() throws Exception {
         RuleSettings rules = RuleSettings.parseYaml(
                 "failure_rate:\n  overrides:\n    channel:\n      card: {min_volume: 50}\n", "t");
-        KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, RateSnapshot> h =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                        new FailureRateFunction(RateSnapshot.CHANNEL, rules)), e -> e.channel, Types.STRING);
-        h.open();
+        var h = harness(rules);
         List<PaymentEvent> events = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             events.add(failed(T0 + i * 1000L, "m", "card", "101"));
@@ -153,7 +174,7 @@ class FailureRateFunctionTest {
         for (PaymentEvent e : events) {
             h.processElement(new StreamRecord<>(e, e.eventTime));
         }
-        h.processWatermark(Long.MAX_VALUE);
+        h.watermark(Long.MAX_VALUE);
         List<Alert> a = h.getSideOutput(PipelineTags.ALERTS).stream().map(StreamRecord::getValue)
                 .collect(Collectors.toList());
         assertThat(a).allMatch(x -> x.scope.get("channel").equals("qr"));

@@ -54,6 +54,15 @@ public final class ReferenceAlerts {
 
     /** Transitions as {@code "scopeKey=key status severity startsAt endsAt"} lines, sorted. */
     public static TreeSet<String> failureRateTransitions(List<PaymentEvent> events, RuleSettings rules) {
+        return failureRateTransitions(events, rules, Long.MAX_VALUE);
+    }
+
+    /**
+     * Transitions of evaluations up to event time {@code cutoff}: at the end of a bounded input
+     * event time stops at what the data supports (newest event − bound − 1).
+     */
+    public static TreeSet<String> failureRateTransitions(List<PaymentEvent> events, RuleSettings rules,
+            long cutoff) {
         TreeSet<String> out = new TreeSet<>();
         for (String scope : List.of(RuleSettings.SCOPE_MERCHANT, RuleSettings.SCOPE_CHANNEL)) {
             Map<String, List<PaymentEvent>> byKey = new TreeMap<>();
@@ -71,7 +80,7 @@ public final class ReferenceAlerts {
                 String severity = null;
                 long since = 0;
                 for (long t = Math.floorDiv(min, s.everyMs) * s.everyMs + s.everyMs;
-                        t <= maxT + s.windowMs + s.everyMs; t += s.everyMs) {
+                        t <= maxT + s.windowMs + s.everyMs && t - 1 <= cutoff; t += s.everyMs) {
                     int total = 0;
                     int failed = 0;
                     for (PaymentEvent e : list) {

@@ -1,0 +1,137 @@
+package io.paywatch.jobs.alerting;
+
+import io.paywatch.model.Alert;
+import io.paywatch.model.PatternRuleSettings;
+import io.paywatch.model.PatternSignal;
+import io.paywatch.model.PaymentEvent;
+import io.paywatch.model.RuleSettings;
+import io.paywatch.patterns.ChargedUnfulfilledPattern;
+import io.paywatch.patterns.FailedButChargedPattern;
+import io.paywatch.patterns.RiskBlockPattern;
+import io.paywatch.patterns.TimeoutBurstPattern;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.FilterFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.cep.CEP;
+import org.apache.flink.cep.functions.PatternProcessFunction;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Wires the four pattern rules (Flink CEP) and their incident lifecycle:
+ *
+ * <pre>
+ * accepted events ─┬─ timeout_burst       CEP per merchant+channel ─┐
+ *                  ├─ risk_block          CEP per card (user, device)┤
+ *                  ├─ charged_unfulfilled CEP per merchant+order ────┼─ signals ─ keyBy(incident) ─ lifecycle ─ alerts
+ *                  ├─ failed_but_charged  CEP per merchant+payment ──┤
+ *                  └─ fulfilments, refunds (resolvers) ─────────────┘
+ * </pre>
+ *
+ * <p>CEP patterns are fixed per operator, so a rule with per-merchant or per-channel overrides
+ * runs one CEP operator per distinct parameter set, each fed the events its settings apply to.
+ */
+public final class PatternDetection {
+    /** Events CEP would drop as late; the event time gate makes this empty, but nothing is silent. */
+    public static final OutputTag<PaymentEvent> LATE = new OutputTag<>("cep-late",
+            TypeInformation.of(PaymentEvent.class));
+
+    private PatternDetection() {}
+
+    /** The alerts of the pattern rules, and the (normally empty) stream of late events. */
+    public static final class Result {
+        public final DataStream<Alert> alerts;
+        public final DataStream<PaymentEvent> late;
+
+        Result(DataStream<Alert> alerts, DataStream<PaymentEvent> late) {
+            this.alerts = alerts;
+            this.late = late;
+        }
+    }
+
+    public static Result build(DataStream<PaymentEvent> accepted,
+            BroadcastStream<io.paywatch.jobs.ingest.EndOfInput> endOfInput, RuleSettings rules) {
+        List<DataStream<PatternSignal>> signals = new ArrayList<>();
+        List<DataStream<PaymentEvent>> late = new ArrayList<>();
+
+        for (PatternRuleSettings s : rules.patternVariants(RuleSettings.TIMEOUT_BURST)) {
+            add(signals, late, accepted, rules, RuleSettings.TIMEOUT_BURST, s, "cep-timeout-burst",
+                    TimeoutBurstPattern::relevant, TimeoutBurstPattern::keyOf,
+                    TimeoutBurstPattern.pattern(s), TimeoutBurstPattern.handler(s));
+        }
+        for (String keyField : rules.riskBlockKeys()) {
+            for (PatternRuleSettings s : rules.patternVariants(RuleSettings.RISK_BLOCK)) {
+                String base = keyField.equals(RiskBlockPattern.CARD) ? "cep-risk-block"
+                        : "cep-risk-block-" + keyField.replace('_', '-');
+                add(signals, late, accepted, rules, RuleSettings.RISK_BLOCK, s, base,
+                        e -> RiskBlockPattern.relevant(e, keyField),
+                        e -> RiskBlockPattern.keyOf(e, keyField),
+                        RiskBlockPattern.pattern(s), RiskBlockPattern.handler(s, keyField));
+            }
+        }
+        for (PatternRuleSettings s : rules.patternVariants(RuleSettings.CHARGED_UNFULFILLED)) {
+            add(signals, late, accepted, rules, RuleSettings.CHARGED_UNFULFILLED, s,
+                    "cep-charged-unfulfilled", ChargedUnfulfilledPattern::relevant,
+                    ChargedUnfulfilledPattern::keyOf, ChargedUnfulfilledPattern.pattern(s),
+                    ChargedUnfulfilledPattern.handler(s));
+        }
+        for (PatternRuleSettings s : rules.patternVariants(RuleSettings.FAILED_BUT_CHARGED)) {
+            add(signals, late, accepted, rules, RuleSettings.FAILED_BUT_CHARGED, s,
+                    "cep-failed-but-charged", FailedButChargedPattern::relevant,
+                    FailedButChargedPattern::keyOf, FailedButChargedPattern.pattern(s),
+                    FailedButChargedPattern.handler(s));
+        }
+        signals.add(accepted
+                .filter(ChargedUnfulfilledPattern::isResolver).name("fulfilments and refunds")
+                .uid("resolvers-charged-unfulfilled")
+                .map(ChargedUnfulfilledPattern::resolverSignal)
+                .returns(TypeInformation.of(PatternSignal.class))
+                .name("charged_unfulfilled resolvers").uid("resolver-signals-charged-unfulfilled"));
+        signals.add(accepted
+                .filter(FailedButChargedPattern::isResolver).name("refunds")
+                .uid("resolvers-failed-but-charged")
+                .map(FailedButChargedPattern::resolverSignal)
+                .returns(TypeInformation.of(PatternSignal.class))
+                .name("failed_but_charged resolvers").uid("resolver-signals-failed-but-charged"));
+
+        DataStream<PatternSignal> all = signals.get(0);
+        for (int i = 1; i < signals.size(); i++) {
+            all = all.union(signals.get(i));
+        }
+        DataStream<Alert> alerts = all
+                .keyBy(s -> s.key)
+                .connect(endOfInput)
+                .process(new PatternIncidentFunction())
+                .name("pattern incidents").uid("pattern-incidents");
+        DataStream<PaymentEvent> lateAll = late.get(0);
+        for (int i = 1; i < late.size(); i++) {
+            lateAll = lateAll.union(late.get(i));
+        }
+        return new Result(alerts, lateAll);
+    }
+
+    private static void add(List<DataStream<PatternSignal>> signals, List<DataStream<PaymentEvent>> late,
+            DataStream<PaymentEvent> accepted, RuleSettings rules, String rule, PatternRuleSettings s,
+            String baseUid, FilterFunction<PaymentEvent> relevant,
+            KeySelector<PaymentEvent, String> key, Pattern<PaymentEvent, ?> pattern,
+            PatternProcessFunction<PaymentEvent, PatternSignal> handler) {
+        boolean isDefault = s.equals(rules.pattern(rule));
+        String uid = isDefault ? baseUid : baseUid + "-" + Integer.toHexString(s.toString().hashCode());
+        DataStream<PaymentEvent> in = accepted
+                .filter(e -> relevant.filter(e)
+                        && s.equals(rules.patternFor(rule, e.merchantId, e.channel)))
+                .name(rule + " events" + (isDefault ? "" : " " + s)).uid(uid + "-events");
+        SingleOutputStreamOperator<PatternSignal> matched = CEP.pattern(in.keyBy(key), pattern)
+                .inEventTime()
+                .sideOutputLateData(LATE)
+                .process(handler, TypeInformation.of(PatternSignal.class))
+                .name(rule + " pattern" + (isDefault ? "" : " " + s)).uid(uid);
+        signals.add(matched);
+        late.add(matched.getSideOutput(LATE));
+    }
+}
