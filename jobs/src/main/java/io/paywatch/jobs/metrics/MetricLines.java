@@ -60,11 +60,19 @@ public final class MetricLines {
                 .addTag("rule", a.rule)
                 .addTag("severity", a.severity)
                 .addTag("status", a.status);
+        boolean highCardinalityScope = false;
         for (Map.Entry<String, String> e : a.scope.entrySet()) {
             // only low-cardinality scope keys become tags; the rest stay in the summary
             if (e.getKey().equals("merchant_id") || e.getKey().equals("channel")) {
                 p.addTag(e.getKey(), e.getValue());
+            } else {
+                highCardinalityScope = true;
             }
+        }
+        if (highCardinalityScope) {
+            // two cards or orders alerting in the same millisecond must not overwrite each
+            // other's point: 256 shards by alert id keep series few and collisions unlikely
+            p.addTag("shard", a.alertId.substring(a.alertId.length() - 2));
         }
         p.addField("value", a.value == null ? 0.0 : a.value)
                 .addField("threshold", a.threshold == null ? 0.0 : a.threshold)

@@ -122,6 +122,9 @@ class KafkaRunITCase {
             } catch (Exception partialLine) {
                 continue; // a line being written
             }
+            if (!a.path("rule").asText().equals("failure_rate")) {
+                continue;
+            }
             String scope = a.path("scope").fieldNames().next();
             out.add(scope + "=" + a.path("scope").path(scope).asText() + " " + a.path("status").asText()
                     + " " + a.path("severity").asText() + " "
