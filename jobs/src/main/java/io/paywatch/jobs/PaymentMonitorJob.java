@@ -79,7 +79,8 @@ public final class PaymentMonitorJob {
                 .setParallelism(sourceParallelism)
                 .transform("event time gate", TypeInformation.of(PaymentEvent.class),
                         new EventTimeGate(settings.outOfOrdernessMs, settings.dedupHorizonMs,
-                                settings.idleTimeoutMs, WATERMARK_INTERVAL_MS, partitions))
+                                settings.idleTimeoutMs, WATERMARK_INTERVAL_MS, partitions,
+                                settings.idleAdvanceMaxMs))
                 .uid("event-time-gate")
                 .setParallelism(sourceParallelism);
 

@@ -16,9 +16,17 @@ public final class PipelineSettings implements Serializable {
     public final long dedupHorizonMs;
     /** A source partition silent this long (processing time) stops holding the watermark. */
     public final long idleTimeoutMs;
+    /** How far event time may run ahead of the newest event while every source is idle (run). */
+    public final long idleAdvanceMaxMs;
 
     public PipelineSettings(RuleSettings rules, long outOfOrdernessMs, long dedupHorizonMs,
             long idleTimeoutMs) {
+        this(rules, outOfOrdernessMs, dedupHorizonMs, idleTimeoutMs, 0);
+    }
+
+    public PipelineSettings(RuleSettings rules, long outOfOrdernessMs, long dedupHorizonMs,
+            long idleTimeoutMs, long idleAdvanceMaxMs) {
+        this.idleAdvanceMaxMs = idleAdvanceMaxMs;
         this.rules = rules;
         this.outOfOrdernessMs = outOfOrdernessMs;
         this.dedupHorizonMs = dedupHorizonMs;

@@ -107,6 +107,12 @@ public final class CliArgs {
         }
     }
 
+    /** A duration, where {@code 0} means off. */
+    public long durationOrZeroMs(String name, String fallback) {
+        String v = get(name, fallback);
+        return v.equals("0") ? 0 : durationMs(name, fallback);
+    }
+
     public long durationMs(String name, String fallback) {
         String v = get(name, fallback);
         try {

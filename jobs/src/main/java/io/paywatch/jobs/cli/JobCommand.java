@@ -33,7 +33,7 @@ final class JobCommand {
             "influx-token-env", "run-id", "rules", "out-of-orderness", "checkpoint-dir",
             "checkpoint-interval", "state", "parallelism", "webhook-url", "webhook-secret-env",
             "webhook-format", "alerts-topic", "control-topic", "compare-rules", "compare-out",
-            "report");
+            "report", "idle-advance");
     private static final Map<String, Set<String>> SPECIFIC = Map.of(
             "demo", Set.of("duration", "rate", "seed"),
             "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers"),
@@ -104,8 +104,13 @@ final class JobCommand {
         }
         RuleSettings rules = loadRules();
         long outOfOrderness = args.durationMs("out-of-orderness", "5s");
+        long idleAdvance = command.equals("run") ? args.durationOrZeroMs("idle-advance", "30m") : 0;
+        if (!command.equals("run") && args.has("idle-advance")) {
+            throw new UsageException(command + ": --idle-advance is for run (a replay ends with its data)");
+        }
         PipelineSettings settings = new PipelineSettings(rules, outOfOrderness,
-                PipelineSettings.DEFAULT_DEDUP_HORIZON_MS, PipelineSettings.DEFAULT_IDLE_TIMEOUT_MS);
+                PipelineSettings.DEFAULT_DEDUP_HORIZON_MS, PipelineSettings.DEFAULT_IDLE_TIMEOUT_MS,
+                idleAdvance);
         InfluxTarget influx = influxTarget();
         if (influx != null) {
             try (InfluxClient client = InfluxClient.create(influx)) {

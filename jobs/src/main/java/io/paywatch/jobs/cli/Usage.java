@@ -32,6 +32,8 @@ final class Usage {
             "  --out-of-orderness 5s      watermark bound: how late an event may arrive",
             "  --checkpoint-dir DIR       (run) checkpoints here; started again, resume from the latest",
             "  --checkpoint-interval 10s  (run) how often to checkpoint",
+            "  --idle-advance 30m         (run) when every partition is idle, event time follows the",
+            "                             wall clock, at most this far past the newest event (0: off)",
             "  --state heap|rocksdb       state backend (run: rocksdb, otherwise heap)",
             "  --parallelism N            Flink parallelism (default: number of cores)",
             "  --quiet                    no progress lines",

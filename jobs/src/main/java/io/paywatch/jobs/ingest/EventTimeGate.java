@@ -43,6 +43,7 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     private final long idleTimeoutMs;
     private final long emitIntervalMs;
     private final SourcePartitions partitions;
+    private final long idleAdvanceMaxMs;
 
     private transient PartitionWatermarks marks;
     private transient ListState<long[]> maxima;
@@ -51,6 +52,17 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
 
     public EventTimeGate(long boundMs, long dedupHorizonMs, long idleTimeoutMs, long emitIntervalMs,
             SourcePartitions partitions) {
+        this(boundMs, dedupHorizonMs, idleTimeoutMs, emitIntervalMs, partitions, 0);
+    }
+
+    /**
+     * @param idleAdvanceMaxMs when every partition is idle, let event time follow the wall clock
+     *     (minus the bound), at most this far beyond the newest event, so that deadlines and quiet
+     *     periods still end when traffic stops; 0 disables it (replays)
+     */
+    public EventTimeGate(long boundMs, long dedupHorizonMs, long idleTimeoutMs, long emitIntervalMs,
+            SourcePartitions partitions, long idleAdvanceMaxMs) {
+        this.idleAdvanceMaxMs = idleAdvanceMaxMs;
         this.boundMs = boundMs;
         this.dedupHorizonMs = dedupHorizonMs;
         this.idleTimeoutMs = idleTimeoutMs;
@@ -98,6 +110,14 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
 
     private void emitWatermark(long now) {
         Long wm = marks.watermark(now);
+        if (wm == null && idleAdvanceMaxMs > 0 && marks.newestEvent() != Long.MIN_VALUE) {
+            // every partition is idle: event time follows the wall clock, bounded, so that an
+            // unfulfilled charge is still reported when the traffic stops
+            long advanced = Math.min(now - boundMs - 1, marks.newestEvent() + idleAdvanceMaxMs);
+            if (advanced > emitted) {
+                wm = advanced;
+            }
+        }
         if (wm == null) {
             if (!idle) {
                 idle = true;

@@ -62,6 +62,15 @@ public final class PartitionWatermarks {
         return partition < maxTimestamp.length ? maxTimestamp[partition] : Long.MIN_VALUE;
     }
 
+    /** The newest event time over all partitions, or {@link Long#MIN_VALUE}. */
+    public long newestEvent() {
+        long m = Long.MIN_VALUE;
+        for (long t : maxTimestamp) {
+            m = Math.max(m, t);
+        }
+        return m;
+    }
+
     public int partitions() {
         return maxTimestamp.length;
     }

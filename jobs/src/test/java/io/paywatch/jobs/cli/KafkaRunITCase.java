@@ -75,21 +75,32 @@ class KafkaRunITCase {
         assertThat(expectedByNow).anyMatch(t -> t.startsWith("channel=wallet firing"));
         assertThat(expectedByNow).anyMatch(t -> t.startsWith("channel=wallet resolved"));
 
+        // the traffic stops: after 30 s of idleness event time follows the wall clock (these
+        // events are a day old, so up to the 30-minute cap), and the deadlines of the charges
+        // left unfulfilled at the end pass
+        List<io.paywatch.model.PaymentEvent> accepted = ReferenceAlerts.acceptedEvents(lines, 5_000);
+        long newest = accepted.stream().mapToLong(e -> e.eventTime).max().getAsLong();
+        TreeSet<String> unfulfilled = ReferenceAlerts.unfulfilledCharges(accepted, 15 * MINUTE,
+                newest + 30 * MINUTE);
+        assertThat(unfulfilled).isNotEmpty();
+
         JobClient client = job.env.executeAsync("paywatch-run-it");
         TreeSet<String> actual = new TreeSet<>();
+        TreeSet<String> charged = new TreeSet<>();
         try {
             long deadline = System.currentTimeMillis() + 180_000;
             while (System.currentTimeMillis() < deadline) {
                 actual = readTransitions(alertsFile);
-                if (actual.containsAll(expectedByNow)) {
+                charged = readChargedUnfulfilled(alertsFile);
+                if (actual.containsAll(expectedByNow) && charged.containsAll(unfulfilled)) {
                     break;
                 }
-                Thread.onSpinWait();
                 Thread.sleep(200); // polling an observable outcome, not synchronising on time
             }
         } finally {
             client.cancel().get();
         }
+        assertThat(charged).isEqualTo(unfulfilled);
         assertThat(actual).containsAll(expectedByNow);
         assertThat(expected).containsAll(actual);
 
@@ -100,6 +111,26 @@ class KafkaRunITCase {
         assertThat(rows.get(0).get(1).asLong()).isGreaterThanOrEqualTo(2);
         // and checkpoints were retained for a restart
         assertThat(Checkpoints.latest(dir.resolve("checkpoints"))).isNotNull();
+    }
+
+    private static TreeSet<String> readChargedUnfulfilled(Path file) throws Exception {
+        TreeSet<String> out = new TreeSet<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        for (String l : Files.readAllLines(file)) {
+            try {
+                JsonNode a = JSON.readTree(l);
+                if (a.path("rule").asText().equals("charged_unfulfilled")
+                        && a.path("status").asText().equals("firing")) {
+                    out.add(a.path("scope").path("merchant_id").asText() + "|"
+                            + a.path("scope").path("order_id").asText());
+                }
+            } catch (Exception partialLine) {
+                // a line being written
+            }
+        }
+        return out;
     }
 
     private static long transitionTime(String transition) {

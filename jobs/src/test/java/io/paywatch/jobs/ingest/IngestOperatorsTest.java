@@ -119,6 +119,28 @@ class IngestOperatorsTest {
     }
 
     @Test
+    void whenTrafficStopsEventTimeFollowsTheWallClockBoundedByTheIdleAdvance() throws Exception {
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h =
+                new OneInputStreamOperatorTestHarness<>(new EventTimeGate(5_000, 600_000, 30_000, 200,
+                        SourcePartitions.kafka("t", 1), 1_800_000));
+        h.setProcessingTime(T0);
+        h.open();
+        PaymentEvent last = ok(T0, "m", "card");
+        h.processElement(new StreamRecord<>(valid(last, 0), last.eventTime));
+        h.setProcessingTime(T0 + 1_000);
+        assertThat(watermarks(h)).containsExactly(T0 - 5_001);
+        h.setProcessingTime(T0 + 60_000); // idle for 30 s and more: follow the clock
+        assertThat(watermarks(h)).last().isEqualTo(T0 + 60_000 - 5_001);
+        h.setProcessingTime(T0 + 3 * 3_600_000); // hours later: no further than 30 min
+        assertThat(watermarks(h)).last().isEqualTo(T0 + 1_800_000);
+        // an event from before the advanced watermark is late now
+        PaymentEvent straggler = ok(T0 + 600_000, "m", "card");
+        h.processElement(new StreamRecord<>(valid(straggler, 0), straggler.eventTime));
+        assertThat(h.extractOutputValues()).extracting(e -> e.eventId).containsExactly(last.eventId);
+        h.close();
+    }
+
+    @Test
     void partitionMaximaSurviveARestore() throws Exception {
         OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = gate(SourcePartitions.single());
         PaymentEvent a = ok(T0 + 100_000, "m", "card");

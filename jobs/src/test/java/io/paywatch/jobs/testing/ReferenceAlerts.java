@@ -52,6 +52,34 @@ public final class ReferenceAlerts {
         return accepted;
     }
 
+    /**
+     * {@code charged_unfulfilled}: "merchant|order" of every accepted charge with no accepted
+     * fulfilment or refund of its order within {@code withinMs}, whose deadline is at or before
+     * {@code cutoff}.
+     */
+    public static TreeSet<String> unfulfilledCharges(List<PaymentEvent> events, long withinMs, long cutoff) {
+        Map<String, List<PaymentEvent>> byOrder = new HashMap<>();
+        for (PaymentEvent e : events) {
+            byOrder.computeIfAbsent(e.merchantId + "|" + e.orderId, k -> new ArrayList<>()).add(e);
+        }
+        TreeSet<String> out = new TreeSet<>();
+        for (Map.Entry<String, List<PaymentEvent>> o : byOrder.entrySet()) {
+            for (PaymentEvent c : o.getValue()) {
+                if (c.kind != io.paywatch.model.EventKind.CHARGE || c.eventTime + withinMs > cutoff) {
+                    continue;
+                }
+                boolean done = o.getValue().stream().anyMatch(x ->
+                        (x.kind == io.paywatch.model.EventKind.FULFILMENT
+                                || x.kind == io.paywatch.model.EventKind.REFUND)
+                        && x.eventTime >= c.eventTime && x.eventTime <= c.eventTime + withinMs);
+                if (!done) {
+                    out.add(o.getKey());
+                }
+            }
+        }
+        return out;
+    }
+
     /** Transitions as {@code "scopeKey=key status severity startsAt endsAt"} lines, sorted. */
     public static TreeSet<String> failureRateTransitions(List<PaymentEvent> events, RuleSettings rules) {
         return failureRateTransitions(events, rules, Long.MAX_VALUE);
