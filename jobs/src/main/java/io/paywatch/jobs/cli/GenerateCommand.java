@@ -49,6 +49,12 @@ final class GenerateCommand {
         int merchants = a.intValue("merchants", Scenarios.HOUR_MERCHANTS);
         TrafficGenerator gen = new TrafficGenerator(seed, start, rate, merchants, incidents,
                 new TrafficGenerator.Noise());
+        if (scenario.equals("hour")) {
+            for (io.paywatch.jobs.demo.ScriptedIncidents.Line l
+                    : io.paywatch.jobs.demo.ScriptedIncidents.realisticHour(start)) {
+                gen.schedule(l.time, l.json);
+            }
+        }
         long lines = 0;
         long end = start + duration;
         Path parent = file.toAbsolutePath().getParent();
@@ -67,6 +73,11 @@ final class GenerateCommand {
             }
         }
         out.printf("generate: wrote %d lines (%d malformed) to %s%n", lines, gen.malformedEmitted, file);
+        if (scenario.equals("hour")) {
+            out.println("  plus pattern incidents and near misses: a timeout burst (m-033/card, 10:08),"
+                    + " card testing (fp-card-test-1, 10:15), unfulfilled charges (m-060, m-061),"
+                    + " failed-but-charged payments (m-070, m-071), and their near misses");
+        }
         for (Incident i : incidents) {
             out.println("  incident: " + i.scope + "=" + i.key + " code " + i.code + " at "
                     + Math.round(i.failureRate * 100) + "% from "

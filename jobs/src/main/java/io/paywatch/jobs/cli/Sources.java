@@ -61,8 +61,8 @@ final class Sources {
         double linesPerSecond = paymentsPerSecond * 2.95;
         long count = (long) (linesPerSecond * duration / 1000.0);
         out.printf("paywatch demo: %d s of built-in traffic, %.0f payments/s over %d merchants and"
-                        + " 5 channels; a wallet outage starts 20 s in, a merchant failure at 100 s,"
-                        + " repeating every 5 min%n",
+                        + " 5 channels; a wallet outage starts 20 s in, timeouts at one merchant at 60 s,"
+                        + " a merchant failure at 100 s, repeating every 5 min%n",
                 duration / 1000, paymentsPerSecond, JobCommand.DEMO_MERCHANTS);
         DataGeneratorSource<RawRecord> source = new DataGeneratorSource<>(
                 new DemoTraffic(seed, start, paymentsPerSecond, duration), count,

@@ -13,7 +13,8 @@ public final class Scenarios {
 
     /**
      * The demo's incidents, repeating every 5 minutes from {@code start}: a wallet outage
-     * (fires within a minute, escalates, steps back, resolves) and a merchant's platform errors.
+     * (fires within a minute, escalates, steps back, resolves), a merchant's provider timing out
+     * (timeout bursts) and a merchant's platform errors.
      */
     public static List<Incident> demo(long start, long durationMs) {
         List<Incident> out = new ArrayList<>();
@@ -21,6 +22,8 @@ public final class Scenarios {
             long c = start + cycle;
             out.add(new Incident("channel", "wallet", c + 20_000, c + 60_000, 0.95, "203"));
             out.add(new Incident("merchant_id", "m-004", c + 100_000, c + 170_000, 0.90, "204"));
+            // a provider timing out for one merchant: timeout bursts (CEP) within seconds
+            out.add(new Incident("merchant_id", "m-003", c + 60_000, c + 80_000, 0.90, "202"));
         }
         return out;
     }

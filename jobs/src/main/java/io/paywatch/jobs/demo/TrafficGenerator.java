@@ -190,6 +190,11 @@ public final class TrafficGenerator {
         }
     }
 
+    /** Adds a line of its own (a scripted pattern incident) to arrive at {@code arrival}. */
+    public void schedule(long arrival, String line) {
+        emitRaw(arrival, line);
+    }
+
     private void emitRaw(long arrival, String line) {
         pending.add(new Scheduled(arrival, seq++, line));
     }

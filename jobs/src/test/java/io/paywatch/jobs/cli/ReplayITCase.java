@@ -51,6 +51,10 @@ class ReplayITCase {
         assertThat(code).isZero();
         TrafficGenerator gen = new TrafficGenerator(42, START, Scenarios.HOUR_PAYMENTS_PER_SECOND,
                 Scenarios.HOUR_MERCHANTS, Scenarios.realisticHour(START), new TrafficGenerator.Noise());
+        for (io.paywatch.jobs.demo.ScriptedIncidents.Line l
+                : io.paywatch.jobs.demo.ScriptedIncidents.realisticHour(START)) {
+            gen.schedule(l.time, l.json);
+        }
         lines = new ArrayList<>();
         while (gen.peekTime() < START + 3_600_000) {
             lines.add(gen.next());
@@ -103,6 +107,44 @@ class ReplayITCase {
         TreeSet<String> actual = alerts.stream().filter(a -> a.path("rule").asText().equals("failure_rate"))
                 .map(ReplayITCase::transition).collect(Collectors.toCollection(TreeSet::new));
         assertThat(actual).isEqualTo(expected);
+
+        // the pattern rules report each scripted incident once, in time, resolve those that end,
+        // and stay silent for the near misses (9 timeouts in a minute, a burst delivered twice,
+        // 2 blocks, blocks 11 minutes apart, a charge 11 minutes after the failure)
+        List<String> patterns = all.stream()
+                .filter(a -> List.of("timeout_burst", "risk_block", "failed_but_charged")
+                        .contains(a.path("rule").asText()))
+                .map(a -> a.path("rule").asText() + " " + a.path("status").asText() + " "
+                        + a.path("scope") + " " + a.path("transition_at").asText())
+                .collect(Collectors.toList());
+        assertThat(patterns).containsExactly(
+                "timeout_burst firing {\"channel\":\"card\",\"merchant_id\":\"m-033\"} 2026-11-23T10:08:18Z",
+                "timeout_burst resolved {\"channel\":\"card\",\"merchant_id\":\"m-033\"} 2026-11-23T10:13:38Z",
+                "risk_block firing {\"card_fingerprint\":\"fp-card-test-1\"} 2026-11-23T10:17:30Z",
+                "failed_but_charged firing {\"merchant_id\":\"m-070\",\"payment_id\":\"p-fc-a\"} 2026-11-23T10:32:00Z",
+                "failed_but_charged firing {\"merchant_id\":\"m-071\",\"payment_id\":\"p-fc-b\"} 2026-11-23T10:37:00Z",
+                "risk_block resolved {\"card_fingerprint\":\"fp-card-test-1\"} 2026-11-23T10:47:30Z",
+                "failed_but_charged resolved {\"merchant_id\":\"m-070\",\"payment_id\":\"p-fc-a\"} 2026-11-23T10:50:00Z");
+        JsonNode cardTesting = all.stream().filter(a -> a.path("rule").asText().equals("risk_block"))
+                .findFirst().orElseThrow();
+        assertThat(cardTesting.path("evidence").path("merchants").toString())
+                .isEqualTo("[\"m-050\",\"m-051\",\"m-052\"]");
+        // charged_unfulfilled: exactly the charges with no fulfilment or refund within 15 minutes
+        // whose deadline the data reaches (the scripted one and background orders whose
+        // fulfilment arrived too late and was dead-lettered), and the late fulfilment resolves
+        TreeSet<String> unfulfilled = ReferenceAlerts.unfulfilledCharges(accepted, 900_000, newest - 5_001);
+        TreeSet<String> charged = all.stream()
+                .filter(a -> a.path("rule").asText().equals("charged_unfulfilled")
+                        && a.path("status").asText().equals("firing"))
+                .map(a -> a.path("scope").path("merchant_id").asText() + "|"
+                        + a.path("scope").path("order_id").asText())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(charged).isEqualTo(unfulfilled).contains("m-060|o-cu-1", "m-061|o-cu-2")
+                .doesNotContain("m-062|o-cu-3", "m-063|o-cu-4");
+        assertThat(all).anyMatch(a -> a.path("rule").asText().equals("charged_unfulfilled")
+                && a.path("status").asText().equals("resolved")
+                && a.path("scope").path("order_id").asText().equals("o-cu-2")
+                && a.path("ends_at").asText().equals("2026-11-23T10:45:00Z"));
 
         // every injected incident is reported in time and resolved after it ends
         assertIncident(alerts, "channel", "wallet", 2);
