@@ -61,7 +61,7 @@ class KafkaRunITCase {
                 "--alerts-out", alertsFile.toString(), "--dead-letter-out", dir.resolve("dead.jsonl").toString(),
                 "--influx-url", influx, "--influx-db", "run_it",
                 "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--checkpoint-interval", "1s",
-                "--state", "rocksdb", "--parallelism", "2"},
+                "--state", "rocksdb", "--parallelism", "2", "--quiet"},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         JobCommand.Prepared job = command.prepare();
 
