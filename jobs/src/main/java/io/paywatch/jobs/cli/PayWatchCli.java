@@ -35,11 +35,13 @@ public final class PayWatchCli {
                     return new JobCommand(command, args, out).execute();
                 case "generate":
                     return GenerateCommand.execute(args, out);
+                case "produce":
+                    return ProduceCommand.execute(args, out);
                 case "bench":
                     throw new UsageException("bench: the benchmark is not built yet (see issue 7)");
                 default:
                     throw new UsageException("unknown command '" + command
-                            + "' (commands: demo, replay, run, generate, bench, help)");
+                            + "' (commands: demo, replay, run, generate, produce, bench, help)");
             }
         } catch (UsageException e) {
             err.println("paywatch: " + e.getMessage());

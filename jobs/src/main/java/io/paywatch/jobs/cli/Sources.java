@@ -188,6 +188,10 @@ final class Sources {
     }
 
     /** Fails fast with one line when the broker is unreachable or the topic does not exist. */
+    int checkTopicExists(String servers, String topic) {
+        return checkTopic(servers, topic);
+    }
+
     private int checkTopic(String servers, String topic) {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);

@@ -24,6 +24,9 @@ public final class MetricLines {
     public static final String ALERT = "paywatch_alert";
     public static final String INPUT = "paywatch_input";
 
+    private static final io.paywatch.model.ReturnCodeCatalog CATALOG =
+            io.paywatch.model.ReturnCodeCatalog.defaultCatalog();
+
     private MetricLines() {}
 
     /** A {@code paywatch_rate} point, plus {@code paywatch_code} points for channel scope. */
@@ -49,6 +52,8 @@ public final class MetricLines {
                         .addTag("channel", s.key)
                         .addTag("code", c.codes[i])
                         .addTag("category", c.categoryOfCode(i).wireName())
+                        // one meaning per code: low cardinality, and boards can show it
+                        .addTag("meaning", CATALOG.meaningOf(c.codes[i]))
                         .addField("count", (long) c.codeCounts[i]), s.time, runId));
             }
         }
@@ -75,6 +80,8 @@ public final class MetricLines {
             p.addTag("shard", a.alertId.substring(a.alertId.length() - 2));
         }
         p.addField("value", a.value == null ? 0.0 : a.value)
+                // 1 while firing, 0 once resolved: "firing now" is the last value per alert group
+                .addField("firing", Alert.FIRING.equals(a.status) ? 1L : 0L)
                 .addField("threshold", a.threshold == null ? 0.0 : a.threshold)
                 .addField("alert_id", a.alertId)
                 .addField("summary", a.summary);

@@ -49,17 +49,12 @@ class ReplayITCase {
         int code = PayWatchCli.run(new String[] {"generate", "--out", input.toString(),
                 "--start", "2026-11-23T10:00:00Z", "--seed", "42"}, quietOut(), System.err);
         assertThat(code).isZero();
-        TrafficGenerator gen = new TrafficGenerator(42, START, Scenarios.HOUR_PAYMENTS_PER_SECOND,
-                Scenarios.HOUR_MERCHANTS, Scenarios.realisticHour(START), new TrafficGenerator.Noise());
-        for (io.paywatch.jobs.demo.ScriptedIncidents.Line l
-                : io.paywatch.jobs.demo.ScriptedIncidents.realisticHour(START)) {
-            gen.schedule(l.time, l.json);
-        }
-        lines = new ArrayList<>();
-        while (gen.peekTime() < START + 3_600_000) {
-            lines.add(gen.next());
-        }
-        malformed = gen.malformedEmitted;
+        io.paywatch.jobs.testing.RealisticHour hour = new io.paywatch.jobs.testing.RealisticHour();
+        lines = hour.lines;
+        malformed = hour.malformed;
+        // the command's file and the in-memory hour are the same traffic
+        assertThat(new String(new java.util.zip.GZIPInputStream(Files.newInputStream(input)).readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8).lines().count()).isEqualTo(lines.size());
         assertThat(lines.size()).isBetween(110_000, 130_000);
     }
 
