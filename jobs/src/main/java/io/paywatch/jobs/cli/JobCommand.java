@@ -33,14 +33,13 @@ final class JobCommand {
             "influx-token-env", "run-id", "rules", "out-of-orderness", "checkpoint-dir",
             "checkpoint-interval", "state", "parallelism", "webhook-url", "webhook-secret-env",
             "webhook-format", "alerts-topic", "control-topic", "compare-rules", "compare-out",
-            "report", "idle-advance");
+            "report", "idle-advance", "webhook-timeout");
     private static final Map<String, Set<String>> SPECIFIC = Map.of(
             "demo", Set.of("duration", "rate", "seed"),
             "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers"),
             "run", Set.of("bootstrap-servers", "topic", "group-id", "starting-offsets"));
-    private static final List<String> NOT_YET = List.of("webhook-url", "webhook-secret-env",
-            "webhook-format", "alerts-topic", "control-topic", "compare-rules", "compare-out",
-            "report");
+    private static final List<String> NOT_YET = List.of("alerts-topic", "control-topic",
+            "compare-rules", "compare-out", "report");
 
     private final String command;
     private final CliArgs args;
@@ -155,6 +154,7 @@ final class JobCommand {
         options.runId = args.get("run-id");
         options.consoleTable = command.equals("demo");
         options.minVolume = rules.failureRate().minVolume;
+        options.webhooks = webhookTargets();
         options.consoleAlerts = !args.has("quiet") || command.equals("demo");
         Outputs.attach(outputs, options);
         return new Prepared(env, bounded, files, parallelism, state);
@@ -173,6 +173,44 @@ final class JobCommand {
                 args.get("dead-letter-out")).describe()) {
             out.println("  wrote " + line);
         }
+    }
+
+    private List<io.paywatch.jobs.delivery.WebhookTarget> webhookTargets() {
+        List<String> urls = args.all("webhook-url");
+        List<String> formats = args.all("webhook-format");
+        if (urls.isEmpty()) {
+            if (!formats.isEmpty() || args.has("webhook-secret-env")) {
+                throw new UsageException(command + ": --webhook-format/--webhook-secret-env need --webhook-url");
+            }
+            return List.of();
+        }
+        if (formats.size() > 1 && formats.size() != urls.size()) {
+            throw new UsageException(command + ": give one --webhook-format for all receivers or one"
+                    + " per --webhook-url (" + urls.size() + ")");
+        }
+        String secretEnv = args.get("webhook-secret-env");
+        if (secretEnv != null && (System.getenv(secretEnv) == null || System.getenv(secretEnv).isEmpty())) {
+            throw new UsageException(command + ": --webhook-secret-env names " + secretEnv
+                    + ", which is not set in the environment");
+        }
+        long timeout = args.durationMs("webhook-timeout", "10s");
+        List<io.paywatch.jobs.delivery.WebhookTarget> out = new java.util.ArrayList<>();
+        for (int i = 0; i < urls.size(); i++) {
+            String url = urls.get(i);
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw new UsageException(command + ": --webhook-url must start with http:// or https://");
+            }
+            String f = formats.isEmpty() ? "generic" : formats.get(formats.size() == 1 ? 0 : i);
+            io.paywatch.jobs.delivery.WebhookFormat format;
+            try {
+                format = io.paywatch.jobs.delivery.WebhookFormat.parse(f);
+                java.net.URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(command + ": " + e.getMessage());
+            }
+            out.add(new io.paywatch.jobs.delivery.WebhookTarget(url, format, secretEnv, timeout));
+        }
+        return out;
     }
 
     private RuleSettings loadRules() {

@@ -1,7 +1,13 @@
 package io.paywatch.jobs.cli;
 
 import io.paywatch.jobs.PaymentMonitorJob;
+import io.paywatch.jobs.delivery.DeliveryOutcome;
+import io.paywatch.jobs.delivery.DeliveryRequests;
+import io.paywatch.jobs.delivery.RetryPolicy;
+import io.paywatch.jobs.delivery.WebhookDelivery;
 import io.paywatch.jobs.metrics.MetricLines;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import io.paywatch.jobs.sinks.AlertLine;
 import io.paywatch.jobs.sinks.ConsoleDashboard;
 import io.paywatch.jobs.sinks.InfluxSink;
@@ -28,6 +34,7 @@ public final class Outputs {
         public boolean consoleTable;
         public boolean consoleAlerts;
         public int minVolume = 20;
+        public java.util.List<io.paywatch.jobs.delivery.WebhookTarget> webhooks = java.util.List.of();
     }
 
     private Outputs() {}
@@ -40,28 +47,39 @@ public final class Outputs {
                     .sinkTo(new LineFileSink(opt.files.alerts)).name("alerts file").uid("alerts-file")
                     .setParallelism(1);
         }
+        DataStream<io.paywatch.jobs.ingest.DeadLetter> deadLetters = o.deadLetters;
+        String runId = opt.runId;
+        DataStream<String> lines = o.rates
+                .flatMap((FlatMapFunction<io.paywatch.jobs.rates.RateSnapshot, String>)
+                        (r, out) -> MetricLines.of(r, runId).forEach(out::collect))
+                .returns(Types.STRING).name("rate points").uid("rate-points")
+                .union(alerts.map(a -> MetricLines.of(a, runId)).name("alert points")
+                                .uid("alert-points"),
+                        o.inputHealth.map(h -> MetricLines.of(h, runId)).name("input points")
+                                .uid("input-points"));
+        if (!opt.webhooks.isEmpty()) {
+            WebhookDelivery delivery = new WebhookDelivery(opt.webhooks, RetryPolicy.defaults());
+            DataStream<DeliveryOutcome> outcomes = AsyncDataStream.unorderedWait(
+                    alerts.flatMap(new DeliveryRequests(opt.webhooks)).name("webhook requests")
+                            .uid("webhook-requests"),
+                    delivery, delivery.operatorTimeoutMs(), TimeUnit.MILLISECONDS, 100)
+                    .name("webhook delivery").uid("webhook-delivery");
+            lines = lines.union(outcomes.map(d -> MetricLines.of(d, runId))
+                    .name("delivery points").uid("delivery-points"));
+            deadLetters = deadLetters.union(outcomes.filter(d -> !d.delivered)
+                    .map(Outputs::undelivered).name("undelivered alerts").uid("undelivered-alerts"));
+        }
         if (opt.files.deadLetters != null) {
-            o.deadLetters.map(d -> d.toJson()).name("dead letter json").uid("dead-letter-json")
+            deadLetters.map(d -> d.toJson()).name("dead letter json").uid("dead-letter-json")
                     .sinkTo(new LineFileSink(opt.files.deadLetters)).name("dead letter file")
                     .uid("dead-letter-file").setParallelism(1);
         }
-        if (opt.files.metrics != null || opt.influx != null) {
-            String runId = opt.runId;
-            DataStream<String> lines = o.rates
-                    .flatMap((FlatMapFunction<io.paywatch.jobs.rates.RateSnapshot, String>)
-                            (r, out) -> MetricLines.of(r, runId).forEach(out::collect))
-                    .returns(Types.STRING).name("rate points").uid("rate-points")
-                    .union(alerts.map(a -> MetricLines.of(a, runId)).name("alert points")
-                                    .uid("alert-points"),
-                            o.inputHealth.map(h -> MetricLines.of(h, runId)).name("input points")
-                                    .uid("input-points"));
-            if (opt.files.metrics != null) {
-                lines.sinkTo(new LineFileSink(opt.files.metrics)).name("metrics file")
-                        .uid("metrics-file").setParallelism(1);
-            }
-            if (opt.influx != null) {
-                lines.sinkTo(new InfluxSink(opt.influx)).name("influxdb").uid("influxdb");
-            }
+        if (opt.files.metrics != null) {
+            lines.sinkTo(new LineFileSink(opt.files.metrics)).name("metrics file")
+                    .uid("metrics-file").setParallelism(1);
+        }
+        if (opt.influx != null) {
+            lines.sinkTo(new InfluxSink(opt.influx)).name("influxdb").uid("influxdb");
         }
         if (opt.consoleTable) {
             o.rates.map(ConsoleDashboard.Update::of).name("console rates").uid("console-rates")
@@ -76,6 +94,15 @@ public final class Outputs {
             alerts.flatMap(new AlertPrinter(false)).name("alert counter").uid("alert-counter")
                     .setParallelism(1);
         }
+    }
+
+    static io.paywatch.jobs.ingest.DeadLetter undelivered(DeliveryOutcome d) {
+        io.paywatch.jobs.ingest.DeadLetter dl = new io.paywatch.jobs.ingest.DeadLetter();
+        dl.reason = "delivery_failed";
+        dl.detail = d.reason;
+        dl.source = d.receiver;
+        dl.input = d.body;
+        return dl;
     }
 
     /** Prints alerts on the console as they happen (embedded runs) and counts them. */

@@ -32,6 +32,10 @@ final class Usage {
             "  --influx-token-env VAR     environment variable holding the InfluxDB token",
             "  --run-id ID                tag every InfluxDB point with run_id=ID",
             "  --rules FILE               rule parameters (YAML) overriding the defaults",
+            "  --webhook-url URL          deliver alerts by HTTP POST (repeatable)",
+            "  --webhook-format F         generic|alertmanager|slack|dingtalk|feishu|wecom (one, or one per URL)",
+            "  --webhook-secret-env VAR   sign each request: X-PayWatch-Signature: sha256=<HMAC of the body>",
+            "  --webhook-timeout 10s      per-request timeout",
             "  --out-of-orderness 5s      watermark bound: how late an event may arrive",
             "  --checkpoint-dir DIR       (run) checkpoints here; started again, resume from the latest",
             "  --checkpoint-interval 10s  (run) how often to checkpoint",
@@ -41,9 +45,8 @@ final class Usage {
             "  --parallelism N            Flink parallelism (default: number of cores)",
             "  --quiet                    no progress lines",
             "",
-            "Not built yet (their issues are open): --webhook-url, --webhook-secret-env,",
-            "--webhook-format, --alerts-topic, --control-topic, --compare-rules, --compare-out,",
-            "--report, bench.",
+            "Not built yet (their issues are open): --alerts-topic, --control-topic,",
+            "--compare-rules, --compare-out, --report, bench.",
             "");
 
     private Usage() {}

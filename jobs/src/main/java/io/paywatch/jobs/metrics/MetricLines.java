@@ -23,6 +23,7 @@ public final class MetricLines {
     public static final String CODE = "paywatch_code";
     public static final String ALERT = "paywatch_alert";
     public static final String INPUT = "paywatch_input";
+    public static final String DELIVERY = "paywatch_delivery";
 
     private static final io.paywatch.model.ReturnCodeCatalog CATALOG =
             io.paywatch.model.ReturnCodeCatalog.defaultCatalog();
@@ -86,6 +87,18 @@ public final class MetricLines {
                 .addField("alert_id", a.alertId)
                 .addField("summary", a.summary);
         return finish(p, a.transitionTime(), runId);
+    }
+
+    /** {@code paywatch_delivery}: one point per webhook delivery, at the alert's event time. */
+    public static String of(io.paywatch.jobs.delivery.DeliveryOutcome o, String runId) {
+        return finish(Point.measurement(DELIVERY)
+                .addTag("receiver", o.receiver)
+                .addTag("format", o.format)
+                .addTag("outcome", o.delivered ? "delivered" : "failed")
+                .addField("attempts", (long) o.attempts)
+                .addField("http_status", (long) o.httpStatus)
+                .addField("latency_ms", o.latencyMs)
+                .addField("alert_id", o.alertId), o.transitionAt, runId);
     }
 
     public static String of(InputHealth h, String runId) {
