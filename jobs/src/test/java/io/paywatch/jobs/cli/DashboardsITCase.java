@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paywatch.jobs.testing.InfluxQl;
 import io.paywatch.jobs.testing.RealisticHour;
 import io.paywatch.jobs.testing.TestServices;
+import io.paywatch.jobs.testing.WebhookReceiver;
 import io.paywatch.model.FailureRateSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -45,10 +46,14 @@ class DashboardsITCase {
         influx = TestServices.influx();
         Path input = dir.resolve("hour.jsonl");
         Files.write(input, new RealisticHour().lines);
-        int code = PayWatchCli.run(new String[] {"replay", "--input", input.toString(),
-                "--influx-url", influx, "--influx-db", DB, "--quiet"},
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err);
-        assertThat(code).isZero();
+        // a webhook receiver too, for the delivery-health panels
+        try (WebhookReceiver receiver = new WebhookReceiver(0, 200, 0)) {
+            int code = PayWatchCli.run(new String[] {"replay", "--input", input.toString(),
+                    "--influx-url", influx, "--influx-db", DB, "--webhook-url", receiver.url(), "--quiet"},
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err);
+            assertThat(code).isZero();
+            assertThat(receiver.requests).isNotEmpty();
+        }
     }
 
     static List<Path> dashboards() throws Exception {
