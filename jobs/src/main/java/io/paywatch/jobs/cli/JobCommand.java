@@ -35,10 +35,10 @@ final class JobCommand {
             "webhook-format", "alerts-topic", "control-topic", "compare-rules", "compare-out",
             "report", "idle-advance", "webhook-timeout");
     private static final Map<String, Set<String>> SPECIFIC = Map.of(
-            "demo", Set.of("duration", "rate", "seed"),
+            "demo", Set.of("duration", "rate", "seed", "bootstrap-servers"),
             "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers"),
             "run", Set.of("bootstrap-servers", "topic", "group-id", "starting-offsets"));
-    private static final List<String> NOT_YET = List.of("alerts-topic", "control-topic",
+    private static final List<String> NOT_YET = List.of("control-topic",
             "compare-rules", "compare-out", "report");
 
     private final String command;
@@ -155,6 +155,16 @@ final class JobCommand {
         options.consoleTable = command.equals("demo");
         options.minVolume = rules.failureRate().minVolume;
         options.webhooks = webhookTargets();
+        if (args.has("alerts-topic")) {
+            options.alertsTopic = args.get("alerts-topic");
+            options.alertsBootstrapServers = args.get("bootstrap-servers");
+            if (options.alertsBootstrapServers == null) {
+                throw new UsageException(command + ": --alerts-topic needs --bootstrap-servers");
+            }
+            sources.checkTopicExists(options.alertsBootstrapServers, options.alertsTopic);
+            options.alertsExactlyOnce = command.equals("run");
+            options.transactionalIdPrefix = "paywatch-alerts-" + args.get("group-id", "paywatch");
+        }
         options.consoleAlerts = !args.has("quiet") || command.equals("demo");
         Outputs.attach(outputs, options);
         return new Prepared(env, bounded, files, parallelism, state);

@@ -35,6 +35,11 @@ public final class Outputs {
         public boolean consoleAlerts;
         public int minVolume = 20;
         public java.util.List<io.paywatch.jobs.delivery.WebhookTarget> webhooks = java.util.List.of();
+        /** Kafka alerts topic, its bootstrap servers, and whether to write it transactionally. */
+        public String alertsTopic;
+        public String alertsBootstrapServers;
+        public boolean alertsExactlyOnce;
+        public String transactionalIdPrefix = "paywatch-alerts";
     }
 
     private Outputs() {}
@@ -46,6 +51,11 @@ public final class Outputs {
             alerts.map(AlertJson::toJson).name("alert json").uid("alert-json")
                     .sinkTo(new LineFileSink(opt.files.alerts)).name("alerts file").uid("alerts-file")
                     .setParallelism(1);
+        }
+        if (opt.alertsTopic != null) {
+            alerts.sinkTo(io.paywatch.jobs.sinks.KafkaAlerts.sink(opt.alertsBootstrapServers,
+                            opt.alertsTopic, opt.alertsExactlyOnce, opt.transactionalIdPrefix))
+                    .name("alerts topic " + opt.alertsTopic).uid("alerts-topic");
         }
         DataStream<io.paywatch.jobs.ingest.DeadLetter> deadLetters = o.deadLetters;
         String runId = opt.runId;

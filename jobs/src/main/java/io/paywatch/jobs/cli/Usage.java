@@ -45,7 +45,9 @@ final class Usage {
             "  --parallelism N            Flink parallelism (default: number of cores)",
             "  --quiet                    no progress lines",
             "",
-            "Not built yet (their issues are open): --alerts-topic, --control-topic,",
+            "  --alerts-topic T           alerts to Kafka (with --bootstrap-servers; exactly-once in run)",
+            "",
+            "Not built yet (their issues are open): --control-topic,",
             "--compare-rules, --compare-out, --report, bench.",
             "");
 

@@ -22,7 +22,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.time.Duration;
+import java.util.Properties;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +50,7 @@ class KafkaRunITCase {
         String influx = TestServices.influx();
         String topic = "payments-run-it";
         KafkaTopics.create(kafka, topic, 3);
+        KafkaTopics.create(kafka, "alerts-run-it", 2);
 
         List<Incident> incidents = List.of(
                 new Incident("channel", "wallet", START + 5 * MINUTE, START + 9 * MINUTE, 0.9, "203"));
@@ -61,7 +67,8 @@ class KafkaRunITCase {
                 "--alerts-out", alertsFile.toString(), "--dead-letter-out", dir.resolve("dead.jsonl").toString(),
                 "--influx-url", influx, "--influx-db", "run_it",
                 "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--checkpoint-interval", "1s",
-                "--state", "rocksdb", "--parallelism", "2", "--quiet"},
+                "--state", "rocksdb", "--parallelism", "2", "--quiet",
+                "--alerts-topic", "alerts-run-it"},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         JobCommand.Prepared job = command.prepare();
 
@@ -87,19 +94,35 @@ class KafkaRunITCase {
         JobClient client = job.env.executeAsync("paywatch-run-it");
         TreeSet<String> actual = new TreeSet<>();
         TreeSet<String> charged = new TreeSet<>();
-        try {
-            long deadline = System.currentTimeMillis() + 180_000;
-            while (System.currentTimeMillis() < deadline) {
-                actual = readTransitions(alertsFile);
-                charged = readChargedUnfulfilled(alertsFile);
-                if (actual.containsAll(expectedByNow) && charged.containsAll(unfulfilled)) {
-                    break;
+        List<String> topicAlerts = new ArrayList<>();
+        Properties cp = new Properties();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "alerts-reader");
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        cp.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        cp.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> alertsTopic = new KafkaConsumer<>(cp)) {
+            alertsTopic.subscribe(List.of("alerts-run-it"));
+            try {
+                long deadline = System.currentTimeMillis() + 180_000;
+                while (System.currentTimeMillis() < deadline) {
+                    actual = readTransitions(alertsFile);
+                    charged = readChargedUnfulfilled(alertsFile);
+                    alertsTopic.poll(Duration.ofMillis(200)).forEach(r -> topicAlerts.add(r.value()));
+                    if (actual.containsAll(expectedByNow) && charged.containsAll(unfulfilled)
+                            && transitionsOf(topicAlerts).containsAll(expectedByNow)) {
+                        break;
+                    }
                 }
-                Thread.sleep(200); // polling an observable outcome, not synchronising on time
+            } finally {
+                client.cancel().get();
             }
-        } finally {
-            client.cancel().get();
         }
+        // the alerts topic (exactly-once, read committed) holds each transition once, as the file
+        assertThat(transitionsOf(topicAlerts)).containsAll(expectedByNow);
+        assertThat(topicAlerts).doesNotHaveDuplicates();
+        assertThat(Files.readAllLines(alertsFile)).containsAll(topicAlerts);
         assertThat(charged).isEqualTo(unfulfilled);
         assertThat(actual).containsAll(expectedByNow);
         assertThat(expected).containsAll(actual);
@@ -139,11 +162,12 @@ class KafkaRunITCase {
     }
 
     private static TreeSet<String> readTransitions(Path file) throws Exception {
+        return Files.exists(file) ? transitionsOf(Files.readAllLines(file)) : new TreeSet<>();
+    }
+
+    private static TreeSet<String> transitionsOf(List<String> lines) {
         TreeSet<String> out = new TreeSet<>();
-        if (!Files.exists(file)) {
-            return out;
-        }
-        for (String l : Files.readAllLines(file)) {
+        for (String l : lines) {
             if (l.isBlank()) {
                 continue;
             }
