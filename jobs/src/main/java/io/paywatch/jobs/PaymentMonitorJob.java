@@ -14,6 +14,7 @@ import io.paywatch.jobs.rates.FailureRateFunction;
 import io.paywatch.jobs.rates.RateSnapshot;
 import io.paywatch.model.Alert;
 import io.paywatch.model.PaymentEvent;
+import io.paywatch.model.RuleSettings;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -40,10 +41,13 @@ public final class PaymentMonitorJob {
         public final DataStream<Alert> alerts;
         public final DataStream<InputHealth> inputHealth;
         public final DataStream<DeadLetter> deadLetters;
+        /** The alerts of the compared rule set ({@code --compare-rules}), or null. */
+        public final DataStream<Alert> compareAlerts;
 
         Outputs(DataStream<PaymentEvent> events, DataStream<RateSnapshot> rates,
                 DataStream<Alert> alerts, DataStream<InputHealth> inputHealth,
-                DataStream<DeadLetter> deadLetters) {
+                DataStream<DeadLetter> deadLetters, DataStream<Alert> compareAlerts) {
+            this.compareAlerts = compareAlerts;
             this.events = events;
             this.rates = rates;
             this.alerts = alerts;
@@ -95,16 +99,7 @@ public final class PaymentMonitorJob {
         BroadcastStream<EndOfInput> endOfInput = onTime.getSideOutput(PipelineTags.END_OF_INPUT)
                 .broadcast(EndOfInput.STATE);
 
-        SingleOutputStreamOperator<RateSnapshot> merchantRates = accepted
-                .keyBy(e -> e.merchantId)
-                .connect(endOfInput)
-                .process(new FailureRateFunction(RateSnapshot.MERCHANT, settings.rules))
-                .name("failure rate per merchant").uid("failure-rate-merchant");
-        SingleOutputStreamOperator<RateSnapshot> channelRates = accepted
-                .keyBy(e -> e.channel)
-                .connect(endOfInput)
-                .process(new FailureRateFunction(RateSnapshot.CHANNEL, settings.rules))
-                .name("failure rate per channel").uid("failure-rate-channel");
+        RuleOutputs main = rules(accepted, endOfInput, settings.rules, "");
 
         DataStream<InputHealth> inputHealth = onTime.getSideOutput(PipelineTags.INPUT_OUTCOMES)
                 .union(accepted.getSideOutput(PipelineTags.INPUT_OUTCOMES))
@@ -112,16 +107,48 @@ public final class PaymentMonitorJob {
                 .process(new InputHealthFunction(settings.rules.failureRate().everyMs))
                 .name("input health").uid("input-health");
 
-        PatternDetection.Result patterns = PatternDetection.build(accepted, endOfInput, settings.rules);
-
-        DataStream<Alert> alerts = merchantRates.getSideOutput(PipelineTags.ALERTS)
-                .union(channelRates.getSideOutput(PipelineTags.ALERTS), patterns.alerts);
         DataStream<DeadLetter> deadLetters = onTime.getSideOutput(PipelineTags.DEAD_LETTERS)
                 .union(accepted.getSideOutput(PipelineTags.DEAD_LETTERS),
-                        patterns.late.map(PaymentMonitorJob::lateAtPatterns)
+                        main.lateAtPatterns.map(PaymentMonitorJob::lateAtPatterns)
                                 .name("late at patterns").uid("late-at-patterns"));
 
-        return new Outputs(accepted, merchantRates.union(channelRates), alerts, inputHealth,
-                deadLetters);
+        // backtesting: a second rule set over the same accepted events, in the same pass
+        DataStream<Alert> compareAlerts = settings.compareRules == null ? null
+                : rules(accepted, endOfInput, settings.compareRules, "-compare").alerts;
+
+        return new Outputs(accepted, main.rates, main.alerts, inputHealth, deadLetters, compareAlerts);
+    }
+
+    /** What one rule set produces. */
+    static final class RuleOutputs {
+        final DataStream<RateSnapshot> rates;
+        final DataStream<Alert> alerts;
+        final DataStream<PaymentEvent> lateAtPatterns;
+
+        RuleOutputs(DataStream<RateSnapshot> rates, DataStream<Alert> alerts,
+                DataStream<PaymentEvent> lateAtPatterns) {
+            this.rates = rates;
+            this.alerts = alerts;
+            this.lateAtPatterns = lateAtPatterns;
+        }
+    }
+
+    /** Failure rates and the pattern rules for one rule set; {@code uidSuffix} tells sets apart. */
+    static RuleOutputs rules(DataStream<PaymentEvent> accepted, BroadcastStream<EndOfInput> endOfInput,
+            RuleSettings rules, String uidSuffix) {
+        SingleOutputStreamOperator<RateSnapshot> merchantRates = accepted
+                .keyBy(e -> e.merchantId)
+                .connect(endOfInput)
+                .process(new FailureRateFunction(RateSnapshot.MERCHANT, rules))
+                .name("failure rate per merchant" + uidSuffix).uid("failure-rate-merchant" + uidSuffix);
+        SingleOutputStreamOperator<RateSnapshot> channelRates = accepted
+                .keyBy(e -> e.channel)
+                .connect(endOfInput)
+                .process(new FailureRateFunction(RateSnapshot.CHANNEL, rules))
+                .name("failure rate per channel" + uidSuffix).uid("failure-rate-channel" + uidSuffix);
+        PatternDetection.Result patterns = PatternDetection.build(accepted, endOfInput, rules, uidSuffix);
+        DataStream<Alert> alerts = merchantRates.getSideOutput(PipelineTags.ALERTS)
+                .union(channelRates.getSideOutput(PipelineTags.ALERTS), patterns.alerts);
+        return new RuleOutputs(merchantRates.union(channelRates), alerts, patterns.late);
     }
 }

@@ -18,6 +18,8 @@ public final class PipelineSettings implements Serializable {
     public final long idleTimeoutMs;
     /** How far event time may run ahead of the newest event while every source is idle (run). */
     public final long idleAdvanceMaxMs;
+    /** A second rule set run over the same events for backtesting, or null. */
+    public final RuleSettings compareRules;
 
     public PipelineSettings(RuleSettings rules, long outOfOrdernessMs, long dedupHorizonMs,
             long idleTimeoutMs) {
@@ -26,6 +28,12 @@ public final class PipelineSettings implements Serializable {
 
     public PipelineSettings(RuleSettings rules, long outOfOrdernessMs, long dedupHorizonMs,
             long idleTimeoutMs, long idleAdvanceMaxMs) {
+        this(rules, outOfOrdernessMs, dedupHorizonMs, idleTimeoutMs, idleAdvanceMaxMs, null);
+    }
+
+    public PipelineSettings(RuleSettings rules, long outOfOrdernessMs, long dedupHorizonMs,
+            long idleTimeoutMs, long idleAdvanceMaxMs, RuleSettings compareRules) {
+        this.compareRules = compareRules;
         this.idleAdvanceMaxMs = idleAdvanceMaxMs;
         this.rules = rules;
         this.outOfOrdernessMs = outOfOrdernessMs;

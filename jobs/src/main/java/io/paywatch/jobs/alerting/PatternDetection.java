@@ -56,11 +56,18 @@ public final class PatternDetection {
 
     public static Result build(DataStream<PaymentEvent> accepted,
             BroadcastStream<io.paywatch.jobs.ingest.EndOfInput> endOfInput, RuleSettings rules) {
+        return build(accepted, endOfInput, rules, "");
+    }
+
+    /** @param uidSuffix tells a second rule set's operators apart (backtesting) */
+    public static Result build(DataStream<PaymentEvent> accepted,
+            BroadcastStream<io.paywatch.jobs.ingest.EndOfInput> endOfInput, RuleSettings rules,
+            String uidSuffix) {
         List<DataStream<PatternSignal>> signals = new ArrayList<>();
         List<DataStream<PaymentEvent>> late = new ArrayList<>();
 
         for (PatternRuleSettings s : rules.patternVariants(RuleSettings.TIMEOUT_BURST)) {
-            add(signals, late, accepted, rules, RuleSettings.TIMEOUT_BURST, s, "cep-timeout-burst",
+            add(signals, late, accepted, rules, RuleSettings.TIMEOUT_BURST, s, "cep-timeout-burst" + uidSuffix,
                     TimeoutBurstPattern::relevant, TimeoutBurstPattern::keyOf,
                     TimeoutBurstPattern.pattern(s), TimeoutBurstPattern.handler(s));
         }
@@ -68,7 +75,7 @@ public final class PatternDetection {
             for (PatternRuleSettings s : rules.patternVariants(RuleSettings.RISK_BLOCK)) {
                 String base = keyField.equals(RiskBlockPattern.CARD) ? "cep-risk-block"
                         : "cep-risk-block-" + keyField.replace('_', '-');
-                add(signals, late, accepted, rules, RuleSettings.RISK_BLOCK, s, base,
+                add(signals, late, accepted, rules, RuleSettings.RISK_BLOCK, s, base + uidSuffix,
                         e -> RiskBlockPattern.relevant(e, keyField),
                         e -> RiskBlockPattern.keyOf(e, keyField),
                         RiskBlockPattern.pattern(s), RiskBlockPattern.handler(s, keyField));
@@ -76,28 +83,28 @@ public final class PatternDetection {
         }
         for (PatternRuleSettings s : rules.patternVariants(RuleSettings.CHARGED_UNFULFILLED)) {
             add(signals, late, accepted, rules, RuleSettings.CHARGED_UNFULFILLED, s,
-                    "cep-charged-unfulfilled", ChargedUnfulfilledPattern::relevant,
+                    "cep-charged-unfulfilled" + uidSuffix, ChargedUnfulfilledPattern::relevant,
                     ChargedUnfulfilledPattern::keyOf, ChargedUnfulfilledPattern.pattern(s),
                     ChargedUnfulfilledPattern.handler(s));
         }
         for (PatternRuleSettings s : rules.patternVariants(RuleSettings.FAILED_BUT_CHARGED)) {
             add(signals, late, accepted, rules, RuleSettings.FAILED_BUT_CHARGED, s,
-                    "cep-failed-but-charged", FailedButChargedPattern::relevant,
+                    "cep-failed-but-charged" + uidSuffix, FailedButChargedPattern::relevant,
                     FailedButChargedPattern::keyOf, FailedButChargedPattern.pattern(s),
                     FailedButChargedPattern.handler(s));
         }
         signals.add(accepted
                 .filter(ChargedUnfulfilledPattern::isResolver).name("fulfilments and refunds")
-                .uid("resolvers-charged-unfulfilled")
+                .uid("resolvers-charged-unfulfilled" + uidSuffix)
                 .map(ChargedUnfulfilledPattern::resolverSignal)
                 .returns(TypeInformation.of(PatternSignal.class))
-                .name("charged_unfulfilled resolvers").uid("resolver-signals-charged-unfulfilled"));
+                .name("charged_unfulfilled resolvers").uid("resolver-signals-charged-unfulfilled" + uidSuffix));
         signals.add(accepted
                 .filter(FailedButChargedPattern::isResolver).name("refunds")
-                .uid("resolvers-failed-but-charged")
+                .uid("resolvers-failed-but-charged" + uidSuffix)
                 .map(FailedButChargedPattern::resolverSignal)
                 .returns(TypeInformation.of(PatternSignal.class))
-                .name("failed_but_charged resolvers").uid("resolver-signals-failed-but-charged"));
+                .name("failed_but_charged resolvers").uid("resolver-signals-failed-but-charged" + uidSuffix));
 
         DataStream<PatternSignal> all = signals.get(0);
         for (int i = 1; i < signals.size(); i++) {
@@ -107,7 +114,7 @@ public final class PatternDetection {
                 .keyBy(s -> s.key)
                 .connect(endOfInput)
                 .process(new PatternIncidentFunction())
-                .name("pattern incidents").uid("pattern-incidents");
+                .name("pattern incidents" + uidSuffix).uid("pattern-incidents" + uidSuffix);
         DataStream<PaymentEvent> lateAll = late.get(0);
         for (int i = 1; i < late.size(); i++) {
             lateAll = lateAll.union(late.get(i));

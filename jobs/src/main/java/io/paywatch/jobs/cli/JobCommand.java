@@ -38,8 +38,7 @@ final class JobCommand {
             "demo", Set.of("duration", "rate", "seed", "bootstrap-servers"),
             "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers"),
             "run", Set.of("bootstrap-servers", "topic", "group-id", "starting-offsets"));
-    private static final List<String> NOT_YET = List.of("control-topic",
-            "compare-rules", "compare-out", "report");
+    private static final List<String> NOT_YET = List.of("control-topic", "report");
 
     private final String command;
     private final CliArgs args;
@@ -90,7 +89,55 @@ final class JobCommand {
             job.files.sortForReproducibility();
         }
         printSummary(result);
+        if (compareCurrentAlerts != null) {
+            writeComparison(job.files.alerts);
+        }
         return 0;
+    }
+
+    private java.nio.file.Path compareCurrentAlerts;
+    private java.nio.file.Path compareCandidateAlerts;
+
+    private RuleSettings compareRules() {
+        String file = args.get("compare-rules");
+        String outFile = args.get("compare-out");
+        if (file == null && outFile == null) {
+            return null;
+        }
+        if (!command.equals("replay")) {
+            throw new UsageException(command + ": --compare-rules is for replay");
+        }
+        if (file == null || outFile == null) {
+            throw new UsageException(command + ": --compare-rules and --compare-out go together");
+        }
+        Path p = Paths.get(file);
+        if (!Files.isRegularFile(p)) {
+            throw new UsageException(command + ": rules file " + file + " does not exist");
+        }
+        try {
+            return RuleSettings.load(p);
+        } catch (RuleSettings.RulesException e) {
+            throw new UsageException(command + ": " + e.getMessage());
+        }
+    }
+
+    /** Backtesting: the incidents of the candidate rules (--rules) against the current ones. */
+    private void writeComparison(String candidateAlertsFile) throws IOException {
+        List<String> candidate = Files.readAllLines(Paths.get(candidateAlertsFile));
+        List<String> current = Files.readAllLines(compareCurrentAlerts);
+        io.paywatch.jobs.backtest.RuleComparison c =
+                io.paywatch.jobs.backtest.RuleComparison.compare(candidate, current);
+        Path target = Paths.get(args.get("compare-out"));
+        Files.writeString(target, c.toJson(args.has("rules") ? args.get("rules") : "defaults",
+                args.get("compare-rules")));
+        out.printf("paywatch replay: rules %s (candidate) against %s (current):%n",
+                args.has("rules") ? args.get("rules") : "defaults", args.get("compare-rules"));
+        c.summary().forEach(out::println);
+        out.println("  wrote comparison: " + target);
+        Files.deleteIfExists(compareCurrentAlerts);
+        if (compareCandidateAlerts != null) {
+            Files.deleteIfExists(compareCandidateAlerts);
+        }
     }
 
     /** Checks the flags and the servers, then wires sources, pipeline and sinks. */
@@ -107,9 +154,10 @@ final class JobCommand {
         if (!command.equals("run") && args.has("idle-advance")) {
             throw new UsageException(command + ": --idle-advance is for run (a replay ends with its data)");
         }
+        RuleSettings compareRules = compareRules();
         PipelineSettings settings = new PipelineSettings(rules, outOfOrderness,
                 PipelineSettings.DEFAULT_DEDUP_HORIZON_MS, PipelineSettings.DEFAULT_IDLE_TIMEOUT_MS,
-                idleAdvance);
+                idleAdvance, compareRules);
         InfluxTarget influx = influxTarget();
         if (influx != null) {
             try (InfluxClient client = InfluxClient.create(influx)) {
@@ -118,7 +166,15 @@ final class JobCommand {
                 throw new UsageException(command + ": " + e.getMessage());
             }
         }
-        OutputFiles files = new OutputFiles(args.get("alerts-out"), args.get("metrics-out"),
+        String alertsOut = args.get("alerts-out");
+        if (compareRules != null) {
+            compareCurrentAlerts = Files.createTempFile("paywatch-current-alerts", ".jsonl");
+            if (alertsOut == null) {
+                compareCandidateAlerts = Files.createTempFile("paywatch-candidate-alerts", ".jsonl");
+                alertsOut = compareCandidateAlerts.toString();
+            }
+        }
+        OutputFiles files = new OutputFiles(alertsOut, args.get("metrics-out"),
                 args.get("dead-letter-out"));
         files.checkWritable(command);
 
@@ -155,6 +211,7 @@ final class JobCommand {
         options.consoleTable = command.equals("demo");
         options.minVolume = rules.failureRate().minVolume;
         options.webhooks = webhookTargets();
+        options.compareAlertsFile = compareCurrentAlerts == null ? null : compareCurrentAlerts.toString();
         if (args.has("alerts-topic")) {
             options.alertsTopic = args.get("alerts-topic");
             options.alertsBootstrapServers = args.get("bootstrap-servers");

@@ -40,6 +40,8 @@ public final class Outputs {
         public String alertsBootstrapServers;
         public boolean alertsExactlyOnce;
         public String transactionalIdPrefix = "paywatch-alerts";
+        /** Where the compared rule set's alerts go (backtesting), or null. */
+        public String compareAlertsFile;
     }
 
     private Outputs() {}
@@ -51,6 +53,11 @@ public final class Outputs {
             alerts.map(AlertJson::toJson).name("alert json").uid("alert-json")
                     .sinkTo(new LineFileSink(opt.files.alerts)).name("alerts file").uid("alerts-file")
                     .setParallelism(1);
+        }
+        if (opt.compareAlertsFile != null && o.compareAlerts != null) {
+            o.compareAlerts.map(AlertJson::toJson).name("compared alert json").uid("compare-alert-json")
+                    .sinkTo(new LineFileSink(opt.compareAlertsFile)).name("compared alerts file")
+                    .uid("compare-alerts-file").setParallelism(1);
         }
         if (opt.alertsTopic != null) {
             alerts.sinkTo(io.paywatch.jobs.sinks.KafkaAlerts.sink(opt.alertsBootstrapServers,

@@ -46,9 +46,10 @@ final class Usage {
             "  --quiet                    no progress lines",
             "",
             "  --alerts-topic T           alerts to Kafka (with --bootstrap-servers; exactly-once in run)",
+            "  --compare-rules FILE       (replay) also run these rules (the current ones) over the same",
+            "  --compare-out FILE         events and write the difference with --rules as JSON",
             "",
-            "Not built yet (their issues are open): --control-topic,",
-            "--compare-rules, --compare-out, --report, bench.",
+            "Not built yet (their issues are open): --control-topic, --report, bench.",
             "");
 
     private Usage() {}
