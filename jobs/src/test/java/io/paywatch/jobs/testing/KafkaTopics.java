@@ -46,6 +46,18 @@ public final class KafkaTopics {
         }
     }
 
+    /** Produces one record to a chosen partition. */
+    public static void produceTo(String servers, String topic, int partition, long timestamp, String line)
+            throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(topic, partition, timestamp, paymentIdOf(line), line)).get();
+        }
+    }
+
     static String paymentIdOf(String line) {
         int i = line.indexOf("\"payment_id\":\"");
         if (i < 0) {
