@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the integration tests need and a fresh machine lacks: Debian's influxdb (1.x),
-# victoria-metrics (an InfluxDB 2.x write endpoint) and curl, plus the Kafka broker jars from
-# Maven Central. Idempotent.
+# victoria-metrics (an InfluxDB 2.x write endpoint), chromium (renders the HTML report) and curl,
+# plus the Kafka broker jars from Maven Central. Idempotent.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 missing=()
 command -v influxd >/dev/null || missing+=(influxdb)
 command -v victoria-metrics >/dev/null || missing+=(victoria-metrics)
 command -v curl >/dev/null || missing+=(curl)
+command -v chromium >/dev/null || missing+=(chromium)   # the replay report's browser test
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != "0" ]; then
     echo "install-deps.sh: please install these Debian packages (as root): ${missing[*]}" >&2
@@ -24,4 +25,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 "$here/kafka.sh" lib >/dev/null
-echo "install-deps.sh: influxd, victoria-metrics and the Kafka broker jars are ready" >&2
+echo "install-deps.sh: influxd, victoria-metrics, chromium and the Kafka broker jars are ready" >&2

@@ -38,7 +38,7 @@ final class JobCommand {
             "demo", Set.of("duration", "rate", "seed", "bootstrap-servers"),
             "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers"),
             "run", Set.of("bootstrap-servers", "topic", "group-id", "starting-offsets"));
-    private static final List<String> NOT_YET = List.of("control-topic", "report");
+    private static final List<String> NOT_YET = List.of("control-topic");
 
     private final String command;
     private final CliArgs args;
@@ -92,11 +92,39 @@ final class JobCommand {
         if (compareCurrentAlerts != null) {
             writeComparison(job.files.alerts);
         }
+        if (args.has("report")) {
+            writeReport(job.files, settingsUsed.rules);
+        }
+        for (Path t : temporaries) {
+            Files.deleteIfExists(t);
+        }
         return 0;
     }
 
     private java.nio.file.Path compareCurrentAlerts;
-    private java.nio.file.Path compareCandidateAlerts;
+    private final List<Path> temporaries = new java.util.ArrayList<>();
+    private PipelineSettings settingsUsed;
+
+    private Path temporary(String prefix, String suffix) throws IOException {
+        Path t = Files.createTempFile(prefix, suffix);
+        temporaries.add(t);
+        return t;
+    }
+
+    private void writeReport(OutputFiles files, RuleSettings rules) throws IOException {
+        Path report = Paths.get(args.get("report"));
+        String title = "PayWatch replay report: " + String.join(", ", args.all("input").isEmpty()
+                ? List.of("Kafka topic " + args.get("kafka-topic")) : args.all("input"));
+        String html = io.paywatch.jobs.backtest.ReplayReport.html(title,
+                Files.readAllLines(Paths.get(files.alerts)), Files.readAllLines(Paths.get(files.metrics)),
+                rules.failureRate().minVolume, rules.failureRate().bucketCount());
+        Path parent = report.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(report, html);
+        out.println("  wrote report: " + report + " (open it in a browser)");
+    }
 
     private RuleSettings compareRules() {
         String file = args.get("compare-rules");
@@ -134,10 +162,7 @@ final class JobCommand {
                 args.has("rules") ? args.get("rules") : "defaults", args.get("compare-rules"));
         c.summary().forEach(out::println);
         out.println("  wrote comparison: " + target);
-        Files.deleteIfExists(compareCurrentAlerts);
-        if (compareCandidateAlerts != null) {
-            Files.deleteIfExists(compareCandidateAlerts);
-        }
+
     }
 
     /** Checks the flags and the servers, then wires sources, pipeline and sinks. */
@@ -158,6 +183,7 @@ final class JobCommand {
         PipelineSettings settings = new PipelineSettings(rules, outOfOrderness,
                 PipelineSettings.DEFAULT_DEDUP_HORIZON_MS, PipelineSettings.DEFAULT_IDLE_TIMEOUT_MS,
                 idleAdvance, compareRules);
+        settingsUsed = settings;
         InfluxTarget influx = influxTarget();
         if (influx != null) {
             try (InfluxClient client = InfluxClient.create(influx)) {
@@ -167,15 +193,20 @@ final class JobCommand {
             }
         }
         String alertsOut = args.get("alerts-out");
-        if (compareRules != null) {
-            compareCurrentAlerts = Files.createTempFile("paywatch-current-alerts", ".jsonl");
-            if (alertsOut == null) {
-                compareCandidateAlerts = Files.createTempFile("paywatch-candidate-alerts", ".jsonl");
-                alertsOut = compareCandidateAlerts.toString();
-            }
+        String metricsOut = args.get("metrics-out");
+        if (args.has("report") && !command.equals("replay")) {
+            throw new UsageException(command + ": --report is for replay");
         }
-        OutputFiles files = new OutputFiles(alertsOut, args.get("metrics-out"),
-                args.get("dead-letter-out"));
+        if ((compareRules != null || args.has("report")) && alertsOut == null) {
+            alertsOut = temporary("paywatch-alerts", ".jsonl").toString();
+        }
+        if (args.has("report") && metricsOut == null) {
+            metricsOut = temporary("paywatch-metrics", ".lp").toString();
+        }
+        if (compareRules != null) {
+            compareCurrentAlerts = temporary("paywatch-current-alerts", ".jsonl");
+        }
+        OutputFiles files = new OutputFiles(alertsOut, metricsOut, args.get("dead-letter-out"));
         files.checkWritable(command);
 
         int parallelism = args.intValue("parallelism", Runtime.getRuntime().availableProcessors());

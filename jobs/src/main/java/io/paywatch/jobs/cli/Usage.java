@@ -49,7 +49,9 @@ final class Usage {
             "  --compare-rules FILE       (replay) also run these rules (the current ones) over the same",
             "  --compare-out FILE         events and write the difference with --rules as JSON",
             "",
-            "Not built yet (their issues are open): --control-topic, --report, bench.",
+            "  --report FILE.html         (replay) a self-contained HTML report: counts, charts, codes, alerts",
+            "",
+            "Not built yet (their issues are open): --control-topic, bench.",
             "");
 
     private Usage() {}
