@@ -33,7 +33,7 @@ final class JobCommand {
             "influx-token-env", "run-id", "rules", "out-of-orderness", "checkpoint-dir",
             "checkpoint-interval", "state", "parallelism", "webhook-url", "webhook-secret-env",
             "webhook-format", "alerts-topic", "control-topic", "compare-rules", "compare-out",
-            "report", "idle-advance", "webhook-timeout");
+            "report", "idle-advance", "webhook-timeout", "alertmanager-url", "alertmanager-resend");
     private static final Map<String, Set<String>> SPECIFIC = Map.of(
             "demo", Set.of("duration", "rate", "seed", "bootstrap-servers"),
             "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers"),
@@ -242,6 +242,14 @@ final class JobCommand {
         options.consoleTable = command.equals("demo");
         options.minVolume = rules.failureRate().minVolume;
         options.webhooks = webhookTargets();
+        if (args.has("alertmanager-url")) {
+            String am = args.get("alertmanager-url");
+            if (!am.startsWith("http://") && !am.startsWith("https://")) {
+                throw new UsageException(command + ": --alertmanager-url must start with http:// or https://");
+            }
+            options.alertmanagerUrl = am;
+            options.alertmanagerResendMs = args.durationMs("alertmanager-resend", "1m");
+        }
         options.compareAlertsFile = compareCurrentAlerts == null ? null : compareCurrentAlerts.toString();
         if (args.has("alerts-topic")) {
             options.alertsTopic = args.get("alerts-topic");

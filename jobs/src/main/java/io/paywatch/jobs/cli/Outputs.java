@@ -40,6 +40,9 @@ public final class Outputs {
         public String alertsBootstrapServers;
         public boolean alertsExactlyOnce;
         public String transactionalIdPrefix = "paywatch-alerts";
+        /** Alertmanager to post alerts to, and how often firing ones are sent again. */
+        public String alertmanagerUrl;
+        public long alertmanagerResendMs = 60_000;
         /** Where the compared rule set's alerts go (backtesting), or null. */
         public String compareAlertsFile;
     }
@@ -58,6 +61,10 @@ public final class Outputs {
             o.compareAlerts.map(AlertJson::toJson).name("compared alert json").uid("compare-alert-json")
                     .sinkTo(new LineFileSink(opt.compareAlertsFile)).name("compared alerts file")
                     .uid("compare-alerts-file").setParallelism(1);
+        }
+        if (opt.alertmanagerUrl != null) {
+            alerts.sinkTo(new io.paywatch.jobs.delivery.AlertmanagerSink(opt.alertmanagerUrl,
+                    opt.alertmanagerResendMs)).name("alertmanager").uid("alertmanager").setParallelism(1);
         }
         if (opt.alertsTopic != null) {
             alerts.sinkTo(io.paywatch.jobs.sinks.KafkaAlerts.sink(opt.alertsBootstrapServers,

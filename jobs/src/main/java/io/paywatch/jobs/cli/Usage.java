@@ -45,6 +45,8 @@ final class Usage {
             "  --parallelism N            Flink parallelism (default: number of cores)",
             "  --quiet                    no progress lines",
             "",
+            "  --alertmanager-url URL     post alerts to Prometheus Alertmanager (/api/v2/alerts)",
+            "  --alertmanager-resend 1m   send firing alerts again this often, as Alertmanager expects",
             "  --alerts-topic T           alerts to Kafka (with --bootstrap-servers; exactly-once in run)",
             "  --compare-rules FILE       (replay) also run these rules (the current ones) over the same",
             "  --compare-out FILE         events and write the difference with --rules as JSON",

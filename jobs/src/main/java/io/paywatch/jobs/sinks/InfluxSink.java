@@ -67,7 +67,7 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
 
     @Override
     public SimpleVersionedSerializer<List<String>> getWriterStateSerializer() {
-        return new PendingLinesSerializer();
+        return new InfluxSinkStateSerializer();
     }
 
     /** The writer; package-private for tests that drive it without Flink. */
@@ -180,39 +180,6 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
         }
     }
 
-    /** Pending points as length-prefixed UTF-8. */
-    static final class PendingLinesSerializer implements SimpleVersionedSerializer<List<String>> {
-        @Override
-        public int getVersion() {
-            return 1;
-        }
-
-        @Override
-        public byte[] serialize(List<String> lines) throws IOException {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (DataOutputStream out = new DataOutputStream(bytes)) {
-                out.writeInt(lines.size());
-                for (String l : lines) {
-                    byte[] b = l.getBytes(StandardCharsets.UTF_8);
-                    out.writeInt(b.length);
-                    out.write(b);
-                }
-            }
-            return bytes.toByteArray();
-        }
-
-        @Override
-        public List<String> deserialize(int version, byte[] serialized) throws IOException {
-            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-                int n = in.readInt();
-                List<String> lines = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    byte[] b = new byte[in.readInt()];
-                    in.readFully(b);
-                    lines.add(new String(b, StandardCharsets.UTF_8));
-                }
-                return lines;
-            }
-        }
-    }
+    /** Kept for tests: the writer state's serializer. */
+    static final class PendingLinesSerializer extends InfluxSinkStateSerializer {}
 }

@@ -50,7 +50,8 @@ class WebhookITCase {
 
         try (WebhookReceiver flaky = new WebhookReceiver(3, 503, 0);
                 WebhookReceiver alertmanager = new WebhookReceiver(0, 200, 0);
-                WebhookReceiver refusing = new WebhookReceiver(-1, 400, 0)) {
+                WebhookReceiver refusing = new WebhookReceiver(-1, 400, 0);
+                WebhookReceiver alertmanagerApi = new WebhookReceiver(0, 200, 0)) {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             int code = PayWatchCli.run(new String[] {"replay", "--input", input.toString(),
                     "--alerts-out", dir.resolve("alerts.jsonl").toString(),
@@ -60,7 +61,8 @@ class WebhookITCase {
                     "--webhook-url", refusing.url(),
                     "--webhook-format", "generic", "--webhook-format", "alertmanager",
                     "--webhook-format", "generic",
-                    "--webhook-secret-env", SECRET_ENV, "--quiet"},
+                    "--webhook-secret-env", SECRET_ENV, "--quiet",
+                    "--alertmanager-url", alertmanagerApi.url().substring(0, alertmanagerApi.url().indexOf("/hook"))},
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                     new PrintStream(err, true, StandardCharsets.UTF_8));
             assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
@@ -102,6 +104,24 @@ class WebhookITCase {
             assertThat(dead.stream().filter(d -> d.contains("\"reason\":\"delivery_failed\"")))
                     .hasSize(alerts.size())
                     .allMatch(d -> !d.contains("secret-token"));
+
+            // Alertmanager as a client: every incident posted, every resolution with its endsAt
+            Set<String> posted = new TreeSet<>();
+            Set<String> endsPosted = new TreeSet<>();
+            for (WebhookReceiver.Received r : alertmanagerApi.requests) {
+                for (JsonNode a : JSON.readTree(r.body)) {
+                    posted.add(a.path("labels").path("alert_id").asText());
+                    endsPosted.add(a.path("labels").path("alert_id").asText() + " " + a.path("endsAt").asText());
+                }
+            }
+            for (String a : alerts) {
+                JsonNode n = JSON.readTree(a);
+                assertThat(posted).contains(n.path("alert_id").asText());
+                if (n.path("status").asText().equals("resolved")) {
+                    assertThat(endsPosted).contains(n.path("alert_id").asText() + " "
+                            + n.path("ends_at").asText().replace(".000Z", "Z"));
+                }
+            }
 
             // and the delivery health measurement says so
             List<String> metrics = Files.readAllLines(dir.resolve("metrics.lp"));

@@ -1,0 +1,240 @@
+package io.paywatch.jobs.delivery;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paywatch.model.Alert;
+import io.paywatch.model.AlertJson;
+import io.paywatch.model.Timestamps;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PayWatch as a client of Prometheus Alertmanager ({@code --alertmanager-url}): alerts are POSTed
+ * to {@code /api/v2/alerts} with labels, annotations, {@code startsAt}, {@code endsAt} and
+ * {@code generatorURL}. As Alertmanager expects of its clients, firing alerts are sent again
+ * periodically with an {@code endsAt} a few periods ahead (so they expire if PayWatch stops), and
+ * a resolution is sent with its {@code endsAt}. Firing alerts and unsent resolutions are part of
+ * the checkpoint, so a restarted job carries on sending them. Run at parallelism 1.
+ */
+public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert, List<String>> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(AlertmanagerSink.class);
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final String baseUrl;
+    private final long resendMs;
+
+    public AlertmanagerSink(String baseUrl, long resendMs) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.resendMs = resendMs;
+    }
+
+    @Override
+    public SinkWriter<Alert> createWriter(WriterInitContext context) {
+        return restoreWriter(context, List.of());
+    }
+
+    @Override
+    public StatefulSinkWriter<Alert, List<String>> restoreWriter(WriterInitContext context,
+            Collection<List<String>> recovered) {
+        Writer w = new Writer(baseUrl, resendMs);
+        for (List<String> state : recovered) {
+            for (String json : state) {
+                w.restore(json);
+            }
+        }
+        ProcessingTimeService time = context.getProcessingTimeService();
+        w.schedule(time);
+        return w;
+    }
+
+    @Override
+    public SimpleVersionedSerializer<List<String>> getWriterStateSerializer() {
+        return new io.paywatch.jobs.sinks.InfluxSinkStateSerializer();
+    }
+
+    /** The writer; package-private for tests that drive it without Flink. */
+    static final class Writer implements StatefulSinkWriter<Alert, List<String>> {
+        final Map<String, Alert> firing = new LinkedHashMap<>();
+        final List<Alert> unsentResolutions = new ArrayList<>();
+        private final String url;
+        private final long resendMs;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+        Writer(String baseUrl, long resendMs) {
+            this.url = baseUrl + "/api/v2/alerts";
+            this.resendMs = resendMs;
+        }
+
+        void schedule(ProcessingTimeService time) {
+            time.registerTimer(time.getCurrentProcessingTime() + resendMs, t -> {
+                resend(System.currentTimeMillis());
+                schedule(time);
+            });
+        }
+
+        void restore(String alertJson) {
+            Alert a = fromJson(alertJson);
+            if (Alert.FIRING.equals(a.status)) {
+                firing.put(a.alertId, a);
+            } else {
+                unsentResolutions.add(a);
+            }
+        }
+
+        @Override
+        public void write(Alert a, Context context) {
+            long now = System.currentTimeMillis();
+            if (Alert.FIRING.equals(a.status)) {
+                firing.put(a.alertId, a);
+            } else {
+                firing.remove(a.alertId);
+            }
+            if (!post(List.of(a), now) && Alert.RESOLVED.equals(a.status)) {
+                unsentResolutions.add(a);
+            }
+        }
+
+        /** Sends every firing alert again (and resolutions that could not be sent). */
+        void resend(long now) {
+            List<Alert> all = new ArrayList<>(unsentResolutions);
+            all.addAll(firing.values());
+            if (all.isEmpty()) {
+                return;
+            }
+            if (post(all, now)) {
+                unsentResolutions.clear();
+            }
+        }
+
+        private boolean post(List<Alert> alerts, long now) {
+            String body = postable(alerts, now, resendMs);
+            for (int attempt = 1; attempt <= 3; attempt++) {
+                try {
+                    HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    if (r.statusCode() / 100 == 2) {
+                        return true;
+                    }
+                    if (r.statusCode() / 100 == 4) {
+                        LOG.warn("Alertmanager {} refused {} alert(s): HTTP {}", url, alerts.size(), r.statusCode());
+                        return true; // it will not change its mind: do not resend this payload forever
+                    }
+                } catch (IOException e) {
+                    LOG.debug("Alertmanager {} unreachable (attempt {}): {}", url, attempt, e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                try {
+                    Thread.sleep(250L << attempt); // short: the periodic resend catches up later
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            LOG.warn("Alertmanager {} unreachable: {} alert(s) will be sent again in {} s", url,
+                    alerts.size(), resendMs / 1000);
+            return false;
+        }
+
+        @Override
+        public void flush(boolean endOfInput) {
+            if (endOfInput) {
+                resend(System.currentTimeMillis());
+            }
+        }
+
+        @Override
+        public List<List<String>> snapshotState(long checkpointId) {
+            List<String> state = new ArrayList<>();
+            firing.values().forEach(a -> state.add(AlertJson.toJson(a)));
+            unsentResolutions.forEach(a -> state.add(AlertJson.toJson(a)));
+            return state.isEmpty() ? List.of() : List.of(state);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /**
+     * Alertmanager API v2 PostableAlerts. A firing alert's {@code endsAt} lies three resend periods
+     * ahead (wall clock): Alertmanager resolves it by itself if PayWatch stops sending.
+     */
+    static String postable(List<Alert> alerts, long now, long resendMs) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartArray();
+            for (Alert a : alerts) {
+                g.writeStartObject();
+                g.writeObjectFieldStart("labels");
+                WebhookFormat.labels(g, a);
+                g.writeEndObject();
+                g.writeObjectFieldStart("annotations");
+                WebhookFormat.annotations(g, a);
+                g.writeEndObject();
+                g.writeStringField("startsAt", Timestamps.rfc3339(a.startsAt));
+                g.writeStringField("endsAt", Timestamps.rfc3339(Alert.RESOLVED.equals(a.status)
+                        && a.endsAt != null ? a.endsAt : now + 3 * resendMs));
+                g.writeStringField("generatorURL", "http://paywatch/alerts/" + a.alertId);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Back from the contract's JSON (the writer's checkpointed state). */
+    static Alert fromJson(String json) {
+        try {
+            JsonNode n = MAPPER.readTree(json);
+            Alert a = new Alert();
+            a.alertId = n.path("alert_id").asText();
+            a.rule = n.path("rule").asText();
+            a.status = n.path("status").asText();
+            a.severity = n.path("severity").asText();
+            n.path("scope").fields().forEachRemaining(e -> a.scope.put(e.getKey(), e.getValue().asText()));
+            a.startsAt = java.time.Instant.parse(n.path("starts_at").asText()).toEpochMilli();
+            if (n.has("ends_at")) {
+                a.endsAt = java.time.Instant.parse(n.path("ends_at").asText()).toEpochMilli();
+            }
+            a.transitionAt = java.time.Instant.parse(n.path("transition_at").asText()).toEpochMilli();
+            a.value = n.has("value") ? n.path("value").asDouble() : null;
+            a.threshold = n.has("threshold") ? n.path("threshold").asDouble() : null;
+            a.summary = n.path("summary").asText();
+            a.recommendedAction = n.has("recommended_action") ? n.path("recommended_action").asText() : null;
+            return a;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
