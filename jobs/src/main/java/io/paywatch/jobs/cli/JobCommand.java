@@ -33,7 +33,7 @@ final class JobCommand {
             "influx-token-env", "run-id", "rules", "out-of-orderness", "checkpoint-dir",
             "checkpoint-interval", "state", "parallelism", "webhook-url", "webhook-secret-env",
             "webhook-format", "alerts-topic", "control-topic", "compare-rules", "compare-out",
-            "report", "idle-advance", "webhook-timeout", "alertmanager-url", "alertmanager-resend");
+            "report", "idle-advance", "webhook-timeout", "alertmanager-url", "alertmanager-resend", "kafka-config");
     private static final Map<String, Set<String>> SPECIFIC = Map.of(
             "demo", Set.of("duration", "rate", "seed", "bootstrap-servers"),
             "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers"),
@@ -260,6 +260,7 @@ final class JobCommand {
             sources.checkTopicExists(options.alertsBootstrapServers, options.alertsTopic);
             options.alertsExactlyOnce = command.equals("run");
             options.transactionalIdPrefix = "paywatch-alerts-" + args.get("group-id", "paywatch");
+            options.kafkaConfig = sources.kafkaConfig;
         }
         options.consoleAlerts = !args.has("quiet") || command.equals("demo");
         Outputs.attach(outputs, options);

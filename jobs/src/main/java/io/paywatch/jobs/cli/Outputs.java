@@ -40,6 +40,7 @@ public final class Outputs {
         public String alertsBootstrapServers;
         public boolean alertsExactlyOnce;
         public String transactionalIdPrefix = "paywatch-alerts";
+        public java.util.Properties kafkaConfig = new java.util.Properties();
         /** Alertmanager to post alerts to, and how often firing ones are sent again. */
         public String alertmanagerUrl;
         public long alertmanagerResendMs = 60_000;
@@ -68,7 +69,8 @@ public final class Outputs {
         }
         if (opt.alertsTopic != null) {
             alerts.sinkTo(io.paywatch.jobs.sinks.KafkaAlerts.sink(opt.alertsBootstrapServers,
-                            opt.alertsTopic, opt.alertsExactlyOnce, opt.transactionalIdPrefix))
+                            opt.alertsTopic, opt.alertsExactlyOnce, opt.transactionalIdPrefix,
+                            opt.kafkaConfig))
                     .name("alerts topic " + opt.alertsTopic).uid("alerts-topic");
         }
         DataStream<io.paywatch.jobs.ingest.DeadLetter> deadLetters = o.deadLetters;

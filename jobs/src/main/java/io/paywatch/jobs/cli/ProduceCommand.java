@@ -21,19 +21,21 @@ final class ProduceCommand {
 
     static int execute(String[] args, PrintStream out) throws Exception {
         CliArgs a = CliArgs.parse("produce", args, 1,
-                Set.of("bootstrap-servers", "topic", "rate", "duration", "seed"), Set.of("quiet"));
+                Set.of("bootstrap-servers", "topic", "rate", "duration", "seed", "kafka-config"), Set.of("quiet"));
         String servers = a.required("bootstrap-servers");
         String topic = a.get("topic", "payments");
         double paymentsPerSecond = GenerateCommand.parseRate(a.get("rate"), JobCommand.DEMO_PAYMENTS_PER_SECOND);
         long duration = a.durationOrZeroMs("duration", "0");
         long seed = Long.parseLong(a.get("seed", "42"));
-        new Sources("produce", a, out).checkTopicExists(servers, topic);
+        Sources sources = new Sources("produce", a, out);
+        sources.checkTopicExists(servers, topic);
 
         long start = System.currentTimeMillis();
         long horizon = duration == 0 ? 365L * 24 * 3_600_000 : duration;
         TrafficGenerator gen = new TrafficGenerator(seed, start, paymentsPerSecond,
                 JobCommand.DEMO_MERCHANTS, Scenarios.demo(start, horizon), new TrafficGenerator.Noise());
         Properties p = new Properties();
+        p.putAll(sources.kafkaConfig);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());

@@ -42,6 +42,8 @@ final class Sources {
     private final String command;
     private final CliArgs args;
     private final PrintStream out;
+    /** Kafka client settings of --kafka-config (TLS, SASL, …). */
+    final Properties kafkaConfig;
     /** The partitions of the source made last, for the event time gate. */
     SourcePartitions partitions = SourcePartitions.single();
 
@@ -49,6 +51,7 @@ final class Sources {
         this.command = command;
         this.args = args;
         this.out = out;
+        this.kafkaConfig = KafkaClientConfig.load(args.get("kafka-config"));
     }
 
     DataStream<RawRecord> demo(StreamExecutionEnvironment env) {
@@ -146,6 +149,7 @@ final class Sources {
                 .setStartingOffsets(OffsetsInitializer.timestamp(from))
                 .setBounded(OffsetsInitializer.timestamp(to))
                 .setDeserializer(new KafkaRawDeserializer())
+                .setProperties(kafkaConfig)
                 .setProperty("commit.offsets.on.checkpoint", "false")
                 .build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka range " + topic)
@@ -182,6 +186,7 @@ final class Sources {
                 .setGroupId(group)
                 .setStartingOffsets(offsets)
                 .setDeserializer(new KafkaRawDeserializer())
+                .setProperties(kafkaConfig)
                 .build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + topic)
                 .uid("kafka-source");
@@ -194,6 +199,7 @@ final class Sources {
 
     private int checkTopic(String servers, String topic) {
         Properties p = new Properties();
+        p.putAll(kafkaConfig);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");

@@ -45,6 +45,7 @@ final class Usage {
             "  --parallelism N            Flink parallelism (default: number of cores)",
             "  --quiet                    no progress lines",
             "",
+            "  --kafka-config FILE        Kafka client properties (TLS, SASL…); ${VAR} reads the environment",
             "  --alertmanager-url URL     post alerts to Prometheus Alertmanager (/api/v2/alerts)",
             "  --alertmanager-resend 1m   send firing alerts again this often, as Alertmanager expects",
             "  --alerts-topic T           alerts to Kafka (with --bootstrap-servers; exactly-once in run)",

@@ -38,8 +38,9 @@ public final class KafkaAlerts {
     }
 
     public static KafkaSink<Alert> sink(String bootstrapServers, String topic, boolean exactlyOnce,
-            String transactionalIdPrefix) {
+            String transactionalIdPrefix, java.util.Properties clientConfig) {
         return KafkaSink.<Alert>builder()
+                .setKafkaProducerConfig(clientConfig)
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(KafkaRecordSerializationSchema.<Alert>builder()
                         .setTopic(topic)

@@ -174,6 +174,14 @@ class ReplayITCase {
             }
         }
         assertThat(Files.readString(p1.resolve("dead.jsonl"))).contains("************1111");
+        // nor in the log of the run (the tests' log file)
+        java.nio.file.Path log = java.nio.file.Paths.get("target", "test.log");
+        if (Files.exists(log)) {
+            String text = Files.readString(log);
+            for (String card : TrafficGenerator.PLANTED_CARD_NUMBERS) {
+                assertThat(text).as("test.log").doesNotContain(card).doesNotContain(card.replace(" ", ""));
+            }
+        }
 
         // InfluxDB holds the same rates and alerts, queried back with InfluxQL
         long ratePoints = Files.readAllLines(p1.resolve("metrics.lp")).stream()
@@ -250,6 +258,15 @@ class ReplayITCase {
         assertThat(error("replay", "--input", input.toString(), "--parallelism", "zero"))
                 .isEqualTo("paywatch: replay: --parallelism must be a whole number >= 1, got 'zero'\n");
         assertThat(error("run", "--bootstrap-servers", "127.0.0.1:" + TestServices.freePort()))
+                .startsWith("paywatch: run: cannot reach Kafka at");
+        // --kafka-config reaches the clients: TLS against the plaintext test broker fails
+        java.nio.file.Path ssl = dir.resolve("ssl.properties");
+        try {
+            Files.writeString(ssl, "security.protocol=SSL\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(error("run", "--bootstrap-servers", TestServices.kafka(), "--kafka-config", ssl.toString()))
                 .startsWith("paywatch: run: cannot reach Kafka at");
     }
 
