@@ -59,8 +59,9 @@ class LiveReplayEqualityITCase {
         // replay from the file and from the Kafka range
         Path fromFile = dir.resolve("file-alerts.jsonl");
         Path fromRange = dir.resolve("range-alerts.jsonl");
+        Path fileMetrics = dir.resolve("file-metrics.lp");
         run("replay", "--input", file.toString(), "--alerts-out", fromFile.toString(),
-                "--parallelism", "1", "--quiet");
+                "--metrics-out", fileMetrics.toString(), "--parallelism", "1", "--quiet");
         run("replay", "--kafka-topic", topic, "--from", String.valueOf(START),
                 "--to", String.valueOf(START + lines.size() + 10), "--bootstrap-servers", kafka,
                 "--alerts-out", fromRange.toString(), "--parallelism", "3", "--quiet");
@@ -72,17 +73,22 @@ class LiveReplayEqualityITCase {
         Path live = dir.resolve("live-alerts.jsonl");
         JobCommand command = new JobCommand("run", new String[] {"run", "--bootstrap-servers", kafka,
                 "--topic", topic, "--group-id", "equality-it", "--starting-offsets", "earliest",
-                "--alerts-out", live.toString(), "--checkpoint-dir", dir.resolve("cp").toString(),
+                "--alerts-out", live.toString(), "--metrics-out", dir.resolve("live-metrics.lp").toString(),
+                "--checkpoint-dir", dir.resolve("cp").toString(),
                 "--checkpoint-interval", "1s", "--idle-advance", "0", "--state", "heap",
                 "--parallelism", "2", "--quiet"},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         JobClient client = command.prepare().env.executeAsync("equality-it");
         List<String> liveAlerts = List.of();
+        // metrics up to where a live run's event time gets (the last events minus the bound)
+        long reached = START + 3_610_000 - 5_001;
+        List<String> expectedMetrics = metricsUpTo(fileMetrics, reached);
         try {
             long deadline = System.currentTimeMillis() + 180_000;
             while (System.currentTimeMillis() < deadline) {
                 liveAlerts = sortedCompleteLines(live);
-                if (liveAlerts.size() >= expected.size()) {
+                if (liveAlerts.size() >= expected.size()
+                        && metricsUpTo(dir.resolve("live-metrics.lp"), reached).size() >= expectedMetrics.size()) {
                     break;
                 }
                 Thread.sleep(250); // polling an observable outcome, not synchronising on time
@@ -91,6 +97,25 @@ class LiveReplayEqualityITCase {
             client.cancel().get();
         }
         assertThat(sortedCompleteLines(live)).isEqualTo(expected);
+        // and the same rates, codes and alert points (input counts are tallied at each partition's
+        // newest event time, which depends on how the events are split into partitions)
+        assertThat(metricsUpTo(dir.resolve("live-metrics.lp"), reached)).isEqualTo(expectedMetrics);
+    }
+
+    private static List<String> metricsUpTo(Path file, long reached) throws Exception {
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String l : Files.readAllLines(file)) {
+            int sp = l.lastIndexOf(' ');
+            if (sp > 0 && !l.startsWith("paywatch_input") && l.substring(sp + 1).chars().allMatch(Character::isDigit)
+                    && Long.parseLong(l.substring(sp + 1)) <= reached) {
+                out.add(l);
+            }
+        }
+        out.sort(Comparator.naturalOrder());
+        return out;
     }
 
     private static void run(String... args) {
