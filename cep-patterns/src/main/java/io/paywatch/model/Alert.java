@@ -37,6 +37,15 @@ public class Alert {
     public TreeMap<String, Long> evidenceByCategory = new TreeMap<>();
     public TreeMap<String, Long> evidenceByCode = new TreeMap<>();
     public ArrayList<String> evidenceEventIds = new ArrayList<>();
+    /** Failures by channel (merchant failure-rate alerts). */
+    public TreeMap<String, Long> evidenceByChannel = new TreeMap<>();
+    /**
+     * Set when a firing channel alert explains this merchant alert (inhibition): the channel
+     * alert's id. Inhibited alerts are recorded but do not page.
+     */
+    public String inhibitedBy;
+    /** On a channel alert: the merchant alerts it inhibited. */
+    public ArrayList<String> evidenceInhibited = new ArrayList<>();
     /** Merchants involved (pattern rules that span merchants, e.g. card testing). */
     public ArrayList<String> evidenceMerchants = new ArrayList<>();
 

@@ -41,6 +41,9 @@ public final class AlertJson {
             if (a.recommendedAction != null) {
                 g.writeStringField("recommended_action", a.recommendedAction);
             }
+            if (a.inhibitedBy != null) {
+                g.writeStringField("inhibited_by", a.inhibitedBy);
+            }
             g.writeObjectFieldStart("evidence");
             g.writeObjectFieldStart("by_category");
             for (Map.Entry<String, Long> e : a.evidenceByCategory.entrySet()) {
@@ -57,6 +60,20 @@ public final class AlertJson {
                 g.writeString(a.evidenceEventIds.get(i));
             }
             g.writeEndArray();
+            if (!a.evidenceByChannel.isEmpty()) {
+                g.writeObjectFieldStart("by_channel");
+                for (Map.Entry<String, Long> e : a.evidenceByChannel.entrySet()) {
+                    g.writeNumberField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
+            if (!a.evidenceInhibited.isEmpty()) {
+                g.writeArrayFieldStart("inhibited");
+                for (String m : a.evidenceInhibited) {
+                    g.writeString(m);
+                }
+                g.writeEndArray();
+            }
             if (!a.evidenceMerchants.isEmpty()) {
                 g.writeArrayFieldStart("merchants");
                 for (String m : a.evidenceMerchants) {

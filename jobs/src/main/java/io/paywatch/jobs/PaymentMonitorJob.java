@@ -116,7 +116,14 @@ public final class PaymentMonitorJob {
         DataStream<Alert> compareAlerts = settings.compareRules == null ? null
                 : rules(accepted, endOfInput, settings.compareRules, "-compare").alerts;
 
-        return new Outputs(accepted, main.rates, main.alerts, inputHealth, deadLetters, compareAlerts);
+        // inhibition: one page for a channel outage, not one per merchant riding on it
+        DataStream<Alert> routed = main.alerts
+                .keyBy(a -> 0)
+                .process(new io.paywatch.jobs.alerting.AlertRoutingFunction())
+                .returns(TypeInformation.of(Alert.class))
+                .name("alert routing (inhibition)").uid("alert-routing");
+
+        return new Outputs(accepted, main.rates, routed, inputHealth, deadLetters, compareAlerts);
     }
 
     /** What one rule set produces. */

@@ -63,8 +63,10 @@ public final class Outputs {
                     .sinkTo(new LineFileSink(opt.compareAlertsFile)).name("compared alerts file")
                     .uid("compare-alerts-file").setParallelism(1);
         }
+        // pages go out for alerts that are not inhibited; files, InfluxDB and Kafka keep them all
+        DataStream<Alert> pages = alerts.filter(a -> a.inhibitedBy == null).name("pages").uid("pages");
         if (opt.alertmanagerUrl != null) {
-            alerts.sinkTo(new io.paywatch.jobs.delivery.AlertmanagerSink(opt.alertmanagerUrl,
+            pages.sinkTo(new io.paywatch.jobs.delivery.AlertmanagerSink(opt.alertmanagerUrl,
                     opt.alertmanagerResendMs)).name("alertmanager").uid("alertmanager").setParallelism(1);
         }
         if (opt.alertsTopic != null) {
@@ -86,7 +88,7 @@ public final class Outputs {
         if (!opt.webhooks.isEmpty()) {
             WebhookDelivery delivery = new WebhookDelivery(opt.webhooks, RetryPolicy.defaults());
             DataStream<DeliveryOutcome> outcomes = AsyncDataStream.unorderedWait(
-                    alerts.flatMap(new DeliveryRequests(opt.webhooks)).name("webhook requests")
+                    pages.flatMap(new DeliveryRequests(opt.webhooks)).name("webhook requests")
                             .uid("webhook-requests"),
                     delivery, delivery.operatorTimeoutMs(), TimeUnit.MILLISECONDS, 100)
                     .name("webhook delivery").uid("webhook-delivery");

@@ -34,6 +34,10 @@ public class FailureCounts {
     public String[] sampleIds = new String[0];
     public long[] sampleTimes = new long[0];
 
+    /** Failures per channel (what a merchant's failures ride on: inhibition needs it). */
+    public String[] channels = new String[0];
+    public int[] channelFailed = new int[0];
+
     /** Failed event ids kept per bucket as evidence. */
     public static final int SAMPLES = 5;
 
@@ -54,7 +58,34 @@ public class FailureCounts {
             byCategory[e.category.ordinal()]++;
             addCode(e.code, e.category, 1);
             addSample(e.eventId, e.eventTime);
+            addChannel(e.channel, 1);
         }
+    }
+
+    private void addChannel(String channel, int n) {
+        for (int i = 0; i < channels.length; i++) {
+            if (channels[i].equals(channel)) {
+                channelFailed[i] += n;
+                return;
+            }
+        }
+        if (channels.length >= MAX_CODES) {
+            return; // channels are few; a flood of names is not worth state
+        }
+        int len = channels.length;
+        channels = Arrays.copyOf(channels, len + 1);
+        channelFailed = Arrays.copyOf(channelFailed, len + 1);
+        channels[len] = channel;
+        channelFailed[len] = n;
+    }
+
+    /** Failures by channel, sorted by channel. */
+    public Map<String, Integer> byChannel() {
+        Map<String, Integer> m = new TreeMap<>();
+        for (int i = 0; i < channels.length; i++) {
+            m.put(channels[i], channelFailed[i]);
+        }
+        return m;
     }
 
     private void addSample(String id, long time) {
@@ -94,6 +125,9 @@ public class FailureCounts {
         }
         for (int i = 0; i < other.codes.length; i++) {
             addCode(other.codes[i], Category.ALL[other.codeCategories[i]], other.codeCounts[i]);
+        }
+        for (int i = 0; i < other.channels.length; i++) {
+            addChannel(other.channels[i], other.channelFailed[i]);
         }
     }
 

@@ -10,6 +10,10 @@ public final class AlertLine {
 
     public static String format(Alert a) {
         boolean firing = Alert.FIRING.equals(a.status);
+        if (a.inhibitedBy != null) {
+            return String.format(Locale.ROOT, "  (inhibited by the channel alert) %s %s %s %s", a.status,
+                    a.rule, a.scope, Timestamps.rfc3339(a.transitionTime()).substring(11, 19));
+        }
         return String.format(Locale.ROOT, "%s %-8s %-8s %-20s %-28s %s",
                 firing ? "[FIRING]  " : "[RESOLVED]",
                 a.severity,

@@ -141,6 +141,21 @@ class ReplayITCase {
                 && a.path("scope").path("order_id").asText().equals("o-cu-2")
                 && a.path("ends_at").asText().equals("2026-11-23T10:45:00Z"));
 
+        // inhibition: merchants riding on the wallet outage do not page; the channel alert lists them
+        List<JsonNode> inhibited = alerts.stream().filter(a -> a.has("inhibited_by")).collect(Collectors.toList());
+        assertThat(inhibited).isNotEmpty();
+        for (JsonNode a : inhibited) {
+            JsonNode channelEnd = alerts.stream()
+                    .filter(c -> c.path("alert_id").asText().equals(a.path("inhibited_by").asText())
+                            && c.path("status").asText().equals("resolved"))
+                    .findFirst().orElseThrow();
+            String channel = channelEnd.path("scope").path("channel").asText();
+            assertThat(channel).isIn("wallet", "qr"); // the channels with an incident
+            assertThat(channelEnd.path("evidence").path("inhibited").toString())
+                    .contains("\"" + a.path("scope").path("merchant_id").asText() + "\"");
+        }
+        assertThat(inhibited).anyMatch(a -> a.path("evidence").path("by_channel").has("wallet"));
+
         // every injected incident is reported in time and resolved after it ends
         assertIncident(alerts, "channel", "wallet", 2);
         assertIncident(alerts, "merchant_id", "m-007", 3);

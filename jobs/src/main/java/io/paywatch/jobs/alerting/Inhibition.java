@@ -1,0 +1,107 @@
+package io.paywatch.jobs.alerting;
+
+import io.paywatch.model.Alert;
+import io.paywatch.model.RuleSettings;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One page for an outage, not one per merchant: while a channel's {@code failure_rate} alert
+ * fires, a merchant's {@code failure_rate} incident whose failures are mostly on that channel is
+ * inhibited — recorded, marked {@code inhibited_by}, but not paged — and listed in the channel
+ * alert's evidence when it resolves. An incident inhibited when it fired stays inhibited to its
+ * end (no lone "resolved" page for something never paged). Pure logic over alerts in event-time
+ * order; its state is serialisable.
+ */
+public final class Inhibition implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Share of a merchant's failures on the channel that makes the channel its cause. */
+    public static final double CAUSE_SHARE = 0.5;
+
+    /** Firing channel alerts: channel → alert id. */
+    final Map<String, String> firingChannels = new HashMap<>();
+    /** Channel alert id → merchant alert ids it inhibited. */
+    final Map<String, List<String>> inhibitedBy = new HashMap<>();
+    /** Inhibited merchant incidents (alert id → channel alert id), until they resolve. */
+    final Map<String, String> inhibitedIncidents = new HashMap<>();
+
+    /** Marks the alert (in place) and returns it. */
+    public Alert apply(Alert a) {
+        if (!RuleSettings.FAILURE_RATE.equals(a.rule)) {
+            return a;
+        }
+        String channel = a.scope.get(RuleSettings.SCOPE_CHANNEL);
+        if (channel != null) {
+            if (Alert.FIRING.equals(a.status)) {
+                firingChannels.put(channel, a.alertId);
+            } else {
+                firingChannels.remove(channel);
+                List<String> inhibited = inhibitedBy.remove(a.alertId);
+                if (inhibited != null) {
+                    a.evidenceInhibited.addAll(inhibited);
+                }
+            }
+            return a;
+        }
+        String merchant = a.scope.get(RuleSettings.SCOPE_MERCHANT);
+        if (merchant == null) {
+            return a;
+        }
+        String already = inhibitedIncidents.get(a.alertId);
+        if (already != null) {
+            a.inhibitedBy = already;
+            if (Alert.RESOLVED.equals(a.status)) {
+                inhibitedIncidents.remove(a.alertId);
+            }
+            return a;
+        }
+        if (Alert.FIRING.equals(a.status) && a.severity != null) {
+            String cause = causingChannel(a);
+            if (cause != null && isFirstTransition(a)) {
+                String channelAlert = firingChannels.get(cause);
+                a.inhibitedBy = channelAlert;
+                inhibitedIncidents.put(a.alertId, channelAlert);
+                List<String> list = inhibitedBy.computeIfAbsent(channelAlert, k -> new ArrayList<>());
+                if (!list.contains(merchant)) {
+                    list.add(merchant);
+                }
+            }
+        }
+        return a;
+    }
+
+    /** A merchant incident is judged when it starts, not at a later severity change. */
+    private static boolean isFirstTransition(Alert a) {
+        return a.transitionTime() == a.startsAt;
+    }
+
+    private String causingChannel(Alert a) {
+        long failed = 0;
+        for (long n : a.evidenceByChannel.values()) {
+            failed += n;
+        }
+        if (failed == 0) {
+            return null;
+        }
+        for (Map.Entry<String, Long> e : a.evidenceByChannel.entrySet()) {
+            if (firingChannels.containsKey(e.getKey()) && e.getValue() >= CAUSE_SHARE * failed) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    public boolean isEmpty() {
+        return firingChannels.isEmpty() && inhibitedIncidents.isEmpty() && inhibitedBy.isEmpty();
+    }
+
+    Set<String> inhibitedIncidentIds() {
+        return new HashSet<>(inhibitedIncidents.keySet());
+    }
+}

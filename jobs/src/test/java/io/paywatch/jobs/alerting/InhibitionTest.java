@@ -1,0 +1,61 @@
+package io.paywatch.jobs.alerting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paywatch.model.Alert;
+import io.paywatch.model.AlertIds;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class InhibitionTest {
+    private static Alert alert(String scopeKey, String key, String status, long start, long at,
+            Map<String, Long> byChannel) {
+        Alert a = new Alert();
+        a.rule = "failure_rate";
+        a.status = status;
+        a.severity = "warning";
+        a.scope.put(scopeKey, key);
+        a.startsAt = start;
+        a.transitionAt = at;
+        if (status.equals(Alert.RESOLVED)) {
+            a.endsAt = at;
+        }
+        a.alertId = AlertIds.of(a.rule, a.scope, start);
+        a.evidenceByChannel.putAll(byChannel);
+        return a;
+    }
+
+    @Test
+    void aChannelOutageInhibitsTheMerchantAlertsItCauses() {
+        Inhibition inh = new Inhibition();
+        Alert wallet = inh.apply(alert("channel", "wallet", Alert.FIRING, 100, 100, Map.of()));
+        assertThat(wallet.inhibitedBy).isNull();
+        // mostly wallet failures: inhibited, for its whole life
+        Alert m1 = inh.apply(alert("merchant_id", "m-1", Alert.FIRING, 110, 110, Map.of("wallet", 8L, "card", 2L)));
+        assertThat(m1.inhibitedBy).isEqualTo(wallet.alertId);
+        // mostly card failures: its own problem, it pages
+        Alert m2 = inh.apply(alert("merchant_id", "m-2", Alert.FIRING, 110, 110, Map.of("wallet", 2L, "card", 8L)));
+        assertThat(m2.inhibitedBy).isNull();
+        Alert walletEnd = inh.apply(alert("channel", "wallet", Alert.RESOLVED, 100, 200, Map.of()));
+        assertThat(walletEnd.evidenceInhibited).containsExactly("m-1");
+        // m-1 resolves after the channel: still inhibited (it never paged)
+        Alert m1End = inh.apply(alert("merchant_id", "m-1", Alert.RESOLVED, 110, 210, Map.of("wallet", 1L)));
+        assertThat(m1End.inhibitedBy).isEqualTo(wallet.alertId);
+        // after the outage, a new wallet-heavy merchant incident pages again
+        Alert m3 = inh.apply(alert("merchant_id", "m-3", Alert.FIRING, 300, 300, Map.of("wallet", 9L)));
+        assertThat(m3.inhibitedBy).isNull();
+        inh.apply(alert("merchant_id", "m-3", Alert.RESOLVED, 300, 310, Map.of()));
+        inh.apply(alert("merchant_id", "m-2", Alert.RESOLVED, 110, 320, Map.of()));
+        assertThat(inh.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aMerchantThatFiredBeforeTheChannelKeepsPaging() {
+        Inhibition inh = new Inhibition();
+        inh.apply(alert("merchant_id", "m-1", Alert.FIRING, 90, 90, Map.of("wallet", 8L)));
+        inh.apply(alert("channel", "wallet", Alert.FIRING, 100, 100, Map.of()));
+        // its severity change later is not a new incident: it is not inhibited midway
+        Alert change = inh.apply(alert("merchant_id", "m-1", Alert.FIRING, 90, 120, Map.of("wallet", 12L)));
+        assertThat(change.inhibitedBy).isNull();
+    }
+}
