@@ -138,15 +138,7 @@ final class JobCommand {
         if (file == null || outFile == null) {
             throw new UsageException(command + ": --compare-rules and --compare-out go together");
         }
-        Path p = Paths.get(file);
-        if (!Files.isRegularFile(p)) {
-            throw new UsageException(command + ": rules file " + file + " does not exist");
-        }
-        try {
-            return RuleSettings.load(p);
-        } catch (RuleSettings.RulesException e) {
-            throw new UsageException(command + ": " + e.getMessage());
-        }
+        return rulesFile(file);
     }
 
     /** Backtesting: the incidents of the candidate rules (--rules) against the current ones. */
@@ -320,11 +312,8 @@ final class JobCommand {
         return out;
     }
 
-    private RuleSettings loadRules() {
-        String file = args.get("rules");
-        if (file == null) {
-            return RuleSettings.defaults();
-        }
+    /** A rules file, or one line naming what is wrong with it. */
+    private RuleSettings rulesFile(String file) {
         Path p = Paths.get(file);
         if (!Files.isRegularFile(p)) {
             throw new UsageException(command + ": rules file " + file + " does not exist");
@@ -334,6 +323,14 @@ final class JobCommand {
         } catch (RuleSettings.RulesException e) {
             throw new UsageException(command + ": " + e.getMessage());
         }
+    }
+
+    private RuleSettings loadRules() {
+        String file = args.get("rules");
+        if (file == null) {
+            return RuleSettings.defaults();
+        }
+        return rulesFile(file);
     }
 
     private InfluxTarget influxTarget() {
