@@ -115,6 +115,8 @@ public final class Outputs {
                             .uid("console-alerts"))
                     .sinkTo(new ConsoleDashboard(5_000, 5, opt.minVolume)).name("console").uid("console")
                     .setParallelism(1);
+            alerts.flatMap(new AlertPrinter(false)).name("alert counter").uid("alert-counter")
+                    .setParallelism(1);
         } else if (opt.consoleAlerts) {
             alerts.flatMap(new AlertPrinter()).name("console alerts").uid("console-alerts")
                     .setParallelism(1);
