@@ -44,6 +44,8 @@ public class Alert {
      * alert's id. Inhibited alerts are recorded but do not page.
      */
     public String inhibitedBy;
+    /** Set when a planned maintenance window silences this alert: the window's reason. */
+    public String silencedBy;
     /** On a channel alert: the merchant alerts it inhibited. */
     public ArrayList<String> evidenceInhibited = new ArrayList<>();
     /** Merchants involved (pattern rules that span merchants, e.g. card testing). */

@@ -41,6 +41,9 @@ public final class AlertJson {
             if (a.recommendedAction != null) {
                 g.writeStringField("recommended_action", a.recommendedAction);
             }
+            if (a.silencedBy != null) {
+                g.writeStringField("silenced", a.silencedBy);
+            }
             if (a.inhibitedBy != null) {
                 g.writeStringField("inhibited_by", a.inhibitedBy);
             }

@@ -88,10 +88,10 @@ public final class RuleSettings implements Serializable {
         }
         Map<String, Object> top = asMap(root, sourceName, "(top level)");
         for (String key : top.keySet()) {
-            if (!key.equals(FAILURE_RATE) && !PATTERN_KEYS.containsKey(key)) {
+            if (!key.equals(FAILURE_RATE) && !PATTERN_KEYS.containsKey(key) && !key.equals("silences")) {
                 throw new RulesException(sourceName + ": unknown rule '" + key + "' (known: "
                         + FAILURE_RATE + ", " + TIMEOUT_BURST + ", " + RISK_BLOCK + ", "
-                        + CHARGED_UNFULFILLED + ", " + FAILED_BUT_CHARGED + ")");
+                        + CHARGED_UNFULFILLED + ", " + FAILED_BUT_CHARGED + ", silences)");
             }
         }
 
@@ -151,12 +151,21 @@ public final class RuleSettings implements Serializable {
             }
             riskKeys = List.copyOf(parsed);
         }
-        return new RuleSettings(
+        RuleSettings r = new RuleSettings(
                 frBase,
                 Collections.unmodifiableMap(frOverrides),
                 Collections.unmodifiableMap(patterns),
                 Collections.unmodifiableMap(patternOverrides),
                 riskKeys);
+        r.silences = Silence.parseAll(top.get("silences"), sourceName);
+        return r;
+    }
+
+    private List<Silence> silences = List.of();
+
+    /** Planned maintenance windows: their alerts are recorded, marked silenced, and not paged. */
+    public List<Silence> silences() {
+        return silences;
     }
 
     /** What {@code risk_block} is keyed by: card_fingerprint by default, user_id and device_id as variants. */
@@ -218,7 +227,8 @@ public final class RuleSettings implements Serializable {
                 && failureRateOverrides.equals(r.failureRateOverrides)
                 && patterns.equals(r.patterns)
                 && patternOverrides.equals(r.patternOverrides)
-                && riskBlockKeys.equals(r.riskBlockKeys);
+                && riskBlockKeys.equals(r.riskBlockKeys)
+                && silences.equals(r.silences);
     }
 
     @Override

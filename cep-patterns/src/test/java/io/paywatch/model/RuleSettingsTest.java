@@ -99,6 +99,36 @@ class RuleSettingsTest {
     }
 
     @Test
+    void silencesAreMaintenanceWindowsOfAChannelOrMerchant() {
+        RuleSettings r = RuleSettings.parseYaml(String.join("\n",
+                "silences:",
+                "  - {channel: wallet, from: 2026-11-23T02:00:00Z, to: 2026-11-23T03:00:00Z, reason: upgrade}",
+                "  - {merchant_id: m-1, from: '2026-11-23T10:00:00+08:00', to: '2026-11-23T11:00:00+08:00'}"), "r.yaml");
+        assertThat(r.silences()).hasSize(2);
+        Silence wallet = r.silences().get(0);
+        assertThat(wallet.reason).isEqualTo("upgrade");
+        assertThat(wallet.covers(java.util.Map.of("channel", "wallet"), 1_795_399_200_000L)).isTrue();
+        assertThat(wallet.covers(java.util.Map.of("channel", "wallet"), 1_795_402_800_000L)).isFalse(); // end excluded
+        assertThat(wallet.covers(java.util.Map.of("channel", "card"), 1_795_399_200_000L)).isFalse();
+        assertThat(r.silences().get(1).reason).isEqualTo("maintenance");
+        assertThat(r.silences().get(1).fromMs).isEqualTo(1_795_399_200_000L);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "'silences: {channel: x}'                                         | silences must be a list",
+        "'silences: [{channel: x, from: 2026-11-23T02:00:00Z}]'           | silences[0].to is required",
+        "'silences: [{from: 2026-11-23T02:00:00Z, to: 2026-11-23T03:00:00Z}]' | needs one of channel or merchant_id",
+        "'silences: [{channel: x, from: soon, to: later}]'                | silences[0].from must be an RFC 3339 time",
+        "'silences: [{channel: x, from: 2026-11-23T03:00:00Z, to: 2026-11-23T02:00:00Z}]' | .to must be after .from",
+        "'silences: [{channel: x, when: now}]'                            | unknown key 'silences[0].when'",
+    })
+    void badSilencesAreErrorsNamingTheKey(String yaml, String message) {
+        assertThatThrownBy(() -> RuleSettings.parseYaml(yaml, "r.yaml"))
+                .isInstanceOf(RuleSettings.RulesException.class).hasMessageContaining(message);
+    }
+
+    @Test
     void durationsUseTheContractsSyntax() {
         assertThat(Durations.parseMillis("500ms")).isEqualTo(500);
         assertThat(Durations.parseMillis("10s")).isEqualTo(10_000);

@@ -116,10 +116,10 @@ public final class PaymentMonitorJob {
         DataStream<Alert> compareAlerts = settings.compareRules == null ? null
                 : rules(accepted, endOfInput, settings.compareRules, "-compare").alerts;
 
-        // inhibition: one page for a channel outage, not one per merchant riding on it
+        // inhibition (one page for a channel outage, not one per merchant riding on it) and silences
         DataStream<Alert> routed = main.alerts
                 .keyBy(a -> 0)
-                .process(new io.paywatch.jobs.alerting.AlertRoutingFunction())
+                .process(new io.paywatch.jobs.alerting.AlertRoutingFunction(settings.rules.silences()))
                 .returns(TypeInformation.of(Alert.class))
                 .name("alert routing (inhibition)").uid("alert-routing");
 

@@ -17,7 +17,7 @@ import org.apache.flink.util.Collector;
 /**
  * The last stage before delivery: alerts of every rule, applied in event-time order (they come
  * from parallel operators, so they are buffered until the watermark reaches them) to
- * {@link Inhibition}. Keyed by a constant: alerts are few, and the rule spans all keys.
+ * {@link Inhibition} and the planned maintenance windows (silences). Keyed by a constant: alerts are few, and the rule spans all keys.
  */
 public class AlertRoutingFunction extends KeyedProcessFunction<Integer, Alert, Alert> {
     private static final long serialVersionUID = 1L;
@@ -29,6 +29,12 @@ public class AlertRoutingFunction extends KeyedProcessFunction<Integer, Alert, A
                     && !a.scope.containsKey(RuleSettings.SCOPE_MERCHANT) ? 0 : 1)
             .thenComparing(a -> a.alertId)
             .thenComparing(a -> a.status);
+
+    private final java.util.List<io.paywatch.model.Silence> silences;
+
+    public AlertRoutingFunction(java.util.List<io.paywatch.model.Silence> silences) {
+        this.silences = silences;
+    }
 
     private transient ListState<Alert> pending;
     private transient ValueState<Inhibition> inhibition;
@@ -63,7 +69,7 @@ public class AlertRoutingFunction extends KeyedProcessFunction<Integer, Alert, A
             state = new Inhibition();
         }
         for (Alert a : due) {
-            out.collect(state.apply(a));
+            out.collect(state.apply(state.applySilences(a, silences)));
         }
         pending.update(later);
         if (state.isEmpty()) {

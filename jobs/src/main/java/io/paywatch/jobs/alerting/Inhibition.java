@@ -30,6 +30,33 @@ public final class Inhibition implements Serializable {
     final Map<String, List<String>> inhibitedBy = new HashMap<>();
     /** Inhibited merchant incidents (alert id → channel alert id), until they resolve. */
     final Map<String, String> inhibitedIncidents = new HashMap<>();
+    /** Silenced incidents (alert id → the window's reason), until they resolve. */
+    final Map<String, String> silencedIncidents = new HashMap<>();
+
+    /**
+     * Planned maintenance: an incident that starts inside a silence of its channel or merchant is
+     * marked silenced (recorded, not paged) for its whole life.
+     */
+    public Alert applySilences(Alert a, List<io.paywatch.model.Silence> silences) {
+        String already = silencedIncidents.get(a.alertId);
+        if (already != null) {
+            a.silencedBy = already;
+            if (Alert.RESOLVED.equals(a.status)) {
+                silencedIncidents.remove(a.alertId);
+            }
+            return a;
+        }
+        if (Alert.FIRING.equals(a.status) && a.transitionTime() == a.startsAt) {
+            for (io.paywatch.model.Silence s : silences) {
+                if (s.covers(a.scope, a.startsAt)) {
+                    a.silencedBy = s.reason;
+                    silencedIncidents.put(a.alertId, s.reason);
+                    break;
+                }
+            }
+        }
+        return a;
+    }
 
     /** Marks the alert (in place) and returns it. */
     public Alert apply(Alert a) {
@@ -98,7 +125,8 @@ public final class Inhibition implements Serializable {
     }
 
     public boolean isEmpty() {
-        return firingChannels.isEmpty() && inhibitedIncidents.isEmpty() && inhibitedBy.isEmpty();
+        return firingChannels.isEmpty() && inhibitedIncidents.isEmpty() && inhibitedBy.isEmpty()
+                && silencedIncidents.isEmpty();
     }
 
     Set<String> inhibitedIncidentIds() {

@@ -63,8 +63,10 @@ public final class Outputs {
                     .sinkTo(new LineFileSink(opt.compareAlertsFile)).name("compared alerts file")
                     .uid("compare-alerts-file").setParallelism(1);
         }
-        // pages go out for alerts that are not inhibited; files, InfluxDB and Kafka keep them all
-        DataStream<Alert> pages = alerts.filter(a -> a.inhibitedBy == null).name("pages").uid("pages");
+        // pages go out for alerts that are neither inhibited nor silenced; files, InfluxDB and
+        // Kafka keep them all, marked
+        DataStream<Alert> pages = alerts.filter(a -> a.inhibitedBy == null && a.silencedBy == null)
+                .name("pages").uid("pages");
         if (opt.alertmanagerUrl != null) {
             pages.sinkTo(new io.paywatch.jobs.delivery.AlertmanagerSink(opt.alertmanagerUrl,
                     opt.alertmanagerResendMs)).name("alertmanager").uid("alertmanager").setParallelism(1);

@@ -10,6 +10,10 @@ public final class AlertLine {
 
     public static String format(Alert a) {
         boolean firing = Alert.FIRING.equals(a.status);
+        if (a.silencedBy != null) {
+            return String.format(Locale.ROOT, "  (silenced: %s) %s %s %s %s", a.silencedBy, a.status,
+                    a.rule, a.scope, Timestamps.rfc3339(a.transitionTime()).substring(11, 19));
+        }
         if (a.inhibitedBy != null) {
             return String.format(Locale.ROOT, "  (inhibited by the channel alert) %s %s %s %s", a.status,
                     a.rule, a.scope, Timestamps.rfc3339(a.transitionTime()).substring(11, 19));
