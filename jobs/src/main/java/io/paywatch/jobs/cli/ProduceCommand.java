@@ -57,7 +57,7 @@ final class ProduceCommand {
                     Thread.sleep(wait); // pacing: events go out when they happen
                 }
                 String line = gen.next();
-                producer.send(new ProducerRecord<>(topic, paymentIdOf(line), line));
+                producer.send(new ProducerRecord<>(topic, io.paywatch.jobs.demo.TrafficGenerator.paymentIdOf(line), line));
                 sent++;
                 long now = System.currentTimeMillis();
                 if (!a.has("quiet") && now - lastReport >= 5_000) {
@@ -71,13 +71,4 @@ final class ProduceCommand {
         return 0;
     }
 
-    static String paymentIdOf(String line) {
-        int i = line.indexOf("\"payment_id\":\"");
-        if (i < 0) {
-            return null;
-        }
-        int from = i + 14;
-        int to = line.indexOf('"', from);
-        return to < 0 ? null : line.substring(from, to);
-    }
 }

@@ -74,7 +74,7 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
 
     @Override
     public SimpleVersionedSerializer<List<String>> getWriterStateSerializer() {
-        return new io.paywatch.jobs.sinks.InfluxSinkStateSerializer();
+        return new io.paywatch.jobs.sinks.StringListStateSerializer();
     }
 
     /** The writer; package-private for tests that drive it without Flink. */

@@ -95,6 +95,17 @@ public final class TrafficGenerator {
         }
     }
 
+    /** The payment id of a line, for the Kafka key (the contract's producers key by it); null if none. */
+    public static String paymentIdOf(String line) {
+        int i = line.indexOf("\"payment_id\":\"");
+        if (i < 0) {
+            return null;
+        }
+        int from = i + 14;
+        int to = line.indexOf('"', from);
+        return to < 0 ? null : line.substring(from, to);
+    }
+
     public static String merchantId(int index) {
         return String.format(Locale.ROOT, "m-%03d", index + 1);
     }

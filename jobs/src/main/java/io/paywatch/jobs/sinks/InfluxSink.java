@@ -1,11 +1,6 @@
 package io.paywatch.jobs.sinks;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -67,7 +62,7 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
 
     @Override
     public SimpleVersionedSerializer<List<String>> getWriterStateSerializer() {
-        return new InfluxSinkStateSerializer();
+        return new StringListStateSerializer();
     }
 
     /** The writer; package-private for tests that drive it without Flink. */
@@ -180,6 +175,4 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
         }
     }
 
-    /** Kept for tests: the writer state's serializer. */
-    static final class PendingLinesSerializer extends InfluxSinkStateSerializer {}
 }

@@ -68,7 +68,7 @@ class InfluxSinkWriterTest {
         assertThat(state).containsExactly(List.of("a v=1 1", "b v=2 2"));
 
         // a restored writer starts with the checkpointed points
-        InfluxSink.PendingLinesSerializer ser = new InfluxSink.PendingLinesSerializer();
+        StringListStateSerializer ser = new StringListStateSerializer();
         List<String> restored = ser.deserialize(ser.getVersion(), ser.serialize(state.get(0)));
         FlakyInflux afterRestart = new FlakyInflux(0);
         InfluxSink.Writer w2 = new InfluxSink.Writer(afterRestart, TARGET, 2, 100, 10_000);

@@ -40,7 +40,7 @@ public final class KafkaTopics {
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i);
                 Long ts = timestamps == null ? null : timestamps.get(i);
-                producer.send(new ProducerRecord<>(topic, null, ts, paymentIdOf(line), line));
+                producer.send(new ProducerRecord<>(topic, null, ts, io.paywatch.jobs.demo.TrafficGenerator.paymentIdOf(line), line));
             }
             producer.flush();
         }
@@ -54,17 +54,8 @@ public final class KafkaTopics {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            producer.send(new ProducerRecord<>(topic, partition, timestamp, paymentIdOf(line), line)).get();
+            producer.send(new ProducerRecord<>(topic, partition, timestamp, io.paywatch.jobs.demo.TrafficGenerator.paymentIdOf(line), line)).get();
         }
     }
 
-    static String paymentIdOf(String line) {
-        int i = line.indexOf("\"payment_id\":\"");
-        if (i < 0) {
-            return null;
-        }
-        int from = i + 14;
-        int to = line.indexOf('"', from);
-        return to < 0 ? null : line.substring(from, to);
-    }
 }

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
-/** Writer state of PayWatch's sinks: a list of strings (points, alert JSON), length-prefixed UTF-8. */
-public class InfluxSinkStateSerializer implements SimpleVersionedSerializer<List<String>> {
+/** Writer state of PayWatch's sinks (InfluxDB points, Alertmanager alerts): strings, length-prefixed UTF-8. */
+public final class StringListStateSerializer implements SimpleVersionedSerializer<List<String>> {
     @Override
     public int getVersion() {
         return 1;
