@@ -46,6 +46,13 @@ public class Alert {
     public String inhibitedBy;
     /** Set when a planned maintenance window silences this alert: the window's reason. */
     public String silencedBy;
+    /**
+     * Set while the alert's rule and scope change state too often (flapping): the transition is
+     * recorded but not paged until the alert has been stable for the flapping window.
+     */
+    public boolean flapping;
+    /** A repeated {@code firing} of a long incident (re-notify interval): its count, else 0. */
+    public int renotification;
     /** On a channel alert: the merchant alerts it inhibited. */
     public ArrayList<String> evidenceInhibited = new ArrayList<>();
     /** Merchants involved (pattern rules that span merchants, e.g. card testing). */
@@ -55,6 +62,35 @@ public class Alert {
     public long emittedAt;
 
     public Alert() {}
+
+    /** An independent copy (collections copied too), for a re-sent transition. */
+    public Alert copy() {
+        Alert c = new Alert();
+        c.alertId = alertId;
+        c.rule = rule;
+        c.status = status;
+        c.severity = severity;
+        c.scope = new TreeMap<>(scope);
+        c.startsAt = startsAt;
+        c.endsAt = endsAt;
+        c.transitionAt = transitionAt;
+        c.value = value;
+        c.threshold = threshold;
+        c.summary = summary;
+        c.recommendedAction = recommendedAction;
+        c.evidenceByCategory = new TreeMap<>(evidenceByCategory);
+        c.evidenceByCode = new TreeMap<>(evidenceByCode);
+        c.evidenceEventIds = new ArrayList<>(evidenceEventIds);
+        c.evidenceByChannel = new TreeMap<>(evidenceByChannel);
+        c.inhibitedBy = inhibitedBy;
+        c.silencedBy = silencedBy;
+        c.evidenceInhibited = new ArrayList<>(evidenceInhibited);
+        c.evidenceMerchants = new ArrayList<>(evidenceMerchants);
+        c.flapping = flapping;
+        c.renotification = renotification;
+        c.emittedAt = emittedAt;
+        return c;
+    }
 
     /** The event time of this transition: start for firing, end for resolved. */
     public long transitionTime() {

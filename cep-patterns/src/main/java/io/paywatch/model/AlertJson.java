@@ -47,6 +47,12 @@ public final class AlertJson {
             if (a.inhibitedBy != null) {
                 g.writeStringField("inhibited_by", a.inhibitedBy);
             }
+            if (a.flapping) {
+                g.writeBooleanField("flapping", true);
+            }
+            if (a.renotification > 0) {
+                g.writeNumberField("renotification", a.renotification);
+            }
             g.writeObjectFieldStart("evidence");
             g.writeObjectFieldStart("by_category");
             for (Map.Entry<String, Long> e : a.evidenceByCategory.entrySet()) {

@@ -88,10 +88,12 @@ public final class RuleSettings implements Serializable {
         }
         Map<String, Object> top = asMap(root, sourceName, "(top level)");
         for (String key : top.keySet()) {
-            if (!key.equals(FAILURE_RATE) && !PATTERN_KEYS.containsKey(key) && !key.equals("silences")) {
+            if (!key.equals(FAILURE_RATE) && !PATTERN_KEYS.containsKey(key) && !key.equals("silences")
+                    && !key.equals(NOTIFICATIONS)) {
                 throw new RulesException(sourceName + ": unknown rule '" + key + "' (known: "
                         + FAILURE_RATE + ", " + TIMEOUT_BURST + ", " + RISK_BLOCK + ", "
-                        + CHARGED_UNFULFILLED + ", " + FAILED_BUT_CHARGED + ", silences)");
+                        + CHARGED_UNFULFILLED + ", " + FAILED_BUT_CHARGED + ", silences, "
+                        + NOTIFICATIONS + ")");
             }
         }
 
@@ -158,7 +160,40 @@ public final class RuleSettings implements Serializable {
                 Collections.unmodifiableMap(patternOverrides),
                 riskKeys);
         r.silences = Silence.parseAll(top.get("silences"), sourceName);
+        r.notifications = notifications(sectionOf(top, NOTIFICATIONS, sourceName), sourceName);
         return r;
+    }
+
+    /** Section of the rules file for the alert lifecycle beyond the contract's defaults. */
+    public static final String NOTIFICATIONS = "notifications";
+
+    private NotificationSettings notifications = NotificationSettings.OFF;
+
+    /** Re-notify interval and flapping detection; both off unless the rules file sets them. */
+    public NotificationSettings notifications() {
+        return notifications;
+    }
+
+    private static NotificationSettings notifications(Map<String, Object> n, String src) {
+        checkKeys(n, Set.of("renotify_every", "flapping_changes", "flapping_window"), false, src,
+                NOTIFICATIONS);
+        long renotify = n.containsKey("renotify_every") && !"0".equals(String.valueOf(n.get("renotify_every")))
+                ? duration(n.get("renotify_every"), src, NOTIFICATIONS + ".renotify_every") : 0;
+        int changes = 0;
+        if (n.containsKey("flapping_changes") && !"0".equals(String.valueOf(n.get("flapping_changes")))) {
+            changes = positiveInt(n.get("flapping_changes"), src, NOTIFICATIONS + ".flapping_changes");
+            if (changes < 3) {
+                throw new RulesException(src + ": " + NOTIFICATIONS + ".flapping_changes must be 0 (off)"
+                        + " or at least 3 (a firing and its resolve are 2 changes)");
+            }
+        }
+        long window = n.containsKey("flapping_window")
+                ? duration(n.get("flapping_window"), src, NOTIFICATIONS + ".flapping_window") : 1_800_000;
+        if (renotify != 0 && renotify < 60_000) {
+            throw new RulesException(src + ": " + NOTIFICATIONS + ".renotify_every must be 0 (off) or"
+                    + " at least 1m");
+        }
+        return new NotificationSettings(renotify, changes, window);
     }
 
     private List<Silence> silences = List.of();
@@ -257,6 +292,12 @@ public final class RuleSettings implements Serializable {
             default:
                 throw new IllegalArgumentException(rule);
         }
+    }
+
+    /** One per-key override on top of {@code base}, checked as the rules file's are (control topic). */
+    static FailureRateSettings failureRateOverride(FailureRateSettings base, Map<String, Object> fields,
+            String src, String path) {
+        return failureRate(base, fields, src, path, false);
     }
 
     private static FailureRateSettings failureRate(

@@ -43,6 +43,11 @@ public final class Silence implements Serializable {
         return value.equals(scope.get(scopeKey)) && time >= fromMs && time < toMs;
     }
 
+    /** Identity of a live silence (control topic): the same scope and start replace it. */
+    public String stateKey() {
+        return scopeKey + "=" + value + "@" + fromMs;
+    }
+
     static List<Silence> parseAll(Object section, String src) {
         if (section == null) {
             return List.of();

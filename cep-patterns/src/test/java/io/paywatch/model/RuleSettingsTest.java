@@ -140,4 +140,22 @@ class RuleSettingsTest {
         assertThatThrownBy(() -> Durations.parseMillis("5")).hasMessageContaining("is not a duration");
         assertThatThrownBy(() -> Durations.parseMillis("-5s")).hasMessageContaining("is not a duration");
     }
+
+    @Test
+    void notificationsAreOffByDefaultAndSetInTheRulesFile() {
+        assertThat(RuleSettings.defaults().notifications().renotifyEveryMs).isZero();
+        assertThat(RuleSettings.defaults().notifications().flappingDetection()).isFalse();
+        NotificationSettings n = RuleSettings.parseYaml(
+                "notifications: {renotify_every: 4h, flapping_changes: 6, flapping_window: 20m}", "r.yaml")
+                .notifications();
+        assertThat(n.renotifyEveryMs).isEqualTo(4 * 3_600_000L);
+        assertThat(n.flappingChanges).isEqualTo(6);
+        assertThat(n.flappingWindowMs).isEqualTo(1_200_000);
+        assertThatThrownBy(() -> RuleSettings.parseYaml("notifications: {flapping_changes: 2}", "r.yaml"))
+                .hasMessageContaining("notifications.flapping_changes must be 0 (off) or at least 3");
+        assertThatThrownBy(() -> RuleSettings.parseYaml("notifications: {renotify_every: 10s}", "r.yaml"))
+                .hasMessageContaining("notifications.renotify_every must be 0 (off) or at least 1m");
+        assertThatThrownBy(() -> RuleSettings.parseYaml("notifications: {repeat: 1h}", "r.yaml"))
+                .hasMessageContaining("unknown key 'notifications.repeat'");
+    }
 }

@@ -1,6 +1,10 @@
 package io.paywatch.jobs;
 
+import io.paywatch.jobs.alerting.AlertRoutingFunction;
 import io.paywatch.jobs.alerting.PatternDetection;
+import io.paywatch.jobs.control.ControlParseFunction;
+import io.paywatch.jobs.control.ControlSignal;
+import io.paywatch.jobs.control.LiveRules;
 import io.paywatch.jobs.ingest.DeadLetter;
 import io.paywatch.jobs.ingest.DuplicateFilter;
 import io.paywatch.jobs.ingest.InputHealth;
@@ -75,6 +79,14 @@ public final class PaymentMonitorJob {
      */
     public static Outputs build(DataStream<RawRecord> raw, SourcePartitions partitions,
             PipelineSettings settings) {
+        return build(raw, partitions, settings, null);
+    }
+
+    /**
+     * @param controlRecords the control topic's records (live rule changes), or null
+     */
+    public static Outputs build(DataStream<RawRecord> raw, SourcePartitions partitions,
+            PipelineSettings settings, DataStream<RawRecord> controlRecords) {
         int sourceParallelism = raw.getParallelism();
 
         SingleOutputStreamOperator<PaymentEvent> onTime = raw
@@ -95,11 +107,28 @@ public final class PaymentMonitorJob {
                 .returns(TypeInformation.of(PaymentEvent.class))
                 .name("dedup by event_id").uid("dedup");
 
-        // the end of a bounded input, to every keyed operator that must not evaluate beyond it
-        BroadcastStream<EndOfInput> endOfInput = onTime.getSideOutput(PipelineTags.END_OF_INPUT)
-                .broadcast(EndOfInput.STATE);
+        // to every rule operator: the end of a bounded input (not to evaluate beyond it) and
+        // live rule changes from the control topic
+        DataStream<ControlSignal> signals = onTime.getSideOutput(PipelineTags.END_OF_INPUT)
+                .map(ControlSignal::of).returns(ControlSignal.TYPE)
+                .name("end of input").uid("end-of-input")
+                .setParallelism(sourceParallelism);
+        SingleOutputStreamOperator<ControlSignal> changes = null;
+        if (controlRecords != null) {
+            changes = controlRecords
+                    .process(new ControlParseFunction(settings.rules)).returns(ControlSignal.TYPE)
+                    .name("rule changes").uid("control-parse")
+                    .setParallelism(1);
+            // rule changes apply in processing order: they must not hold event time back
+            signals = signals.union(changes
+                    .assignTimestampsAndWatermarks(ControlSignal.NEVER_HOLDS_EVENT_TIME)
+                    .name("rule changes (no event time)").uid("control-watermarks")
+                    .setParallelism(1));
+        }
+        BroadcastStream<ControlSignal> control = signals.broadcast(
+                EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES);
 
-        RuleOutputs main = rules(accepted, endOfInput, settings.rules, "");
+        RuleOutputs main = rules(accepted, control, settings.rules, "");
 
         DataStream<InputHealth> inputHealth = onTime.getSideOutput(PipelineTags.INPUT_OUTCOMES)
                 .union(accepted.getSideOutput(PipelineTags.INPUT_OUTCOMES))
@@ -111,17 +140,23 @@ public final class PaymentMonitorJob {
                 .union(accepted.getSideOutput(PipelineTags.DEAD_LETTERS),
                         main.lateAtPatterns.map(PaymentMonitorJob::lateAtPatterns)
                                 .name("late at patterns").uid("late-at-patterns"));
+        if (changes != null) {
+            deadLetters = deadLetters.union(changes.getSideOutput(PipelineTags.DEAD_LETTERS));
+        }
 
         // backtesting: a second rule set over the same accepted events, in the same pass
         DataStream<Alert> compareAlerts = settings.compareRules == null ? null
-                : rules(accepted, endOfInput, settings.compareRules, "-compare").alerts;
+                : rules(accepted, control, settings.compareRules, "-compare").alerts;
 
-        // inhibition (one page for a channel outage, not one per merchant riding on it) and silences
+        // inhibition (one page for a channel outage, not one per merchant riding on it),
+        // silences, flapping, re-notification, and the echo of live rule changes
         DataStream<Alert> routed = main.alerts
                 .keyBy(a -> 0)
-                .process(new io.paywatch.jobs.alerting.AlertRoutingFunction(settings.rules.silences()))
+                .connect(control)
+                .process(new AlertRoutingFunction(settings.rules))
                 .returns(TypeInformation.of(Alert.class))
-                .name("alert routing (inhibition)").uid("alert-routing");
+                .name("alert routing").uid("alert-routing")
+                .setParallelism(1);
 
         return new Outputs(accepted, main.rates, routed, inputHealth, deadLetters, compareAlerts);
     }
@@ -141,19 +176,19 @@ public final class PaymentMonitorJob {
     }
 
     /** Failure rates and the pattern rules for one rule set; {@code uidSuffix} tells sets apart. */
-    static RuleOutputs rules(DataStream<PaymentEvent> accepted, BroadcastStream<EndOfInput> endOfInput,
+    static RuleOutputs rules(DataStream<PaymentEvent> accepted, BroadcastStream<ControlSignal> control,
             RuleSettings rules, String uidSuffix) {
         SingleOutputStreamOperator<RateSnapshot> merchantRates = accepted
                 .keyBy(e -> e.merchantId)
-                .connect(endOfInput)
+                .connect(control)
                 .process(new FailureRateFunction(RateSnapshot.MERCHANT, rules))
                 .name("failure rate per merchant" + uidSuffix).uid("failure-rate-merchant" + uidSuffix);
         SingleOutputStreamOperator<RateSnapshot> channelRates = accepted
                 .keyBy(e -> e.channel)
-                .connect(endOfInput)
+                .connect(control)
                 .process(new FailureRateFunction(RateSnapshot.CHANNEL, rules))
                 .name("failure rate per channel" + uidSuffix).uid("failure-rate-channel" + uidSuffix);
-        PatternDetection.Result patterns = PatternDetection.build(accepted, endOfInput, rules, uidSuffix);
+        PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix);
         DataStream<Alert> alerts = merchantRates.getSideOutput(PipelineTags.ALERTS)
                 .union(channelRates.getSideOutput(PipelineTags.ALERTS), patterns.alerts);
         return new RuleOutputs(merchantRates.union(channelRates), alerts, patterns.late);

@@ -55,13 +55,13 @@ public final class PatternDetection {
     }
 
     public static Result build(DataStream<PaymentEvent> accepted,
-            BroadcastStream<io.paywatch.jobs.ingest.EndOfInput> endOfInput, RuleSettings rules) {
-        return build(accepted, endOfInput, rules, "");
+            BroadcastStream<io.paywatch.jobs.control.ControlSignal> control, RuleSettings rules) {
+        return build(accepted, control, rules, "");
     }
 
     /** @param uidSuffix tells a second rule set's operators apart (backtesting) */
     public static Result build(DataStream<PaymentEvent> accepted,
-            BroadcastStream<io.paywatch.jobs.ingest.EndOfInput> endOfInput, RuleSettings rules,
+            BroadcastStream<io.paywatch.jobs.control.ControlSignal> control, RuleSettings rules,
             String uidSuffix) {
         List<DataStream<PatternSignal>> signals = new ArrayList<>();
         List<DataStream<PaymentEvent>> late = new ArrayList<>();
@@ -112,7 +112,7 @@ public final class PatternDetection {
         }
         DataStream<Alert> alerts = all
                 .keyBy(s -> s.key)
-                .connect(endOfInput)
+                .connect(control)
                 .process(new PatternIncidentFunction())
                 .name("pattern incidents" + uidSuffix).uid("pattern-incidents" + uidSuffix);
         DataStream<PaymentEvent> lateAll = late.get(0);

@@ -25,7 +25,7 @@ import org.apache.flink.util.Collector;
  * state stays bounded.
  */
 public class PatternIncidentFunction
-        extends KeyedBroadcastProcessFunction<String, PatternSignal, EndOfInput, Alert> {
+        extends KeyedBroadcastProcessFunction<String, PatternSignal, io.paywatch.jobs.control.ControlSignal, Alert> {
     private static final long serialVersionUID = 1L;
     /** An unresolved charged_unfulfilled or failed_but_charged incident is kept this long. */
     public static final long EXPIRE_MS = 7L * 24 * 3_600_000;
@@ -49,9 +49,10 @@ public class PatternIncidentFunction
     }
 
     @Override
-    public void processBroadcastElement(EndOfInput end, Context ctx, Collector<Alert> out)
-            throws Exception {
-        ctx.getBroadcastState(EndOfInput.STATE).put(end.subtask, end.cutoff);
+    public void processBroadcastElement(io.paywatch.jobs.control.ControlSignal signal, Context ctx,
+            Collector<Alert> out) throws Exception {
+        // pattern parameters are compiled into the CEP patterns: rule changes do not apply here
+        signal.recordEndOfInput(ctx.getBroadcastState(EndOfInput.STATE));
     }
 
     @Override

@@ -38,7 +38,7 @@ final class JobCommand {
             "demo", Set.of("duration", "rate", "seed", "bootstrap-servers"),
             "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers"),
             "run", Set.of("bootstrap-servers", "topic", "group-id", "starting-offsets"));
-    private static final List<String> NOT_YET = List.of("control-topic");
+    private static final List<String> NOT_YET = List.of();
 
     private final String command;
     private final CliArgs args;
@@ -226,7 +226,15 @@ final class JobCommand {
                 bounded = false;
         }
 
-        PaymentMonitorJob.Outputs outputs = PaymentMonitorJob.build(raw, sources.partitions, settings);
+        DataStream<RawRecord> control = null;
+        if (args.has("control-topic")) {
+            if (!command.equals("run")) {
+                throw new UsageException(command + ": --control-topic is for run (a replay applies"
+                        + " the rules file; put the changes in it)");
+            }
+            control = sources.control(env);
+        }
+        PaymentMonitorJob.Outputs outputs = PaymentMonitorJob.build(raw, sources.partitions, settings, control);
         Outputs.Options options = new Outputs.Options();
         options.files = files;
         options.influx = influx;

@@ -63,9 +63,9 @@ public final class Outputs {
                     .sinkTo(new LineFileSink(opt.compareAlertsFile)).name("compared alerts file")
                     .uid("compare-alerts-file").setParallelism(1);
         }
-        // pages go out for alerts that are neither inhibited nor silenced; files, InfluxDB and
-        // Kafka keep them all, marked
-        DataStream<Alert> pages = alerts.filter(a -> a.inhibitedBy == null && a.silencedBy == null)
+        // pages go out for alerts that are neither inhibited, silenced nor held as flapping;
+        // files, InfluxDB and Kafka keep them all, marked
+        DataStream<Alert> pages = alerts.filter(io.paywatch.jobs.alerting.Flapping::pages)
                 .name("pages").uid("pages");
         if (opt.alertmanagerUrl != null) {
             pages.sinkTo(new io.paywatch.jobs.delivery.AlertmanagerSink(opt.alertmanagerUrl,

@@ -192,6 +192,27 @@ final class Sources {
                 .uid("kafka-source");
     }
 
+    /**
+     * The control topic (live rule changes), read from its beginning on a fresh start so the
+     * changes apply in order (a restart resumes from the checkpointed offsets instead).
+     */
+    DataStream<RawRecord> control(StreamExecutionEnvironment env) {
+        String servers = args.required("bootstrap-servers");
+        String topic = args.get("control-topic");
+        checkTopic(servers, topic);
+        out.printf("paywatch run: rule changes from %s topic %s%n", servers, topic);
+        KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(servers)
+                .setTopics(topic)
+                .setGroupId(args.get("group-id", "paywatch") + "-control")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new KafkaRawDeserializer())
+                .setProperties(kafkaConfig)
+                .build();
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka control " + topic)
+                .uid("kafka-control-source").setParallelism(1);
+    }
+
     /** Fails fast with one line when the broker is unreachable or the topic does not exist. */
     int checkTopicExists(String servers, String topic) {
         return checkTopic(servers, topic);

@@ -49,12 +49,14 @@ final class Usage {
             "  --alertmanager-url URL     post alerts to Prometheus Alertmanager (/api/v2/alerts)",
             "  --alertmanager-resend 1m   send firing alerts again this often, as Alertmanager expects",
             "  --alerts-topic T           alerts to Kafka (with --bootstrap-servers; exactly-once in run)",
+            "  --control-topic T          (run) live rule changes: failure-rate thresholds per merchant",
+            "                             or channel and silences, JSON, echoed as info alerts",
             "  --compare-rules FILE       (replay) also run these rules (the current ones) over the same",
             "  --compare-out FILE         events and write the difference with --rules as JSON",
             "",
             "  --report FILE.html         (replay) a self-contained HTML report: counts, charts, codes, alerts",
             "",
-            "Not built yet (their issues are open): --control-topic, bench.",
+            "Not built yet (its issue is open): bench.",
             "");
 
     private Usage() {}

@@ -16,9 +16,11 @@ public class KafkaRawDeserializer implements KafkaRecordDeserializationSchema<Ra
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawRecord> out) {
         byte[] value = record.value() == null ? new byte[0] : record.value();
-        out.collect(RawRecord.ofBytes(value,
+        RawRecord raw = RawRecord.ofBytes(value,
                 record.topic() + "-" + record.partition() + "@" + record.offset(),
-                record.partition()));
+                record.partition());
+        raw.timestamp = Math.max(0, record.timestamp());
+        out.collect(raw);
     }
 
     @Override

@@ -15,6 +15,8 @@ public class RawRecord {
     public int partition;
     /** When the record was cut because it exceeded the size limit: its full size in bytes. */
     public long truncatedFrom;
+    /** The Kafka record's timestamp (epoch ms), 0 when the source has none. */
+    public long timestamp;
 
     public RawRecord() {}
 

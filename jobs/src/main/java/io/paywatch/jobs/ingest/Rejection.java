@@ -16,7 +16,9 @@ public enum Rejection {
     /** Larger than the maximum record size. */
     TOO_LARGE("too_large"),
     /** Behind the watermark: too late for the windows it belongs to. */
-    LATE("late");
+    LATE("late"),
+    /** A control-topic message that cannot be applied (names the key, like a rules file error). */
+    BAD_CONTROL("invalid_control");
 
     private final String wireName;
 

@@ -78,6 +78,9 @@ public final class MetricLines {
         if (a.silencedBy != null) {
             p.addTag("silenced", "true");
         }
+        if (a.flapping) {
+            p.addTag("flapping", "true");
+        }
         if (highCardinalityScope) {
             // two cards or orders alerting in the same millisecond must not overwrite each
             // other's point: 256 shards by alert id keep series few and collisions unlikely

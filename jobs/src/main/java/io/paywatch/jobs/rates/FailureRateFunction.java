@@ -17,6 +17,8 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import io.paywatch.jobs.control.ControlSignal;
+import io.paywatch.jobs.control.LiveRules;
 import io.paywatch.jobs.ingest.EndOfInput;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -31,7 +33,7 @@ import org.apache.flink.util.Collector;
  * {@code SlidingEventTimeWindows}, which would copy every event into window/slide windows.
  */
 public class FailureRateFunction
-        extends KeyedBroadcastProcessFunction<String, PaymentEvent, EndOfInput, RateSnapshot> {
+        extends KeyedBroadcastProcessFunction<String, PaymentEvent, ControlSignal, RateSnapshot> {
     private static final long serialVersionUID = 1L;
 
     private final String scope;
@@ -80,8 +82,10 @@ public class FailureRateFunction
         catalog = ReturnCodeCatalog.defaultCatalog();
     }
 
-    private FailureRateSettings settings(String key) {
-        return rules.failureRateFor(FailureRateAlerts.scopeKey(scope), key);
+    /** The rules file's settings for the key, or a live override from the control topic. */
+    private FailureRateSettings settings(ReadOnlyContext ctx, String key) throws Exception {
+        return LiveRules.failureRateFor(rules, FailureRateAlerts.scopeKey(scope), key,
+                ctx.getBroadcastState(LiveRules.FAILURE_RATE));
     }
 
     private BucketRing ring(FailureRateSettings s) {
@@ -89,9 +93,13 @@ public class FailureRateFunction
     }
 
     @Override
-    public void processBroadcastElement(EndOfInput end, Context ctx, Collector<RateSnapshot> out)
+    public void processBroadcastElement(ControlSignal signal, Context ctx, Collector<RateSnapshot> out)
             throws Exception {
-        ctx.getBroadcastState(EndOfInput.STATE).put(end.subtask, end.cutoff);
+        signal.recordEndOfInput(ctx.getBroadcastState(EndOfInput.STATE));
+        if (signal.change != null) {
+            // takes effect at the next evaluation of each key (window and every cannot change live)
+            LiveRules.applyOverrides(signal.change, ctx.getBroadcastState(LiveRules.FAILURE_RATE));
+        }
     }
 
     @Override
@@ -100,7 +108,7 @@ public class FailureRateFunction
         if (!e.isPayment()) {
             return;
         }
-        BucketRing ring = ring(settings(ctx.getCurrentKey()));
+        BucketRing ring = ring(settings(ctx, ctx.getCurrentKey()));
         ring.add(store, e);
         RateKeyState st = keyState.value();
         boolean changed = false;
@@ -125,7 +133,7 @@ public class FailureRateFunction
             throws Exception {
         long evaluationTime = timestamp + 1;
         String key = ctx.getCurrentKey();
-        FailureRateSettings s = settings(key);
+        FailureRateSettings s = settings(ctx, key);
         BucketRing ring = ring(s);
         RateKeyState st = keyState.value();
         if (st == null) {

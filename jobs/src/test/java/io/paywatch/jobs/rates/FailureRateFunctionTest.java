@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
+import io.paywatch.jobs.control.ControlSignal;
+import io.paywatch.jobs.control.LiveRules;
 import io.paywatch.jobs.ingest.EndOfInput;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -22,14 +24,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class FailureRateFunctionTest {
-    private KeyedBroadcastOperatorTestHarness<String, PaymentEvent, EndOfInput, RateSnapshot> harness;
+    private KeyedBroadcastOperatorTestHarness<String, PaymentEvent, ControlSignal, RateSnapshot> harness;
 
-    private static KeyedBroadcastOperatorTestHarness<String, PaymentEvent, EndOfInput, RateSnapshot> harness(
+    private static KeyedBroadcastOperatorTestHarness<String, PaymentEvent, ControlSignal, RateSnapshot> harness(
             RuleSettings rules) throws Exception {
-        KeyedBroadcastOperatorTestHarness<String, PaymentEvent, EndOfInput, RateSnapshot> h =
+        KeyedBroadcastOperatorTestHarness<String, PaymentEvent, ControlSignal, RateSnapshot> h =
                 ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                         new FailureRateFunction(RateSnapshot.CHANNEL, rules), e -> e.channel,
-                        Types.STRING, EndOfInput.STATE);
+                        Types.STRING, EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES);
         h.getExecutionConfig().enableObjectReuse();
         return h;
     }
@@ -118,11 +120,61 @@ class FailureRateFunctionTest {
         assertThat(alerts()).extracting(x -> x.status).containsExactly("firing");
         int evaluations = snapshots().size();
         // the gate: input ended; the data supports event time up to newest − 5 s − 1
-        harness.processBroadcastElement(EndOfInput.of(0, 1, T0 + 59_000 - 5_001), T0 + 54_000);
+        harness.processBroadcastElement(ControlSignal.of(EndOfInput.of(0, 1, T0 + 59_000 - 5_001)), T0 + 54_000);
         harness.watermark(Long.MAX_VALUE);
         // no drain of the window: the incident stays open, as in a live run at that point
         assertThat(alerts()).extracting(x -> x.status).containsExactly("firing");
         assertThat(snapshots()).hasSize(evaluations);
+    }
+
+    /** 4 payments a second on wallet, one in four failed, the watermark 5 s behind. */
+    private void quarterFailing(int fromSecond, int toSecond) throws Exception {
+        for (int s = fromSecond; s < toSecond; s++) {
+            for (int k = 0; k < 4; k++) {
+                long t = T0 + s * 1000L + k * 250;
+                send(k == 0 ? failed(t, "m", "wallet", "202") : ok(t, "m", "wallet"));
+            }
+            harness.watermark(T0 + s * 1000L - 5_000);
+        }
+    }
+
+    @Test
+    void aThresholdChangedLiveTakesEffectAtTheNextEvaluation() throws Exception {
+        // 4 payments/s, one in four failed: 0.25, below the default warning of 0.30
+        int s = 200;
+        quarterFailing(0, s);
+        assertThat(alerts()).isEmpty();
+        long evaluationsBefore = snapshots().size();
+        String json = "{\"change_id\":\"chg-1\",\"failure_rate\":{\"overrides\":{\"channel\":"
+                + "{\"wallet\":{\"warning\":0.2,\"resolve_below\":0.1}}}}}";
+        harness.processBroadcastElement(ControlSignal.of(io.paywatch.model.RuleChange.parse(
+                json.getBytes(java.nio.charset.StandardCharsets.UTF_8), T0, RuleSettings.defaults())),
+                T0 + s * 1000L);
+        quarterFailing(s, 212);
+        s = 212;
+        // one evaluation later (the watermark passed one more 10 s boundary), it fires
+        assertThat(snapshots().size()).isEqualTo(evaluationsBefore + 1);
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.status).isEqualTo("firing");
+            assertThat(a.threshold).isEqualTo(0.2);
+            assertThat(a.startsAt).isEqualTo(snapshots().get(snapshots().size() - 1).time);
+        });
+
+        // back to the rules file (null): the incident resolves under the file's resolve_below
+        // (0.20), not the override's 0.10
+        String back = "{\"change_id\":\"chg-2\",\"failure_rate\":{\"overrides\":{\"channel\":"
+                + "{\"wallet\":null}}}}";
+        harness.processBroadcastElement(ControlSignal.of(io.paywatch.model.RuleChange.parse(
+                back.getBytes(java.nio.charset.StandardCharsets.UTF_8), T0, RuleSettings.defaults())),
+                T0 + s * 1000L);
+        for (; s < 520; s++) {
+            for (int k = 0; k < 4; k++) {
+                send(ok(T0 + s * 1000L + k * 250, "m", "wallet"));
+            }
+            harness.watermark(T0 + s * 1000L - 5_000);
+        }
+        assertThat(alerts()).extracting(a -> a.status).containsExactly("firing", "resolved");
+        assertThat(alerts().get(1).value).isLessThan(0.20).isGreaterThanOrEqualTo(0.10);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.paywatch.jobs.testing;
 
 import io.paywatch.jobs.alerting.PatternDetection;
+import io.paywatch.jobs.control.ControlSignal;
+import io.paywatch.jobs.control.LiveRules;
 import io.paywatch.jobs.ingest.EndOfInput;
 import io.paywatch.model.Alert;
 import io.paywatch.model.PaymentEvent;
@@ -34,8 +36,8 @@ public final class PatternHarness {
                 .setParallelism(1);
         List<Alert> out = new ArrayList<>();
         // no end-of-input signal: at the end every deadline and quiet period runs out
-        var noEnd = in.flatMap((PaymentEvent e, org.apache.flink.util.Collector<EndOfInput> c) -> { })
-                .returns(EndOfInput.TYPE).broadcast(EndOfInput.STATE);
+        var noEnd = in.flatMap((PaymentEvent e, org.apache.flink.util.Collector<ControlSignal> c) -> { })
+                .returns(ControlSignal.TYPE).broadcast(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES);
         try (CloseableIterator<Alert> it = PatternDetection.build(in, noEnd, rules).alerts.executeAndCollect()) {
             it.forEachRemaining(out::add);
         }

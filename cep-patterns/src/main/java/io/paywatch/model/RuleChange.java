@@ -1,0 +1,200 @@
+package io.paywatch.model;
+
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * One message of the control topic ({@code --control-topic}): a live change of the rules,
+ * written as a fragment of the rules file plus an id.
+ *
+ * <pre>
+ * {"change_id": "chg-42", "failure_rate": {"overrides": {"merchant_id": {"m-17": {"warning": 0.5}}}}}
+ * {"change_id": "chg-43", "failure_rate": {"overrides": {"merchant_id": {"m-17": null}}}}
+ * {"change_id": "mw-7", "silences": [{"channel": "wallet", "from": "…", "to": "…", "reason": "…"}]}
+ * </pre>
+ *
+ * <p>Only what can change without touching state changes live: the thresholds of
+ * {@code failure_rate} per merchant or channel ({@code min_volume}, {@code warning},
+ * {@code critical}, {@code resolve_below}, {@code deescalate_below}; fields given apply on top of
+ * the rules file's settings for that key, {@code null} returns the key to them) and silences
+ * (a silence sent again with the same scope and {@code from} replaces the earlier one, so a
+ * maintenance is ended early by re-sending it with an earlier {@code to}). Windows and the
+ * pattern rules are compiled into state and CEP patterns: they change in the rules file, with a
+ * restart from a savepoint. Every error names the key, like the rules file's.
+ */
+public final class RuleChange implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Larger control messages are refused: a rules change is a few hundred bytes. */
+    public static final int MAX_BYTES = 64 * 1024;
+
+    private static final Pattern CHANGE_ID = Pattern.compile("[A-Za-z0-9._:@/-]{1,128}");
+    private static final Set<String> LIVE_FIELDS =
+            Set.of("min_volume", "warning", "critical", "resolve_below", "deescalate_below");
+
+    /** One per-key failure-rate override: the settings now in force, or null (back to the file's). */
+    public static final class Override implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public final String scope;
+        public final String key;
+        public final FailureRateSettings settings;
+
+        Override(String scope, String key, FailureRateSettings settings) {
+            this.scope = scope;
+            this.key = key;
+            this.settings = settings;
+        }
+
+        /** The broadcast-state key: {@code merchant_id=m-17}. */
+        public String stateKey() {
+            return stateKey(scope, key);
+        }
+
+        public static String stateKey(String scope, String key) {
+            return scope + "=" + key;
+        }
+    }
+
+    public final String changeId;
+    /** When the change was made (the message's {@code at}, else its Kafka timestamp), epoch ms. */
+    public final long at;
+    public final List<Override> overrides;
+    public final List<Silence> silences;
+    /** What changed, in words, for the {@code info} alert that echoes it. */
+    public final String description;
+
+    private RuleChange(String changeId, long at, List<Override> overrides, List<Silence> silences,
+            String description) {
+        this.changeId = changeId;
+        this.at = at;
+        this.overrides = overrides;
+        this.silences = silences;
+        this.description = description;
+    }
+
+    /**
+     * Parses a control message against the deployment's rules (the file's settings are the base
+     * of a live override).
+     *
+     * @param recordTime the Kafka record's timestamp, used when the message has no {@code at}
+     * @throws RuleSettings.RulesException naming the offending key
+     */
+    public static RuleChange parse(byte[] message, long recordTime, RuleSettings deployment) {
+        String src = "control message";
+        if (message == null || message.length == 0) {
+            throw new RuleSettings.RulesException(src + ": empty");
+        }
+        if (message.length > MAX_BYTES) {
+            throw new RuleSettings.RulesException(src + ": " + message.length + " bytes, more than "
+                    + MAX_BYTES);
+        }
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions()))
+                    .load(new String(message, StandardCharsets.UTF_8));
+        } catch (YAMLException e) {
+            throw new RuleSettings.RulesException(src + ": not valid JSON");
+        }
+        if (!(root instanceof Map)) {
+            throw new RuleSettings.RulesException(src + ": must be a JSON object");
+        }
+        Map<?, ?> top = (Map<?, ?>) root;
+        for (Object k : top.keySet()) {
+            if (!Set.of("change_id", "at", RuleSettings.FAILURE_RATE, "silences").contains(String.valueOf(k))) {
+                throw new RuleSettings.RulesException(src + ": '" + k + "' cannot change live"
+                        + " (live: failure_rate.overrides, silences; the rest is in the rules file"
+                        + " and changes with a restart from a savepoint)");
+            }
+        }
+        Object id = top.get("change_id");
+        if (id == null || !CHANGE_ID.matcher(String.valueOf(id)).matches()) {
+            throw new RuleSettings.RulesException(src + ": change_id is required (letters, digits,"
+                    + " . _ : @ / -, at most 128)");
+        }
+        String changeId = String.valueOf(id);
+        src = "control message " + changeId;
+        long at = recordTime;
+        if (top.get("at") != null) {
+            try {
+                at = java.time.OffsetDateTime.parse(String.valueOf(top.get("at"))).toInstant().toEpochMilli();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new RuleSettings.RulesException(src + ": at must be an RFC 3339 time, got '"
+                        + top.get("at") + "'");
+            }
+        }
+
+        List<Override> overrides = new ArrayList<>();
+        List<String> words = new ArrayList<>();
+        Object fr = top.get(RuleSettings.FAILURE_RATE);
+        if (fr != null) {
+            if (!(fr instanceof Map) || ((Map<?, ?>) fr).size() != 1 || !((Map<?, ?>) fr).containsKey("overrides")) {
+                throw new RuleSettings.RulesException(src + ": failure_rate may hold only 'overrides'"
+                        + " (the deployment-wide settings and the window change in the rules file)");
+            }
+            Object ov = ((Map<?, ?>) fr).get("overrides");
+            if (!(ov instanceof Map)) {
+                throw new RuleSettings.RulesException(src + ": failure_rate.overrides must be a mapping");
+            }
+            for (Map.Entry<?, ?> scope : ((Map<?, ?>) ov).entrySet()) {
+                String scopeName = String.valueOf(scope.getKey());
+                if (!scopeName.equals(RuleSettings.SCOPE_MERCHANT) && !scopeName.equals(RuleSettings.SCOPE_CHANNEL)) {
+                    throw new RuleSettings.RulesException(src + ": unknown scope 'failure_rate.overrides."
+                            + scopeName + "' (known: merchant_id, channel)");
+                }
+                if (!(scope.getValue() instanceof Map)) {
+                    throw new RuleSettings.RulesException(src + ": failure_rate.overrides." + scopeName
+                            + " must be a mapping of keys to settings");
+                }
+                for (Map.Entry<?, ?> k : ((Map<?, ?>) scope.getValue()).entrySet()) {
+                    String key = String.valueOf(k.getKey());
+                    String path = "failure_rate.overrides." + scopeName + "." + key;
+                    if (k.getValue() == null) {
+                        overrides.add(new Override(scopeName, key, null));
+                        words.add("failure_rate " + scopeName + "=" + key + " back to the rules file");
+                        continue;
+                    }
+                    if (!(k.getValue() instanceof Map)) {
+                        throw new RuleSettings.RulesException(src + ": " + path + " must be a mapping or null");
+                    }
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> fields = (Map<String, Object>) k.getValue();
+                    for (String f : fields.keySet()) {
+                        if (!LIVE_FIELDS.contains(f)) {
+                            throw new RuleSettings.RulesException(src + ": '" + path + "." + f
+                                    + "' cannot change live (live: " + String.join(", ",
+                                    new java.util.TreeSet<>(LIVE_FIELDS)) + ")");
+                        }
+                    }
+                    FailureRateSettings s = RuleSettings.failureRateOverride(
+                            deployment.failureRateFor(scopeName, key), fields, src, path);
+                    overrides.add(new Override(scopeName, key, s));
+                    words.add("failure_rate " + scopeName + "=" + key + " min_volume " + s.minVolume
+                            + ", warning " + s.warning + ", critical " + s.critical
+                            + ", resolve_below " + s.resolveBelow);
+                }
+            }
+        }
+        List<Silence> silences = Silence.parseAll(top.get("silences"), src);
+        for (Silence s : silences) {
+            words.add("silence " + s.scopeKey + "=" + s.value + " " + Timestamps.rfc3339(s.fromMs)
+                    + " to " + Timestamps.rfc3339(s.toMs) + " (" + s.reason + ")");
+        }
+        if (words.isEmpty()) {
+            throw new RuleSettings.RulesException(src + ": changes nothing (give failure_rate.overrides"
+                    + " or silences)");
+        }
+        // plain lists: the change travels through Flink's (Kryo) serializer
+        return new RuleChange(changeId, at, new ArrayList<>(overrides), new ArrayList<>(silences),
+                String.join("; ", words));
+    }
+}

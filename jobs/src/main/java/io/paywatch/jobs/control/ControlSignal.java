@@ -1,0 +1,60 @@
+package io.paywatch.jobs.control;
+
+import io.paywatch.jobs.ingest.EndOfInput;
+import io.paywatch.model.RuleChange;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
+/**
+ * What is broadcast to every rule operator: the end of a bounded input, or a live rule change
+ * from the control topic. One type, because a keyed operator connects to one broadcast stream.
+ */
+public class ControlSignal {
+    public static final TypeInformation<ControlSignal> TYPE = TypeInformation.of(ControlSignal.class);
+
+    /**
+     * Control records join the events' broadcast side, whose watermark is the minimum of its
+     * active inputs: the control stream declares itself idle for good, so it neither holds event
+     * time back nor pushes it forward (a +∞ watermark would, once the events' inputs go idle).
+     */
+    public static final org.apache.flink.api.common.eventtime.WatermarkStrategy<ControlSignal>
+            NEVER_HOLDS_EVENT_TIME = org.apache.flink.api.common.eventtime.WatermarkStrategy
+                    .forGenerator(ctx -> new org.apache.flink.api.common.eventtime.WatermarkGenerator<>() {
+                        @Override
+                        public void onEvent(ControlSignal s, long ts,
+                                org.apache.flink.api.common.eventtime.WatermarkOutput out) {
+                            out.markIdle();
+                        }
+
+                        @Override
+                        public void onPeriodicEmit(org.apache.flink.api.common.eventtime.WatermarkOutput out) {
+                            out.markIdle();
+                        }
+                    });
+
+    /** Set when a bounded input ended. */
+    public EndOfInput endOfInput;
+    /** Set for a rule change. */
+    public RuleChange change;
+
+    public ControlSignal() {}
+
+    /** Notes an end of input in the receiving operator's broadcast state (no-op otherwise). */
+    public void recordEndOfInput(org.apache.flink.api.common.state.BroadcastState<Integer, Long> state)
+            throws Exception {
+        if (endOfInput != null) {
+            state.put(endOfInput.subtask, endOfInput.cutoff);
+        }
+    }
+
+    public static ControlSignal of(EndOfInput end) {
+        ControlSignal s = new ControlSignal();
+        s.endOfInput = end;
+        return s;
+    }
+
+    public static ControlSignal of(RuleChange change) {
+        ControlSignal s = new ControlSignal();
+        s.change = change;
+        return s;
+    }
+}
