@@ -21,7 +21,9 @@ final class Usage {
             "  ./paywatch produce  --bootstrap-servers HOST:PORT [--topic payments] [--rate 60]",
             "                      [--duration 0] [--seed 42]",
             "        send the demo's traffic to Kafka in real time (0: until stopped)",
-            "  ./paywatch bench    [--events N] [--state heap|rocksdb]   (not built yet)",
+            "  ./paywatch bench    [--events 1000000] [--state heap|rocksdb] [--repetitions 3] [--only JOB]",
+            "        PayWatch against sliding windows and Flink SQL on the same events (docs/performance.md);",
+            "        ./paywatch bench --jmh: microbenchmarks of the parser and the bucket ring",
             "",
             "common flags:",
             "  --alerts-out FILE          alerts as JSONL",
@@ -56,7 +58,6 @@ final class Usage {
             "",
             "  --report FILE.html         (replay) a self-contained HTML report: counts, charts, codes, alerts",
             "",
-            "Not built yet (its issue is open): bench.",
             "");
 
     private Usage() {}

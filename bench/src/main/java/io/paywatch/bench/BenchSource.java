@@ -1,0 +1,61 @@
+package io.paywatch.bench;
+
+import io.paywatch.jobs.ingest.RawRecord;
+import io.paywatch.jobs.ingest.SourcePartitions;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The pre-serialised events as a parallel source of raw records, like a Kafka topic with one
+ * partition per reader: the generator splits the index range into one contiguous half per
+ * subtask, so index {@code i} of a half maps to every other event, and both readers advance
+ * through event time together, each in order.
+ */
+final class BenchSource {
+    static final String TOPIC = "bench";
+    static final int PARALLELISM = 2;
+
+    private BenchSource() {}
+
+    static SourcePartitions partitions() {
+        return SourcePartitions.kafka(TOPIC, PARALLELISM);
+    }
+
+    static DataStream<RawRecord> of(StreamExecutionEnvironment env) {
+        int n = BenchEvents.current.length;
+        DataGeneratorSource<RawRecord> source = new DataGeneratorSource<>(new Interleaved(n), n,
+                TypeInformation.of(RawRecord.class));
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "pre-serialised events")
+                .setParallelism(PARALLELISM);
+    }
+
+    static final class Interleaved implements GeneratorFunction<Long, RawRecord> {
+        private static final long serialVersionUID = 1L;
+        private final int n;
+        private transient int partition;
+        private transient byte[][] lines;
+
+        Interleaved(int n) {
+            this.n = n;
+        }
+
+        @Override
+        public void open(SourceReaderContext context) {
+            lines = BenchEvents.current;
+            partition = partitions().assignedTo(context.getIndexOfSubtask(), PARALLELISM).get(0);
+        }
+
+        @Override
+        public RawRecord map(Long index) {
+            long i = index;
+            int half = n / 2;
+            int event = (int) (i < half ? 2 * i : 2 * (i - half) + 1);
+            return RawRecord.ofBytes(lines[event], TOPIC + "-" + partition + "@" + i, partition);
+        }
+    }
+}

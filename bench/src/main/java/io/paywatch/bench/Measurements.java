@@ -1,0 +1,222 @@
+package io.paywatch.bench;
+
+import io.paywatch.jobs.PaymentMonitorJob;
+import io.paywatch.jobs.PipelineSettings;
+import io.paywatch.jobs.ingest.ParseFunction;
+import io.paywatch.jobs.ingest.ParsedRecord;
+import io.paywatch.jobs.ingest.RawRecord;
+import io.paywatch.jobs.metrics.MetricLines;
+import io.paywatch.jobs.rates.FailureCounts;
+import io.paywatch.jobs.rates.RateSnapshot;
+import io.paywatch.model.AlertJson;
+import io.paywatch.model.Category;
+import io.paywatch.model.PaymentEvent;
+import io.paywatch.model.RuleSettings;
+import java.time.Duration;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.Collector;
+
+/**
+ * The four measured jobs over the same source. Each ends in a discarding sink after its output
+ * is serialised as it would be for InfluxDB (line protocol) and the alerts file (JSON), and
+ * counts its rates in accumulators: the rate checksum proves that the jobs computed the same
+ * failure rates, so the comparison is between equals.
+ */
+final class Measurements {
+    static final String RATE_RECORDS = "rate_records";
+    static final String RATE_TOTAL = "rate_total_checksum";
+    static final long WINDOW_MS = 300_000;
+    static final long SLIDE_MS = 10_000;
+
+    private Measurements() {}
+
+    /** 1. bytes → validated events only: the floor for everything after it. */
+    static void parse(StreamExecutionEnvironment env) {
+        BenchSource.of(env)
+                .map(new ParseFunction()).name("parse and validate")
+                .filter(p -> p.event != null).name("accepted")
+                .sinkTo(new DiscardingSink<>());
+    }
+
+    /** 2. The full PayWatch job. */
+    static void pipeline(StreamExecutionEnvironment env, long checksumUpTo) {
+        PaymentMonitorJob.Outputs o = PaymentMonitorJob.build(BenchSource.of(env),
+                BenchSource.partitions(), PipelineSettings.defaults(RuleSettings.defaults()));
+        o.rates.map(new RateChecksum(checksumUpTo)).name("rate checksum")
+                .flatMap((RateSnapshot s, Collector<String> out) -> MetricLines.of(s, null).forEach(out::collect))
+                .returns(Types.STRING).name("rate lines")
+                .sinkTo(new DiscardingSink<>());
+        o.alerts.map(AlertJson::toJson).name("alert json").sinkTo(new DiscardingSink<>());
+        o.alerts.map(a -> MetricLines.of(a, null)).name("alert lines").sinkTo(new DiscardingSink<>());
+        o.inputHealth.map(h -> MetricLines.of(h, null)).name("input lines").sinkTo(new DiscardingSink<>());
+        o.deadLetters.map(d -> d.toJson()).name("dead letter json").sinkTo(new DiscardingSink<>());
+    }
+
+    /** The parsed payments with event-time watermarks, as a baseline job would start. */
+    private static DataStream<PaymentEvent> payments(StreamExecutionEnvironment env) {
+        return BenchSource.of(env)
+                .map(new ParseFunction()).name("parse and validate")
+                .filter(p -> p.event != null && p.event.isPayment()).name("payments")
+                .map((ParsedRecord p) -> p.event).returns(TypeInformation.of(PaymentEvent.class))
+                .assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<PaymentEvent>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                        .withTimestampAssigner((e, ts) -> e.eventTime));
+    }
+
+    /** 3. The same rates the way most Flink users write them: sliding windows + aggregate. */
+    static void baselineWindows(StreamExecutionEnvironment env, long checksumUpTo) {
+        DataStream<PaymentEvent> payments = payments(env);
+        for (String scope : new String[] {RateSnapshot.MERCHANT, RateSnapshot.CHANNEL}) {
+            boolean merchant = scope.equals(RateSnapshot.MERCHANT);
+            payments.keyBy(e -> merchant ? e.merchantId : e.channel)
+                    .window(SlidingEventTimeWindows.of(Duration.ofMillis(WINDOW_MS), Duration.ofMillis(SLIDE_MS)))
+                    .aggregate(new CountFailures(), new ToSnapshot(scope))
+                    .name("sliding window rates per " + scope)
+                    .map(new RateChecksum(checksumUpTo)).name("rate checksum")
+                    .flatMap((RateSnapshot s, Collector<String> out) -> MetricLines.of(s, null).forEach(out::collect))
+                    .returns(Types.STRING).name("rate lines")
+                    .sinkTo(new DiscardingSink<>());
+        }
+    }
+
+    /** 4. The same rates in Flink SQL with the HOP window table-valued function. */
+    static void baselineSql(StreamExecutionEnvironment env, long checksumUpTo) {
+        StreamTableEnvironment tables = StreamTableEnvironment.create(env);
+        DataStream<Row> rows = payments(env).map(e -> Row.of(e.merchantId, e.channel,
+                        e.failed ? 1 : 0, e.failed ? e.category.wireName() : "", e.eventTime))
+                .returns(Types.ROW_NAMED(new String[] {"merchant_id", "channel", "failed", "category", "t"},
+                        Types.STRING, Types.STRING, Types.INT, Types.STRING, Types.LONG));
+        tables.createTemporaryView("payments", tables.fromDataStream(rows, Schema.newBuilder()
+                .columnByMetadata("rowtime", "TIMESTAMP_LTZ(3)")
+                .watermark("rowtime", "SOURCE_WATERMARK()")
+                .build()));
+        for (String scope : new String[] {RateSnapshot.MERCHANT, RateSnapshot.CHANNEL}) {
+            String key = scope.equals(RateSnapshot.MERCHANT) ? "merchant_id" : "channel";
+            Table rates = tables.sqlQuery("SELECT " + key + " AS k, window_end, COUNT(*) AS total,"
+                    + " SUM(failed) AS failed,"
+                    + " SUM(CASE WHEN category = 'user' THEN 1 ELSE 0 END) AS c_user,"
+                    + " SUM(CASE WHEN category = 'timeout' THEN 1 ELSE 0 END) AS c_timeout,"
+                    + " SUM(CASE WHEN category = 'system' THEN 1 ELSE 0 END) AS c_system,"
+                    + " SUM(CASE WHEN category = 'risk' THEN 1 ELSE 0 END) AS c_risk,"
+                    + " SUM(CASE WHEN category = 'unknown' THEN 1 ELSE 0 END) AS c_unknown"
+                    + " FROM TABLE(HOP(TABLE payments, DESCRIPTOR(rowtime), INTERVAL '10' SECOND, INTERVAL '5' MINUTE))"
+                    + " GROUP BY " + key + ", window_start, window_end");
+            tables.toDataStream(rates)
+                    .map(r -> sqlSnapshot(scope, r)).returns(TypeInformation.of(RateSnapshot.class))
+                    .map(new RateChecksum(checksumUpTo)).name("rate checksum")
+                    .flatMap((RateSnapshot s, Collector<String> out) -> MetricLines.of(s, null).forEach(out::collect))
+                    .returns(Types.STRING).name("rate lines")
+                    .sinkTo(new DiscardingSink<>());
+        }
+    }
+
+    private static RateSnapshot sqlSnapshot(String scope, Row r) {
+        FailureCounts c = new FailureCounts();
+        c.total = ((Number) r.getField("total")).intValue();
+        c.failed = ((Number) r.getField("failed")).intValue();
+        c.byCategory[Category.USER.ordinal()] = ((Number) r.getField("c_user")).intValue();
+        c.byCategory[Category.TIMEOUT.ordinal()] = ((Number) r.getField("c_timeout")).intValue();
+        c.byCategory[Category.SYSTEM.ordinal()] = ((Number) r.getField("c_system")).intValue();
+        c.byCategory[Category.RISK.ordinal()] = ((Number) r.getField("c_risk")).intValue();
+        c.byCategory[Category.UNKNOWN.ordinal()] = ((Number) r.getField("c_unknown")).intValue();
+        RateSnapshot s = new RateSnapshot();
+        s.scope = scope;
+        s.key = (String) r.getField("k");
+        Object end = r.getField("window_end");
+        s.time = end instanceof java.time.LocalDateTime
+                ? ((java.time.LocalDateTime) end).toInstant(java.time.ZoneOffset.UTC).toEpochMilli()
+                : ((java.time.Instant) end).toEpochMilli();
+        s.windowMs = WINDOW_MS;
+        s.counts = c;
+        return s;
+    }
+
+    static final class CountFailures implements AggregateFunction<PaymentEvent, FailureCounts, FailureCounts> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public FailureCounts createAccumulator() {
+            return new FailureCounts();
+        }
+
+        @Override
+        public FailureCounts add(PaymentEvent e, FailureCounts acc) {
+            acc.add(e);
+            return acc;
+        }
+
+        @Override
+        public FailureCounts getResult(FailureCounts acc) {
+            return acc;
+        }
+
+        @Override
+        public FailureCounts merge(FailureCounts a, FailureCounts b) {
+            a.merge(b);
+            return a;
+        }
+    }
+
+    static final class ToSnapshot extends ProcessWindowFunction<FailureCounts, RateSnapshot, String, TimeWindow> {
+        private static final long serialVersionUID = 1L;
+        private final String scope;
+
+        ToSnapshot(String scope) {
+            this.scope = scope;
+        }
+
+        @Override
+        public void process(String key, Context ctx, Iterable<FailureCounts> counts, Collector<RateSnapshot> out) {
+            RateSnapshot s = new RateSnapshot();
+            s.scope = scope;
+            s.key = key;
+            s.time = ctx.window().getEnd();
+            s.windowMs = WINDOW_MS;
+            s.counts = counts.iterator().next();
+            out.collect(s);
+        }
+    }
+
+    /** Sums the payments counted in every window that ends by {@code upTo}: equal jobs, equal sums. */
+    static final class RateChecksum extends RichMapFunction<RateSnapshot, RateSnapshot> {
+        private static final long serialVersionUID = 1L;
+        private final long upTo;
+        private transient LongCounter records;
+        private transient LongCounter total;
+
+        RateChecksum(long upTo) {
+            this.upTo = upTo;
+        }
+
+        @Override
+        public void open(OpenContext ctx) {
+            records = getRuntimeContext().getLongCounter(RATE_RECORDS);
+            total = getRuntimeContext().getLongCounter(RATE_TOTAL);
+        }
+
+        @Override
+        public RateSnapshot map(RateSnapshot s) {
+            if (s.time <= upTo) {
+                records.add(1);
+                total.add(s.counts.total + 31L * s.counts.failed);
+            }
+            return s;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.paywatch.bench;
+
+import io.paywatch.jobs.ingest.EventParser;
+import io.paywatch.jobs.ingest.ParsedRecord;
+import io.paywatch.jobs.rates.BucketRing;
+import io.paywatch.jobs.rates.FailureCounts;
+import io.paywatch.model.PaymentEvent;
+import io.paywatch.model.ReturnCodeCatalog;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * JMH microbenchmarks of the two hot pure-Java paths: the event parser (bytes → validated
+ * event) and the bucket ring (one payment in, one 5-minute window out). {@code ./paywatch bench --jmh}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+public class MicroBenchmarks {
+    private byte[][] lines;
+    private EventParser parser;
+    private PaymentEvent[] events;
+    private BucketRing ring;
+    private MapStore store;
+    private int next;
+
+    /** The ring's store as the Flink operator has it (keyed map state), on a plain map. */
+    static final class MapStore implements BucketRing.Store {
+        final Map<Long, FailureCounts> buckets = new HashMap<>();
+
+        @Override
+        public FailureCounts get(long index) {
+            return buckets.get(index);
+        }
+
+        @Override
+        public void put(long index, FailureCounts counts) {
+            buckets.put(index, counts);
+        }
+
+        @Override
+        public void remove(long index) {
+            buckets.remove(index);
+        }
+
+        @Override
+        public Iterable<Long> indexes() {
+            return buckets.keySet();
+        }
+    }
+
+    @Setup
+    public void setUp() {
+        lines = BenchEvents.generate(100_000, 7).lines;
+        parser = new EventParser(ReturnCodeCatalog.defaultCatalog());
+        java.util.List<PaymentEvent> payments = new java.util.ArrayList<>();
+        for (byte[] l : lines) {
+            ParsedRecord p = parser.parse(l, "jmh", 0);
+            if (p.event != null && p.event.isPayment()) {
+                payments.add(p.event);
+            }
+        }
+        events = payments.toArray(new PaymentEvent[0]);
+        ring = new BucketRing(10_000, 30);
+        store = new MapStore();
+    }
+
+    @Benchmark
+    public ParsedRecord parseOneEvent() {
+        byte[] line = lines[next++ % lines.length];
+        return parser.parse(line, "jmh", 0);
+    }
+
+    @Benchmark
+    public FailureCounts addOnePaymentAndEvaluateTheWindow() throws Exception {
+        PaymentEvent e = events[next++ % events.length];
+        if (next % events.length == 0) {
+            store.buckets.clear(); // event time starts over: a fresh ring
+        }
+        ring.add(store, e);
+        long evaluation = ring.bucketEnd(e.eventTime);
+        ring.expire(store, evaluation);
+        return ring.window(store, evaluation);
+    }
+}

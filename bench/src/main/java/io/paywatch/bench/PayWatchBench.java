@@ -1,0 +1,325 @@
+package io.paywatch.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * {@code ./paywatch bench [--events N] [--state heap|rocksdb] [--repetitions 3]}: PayWatch against
+ * the Flink alternatives on the same pre-serialised events, one after the other in this JVM, each
+ * on an embedded Flink at parallelism 2 with checkpoints every 10 s. A warm-up run of each first,
+ * then the median of the repetitions. The last line is
+ * {@code bench: parse=<eps> pipeline=<eps> baseline_windows=<eps> baseline_sql=<eps>}.
+ */
+public final class PayWatchBench {
+    /** One measured job: builds its topology on the environment it is given. */
+    interface Job {
+        void build(StreamExecutionEnvironment env, long checksumUpTo);
+    }
+
+    /** What one run measured. */
+    static final class Run {
+        final double eventsPerSecond;
+        final long peakHeapBytes;
+        final long checkpointBytes;
+        final long rateRecords;
+        final long rateChecksum;
+
+        Run(double eventsPerSecond, long peakHeapBytes, long checkpointBytes, long rateRecords, long rateChecksum) {
+            this.eventsPerSecond = eventsPerSecond;
+            this.peakHeapBytes = peakHeapBytes;
+            this.checkpointBytes = checkpointBytes;
+            this.rateRecords = rateRecords;
+            this.rateChecksum = rateChecksum;
+        }
+    }
+
+    /** As {@code run}'s default: a production-like checkpoint cost, the same for every job. */
+    static final int CHECKPOINT_INTERVAL_S = 10;
+    /** A warm-up run of each job before the measured ones (off in the correctness test). */
+    boolean warmUp = true;
+    /** Measure only this job (for profiling), or null for all. */
+    String only;
+    private final PrintStream out;
+    private final String state;
+    private final int repetitions;
+
+    PayWatchBench(PrintStream out, String state, int repetitions) {
+        this.out = out;
+        this.state = state;
+        this.repetitions = repetitions;
+    }
+
+    static Map<String, Job> jobs() {
+        Map<String, Job> jobs = new LinkedHashMap<>();
+        jobs.put("parse", (env, upTo) -> Measurements.parse(env));
+        jobs.put("pipeline", Measurements::pipeline);
+        jobs.put("baseline_windows", Measurements::baselineWindows);
+        jobs.put("baseline_sql", Measurements::baselineSql);
+        return jobs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (Arrays.asList(args).contains("--jmh")) {
+            // the parser and the bucket ring alone (JMH forks its own JVM, with these flags)
+            org.openjdk.jmh.Main.main(new String[] {MicroBenchmarks.class.getName(),
+                "-jvmArgsAppend", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())});
+            return;
+        }
+        int events = 1_000_000;
+        String state = "heap";
+        int repetitions = 3;
+        String only = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "bench":
+                    continue;
+                case "--events":
+                    events = positive(a, v);
+                    i++;
+                    break;
+                case "--repetitions":
+                    repetitions = positive(a, v);
+                    i++;
+                    break;
+                case "--only":
+                    if (!jobs().containsKey(v)) {
+                        fail("bench: --only takes one of " + String.join(", ", jobs().keySet()) + ", got '" + v + "'");
+                    }
+                    only = v;
+                    i++;
+                    break;
+                case "--state":
+                    if (!"heap".equals(v) && !"rocksdb".equals(v)) {
+                        fail("bench: --state must be heap or rocksdb, got '" + v + "'");
+                    }
+                    state = v;
+                    i++;
+                    break;
+                default:
+                    fail("bench: unknown flag '" + a + "' (flags: --events N, --state heap|rocksdb, --repetitions N,"
+                            + " --only JOB)");
+            }
+        }
+        PayWatchBench bench = new PayWatchBench(System.out, state, repetitions);
+        bench.only = only;
+        Map<String, Double> medians = bench.run(events);
+        System.out.println(finalLine(medians));
+        System.exit(0);
+    }
+
+    private static int positive(String flag, String v) {
+        try {
+            int n = Integer.parseInt(v == null ? "" : v.replace("_", ""));
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through to the one-line error
+        }
+        fail("bench: " + flag + " must be a positive whole number, got '" + v + "'");
+        return 0;
+    }
+
+    private static void fail(String message) {
+        System.err.println(message);
+        System.exit(2);
+    }
+
+    static String finalLine(Map<String, Double> medians) {
+        StringBuilder b = new StringBuilder("bench:");
+        medians.forEach((k, v) -> b.append(' ').append(k).append('=').append(Math.round(v)));
+        return b.toString();
+    }
+
+    /** Runs every job (warm-up, then the repetitions) and returns the median events/s of each. */
+    Map<String, Double> run(int events) throws Exception {
+        out.printf(Locale.ROOT, "bench: generating %,d events…%n", events);
+        BenchEvents set = BenchEvents.generate(events, 42);
+        BenchEvents.current = set.lines;
+        // only windows well inside the data count: PayWatch stops where the data does at the end
+        long checksumUpTo = set.newest - 60_000;
+        out.printf(Locale.ROOT, "bench: %,d events, %.1f MB of JSON, %d merchants (Zipf), %d channels,"
+                        + " 6%% of payments failed; parallelism %d, %s state, checkpoints every %d s, %d cores seen by the JVM%n",
+                set.lines.length, set.bytes() / 1e6, BenchEvents.MERCHANTS, BenchEvents.CHANNELS.length,
+                BenchSource.PARALLELISM, state, CHECKPOINT_INTERVAL_S, Runtime.getRuntime().availableProcessors());
+        Map<String, Double> medians = new LinkedHashMap<>();
+        Map<String, Long> checksums = new LinkedHashMap<>();
+        for (Map.Entry<String, Job> job : jobs().entrySet()) {
+            String name = job.getKey();
+            if (only != null && !only.equals(name)) {
+                continue;
+            }
+            if (warmUp) {
+                out.printf("bench: %s: warm-up…%n", name);
+                once(job.getValue(), set, checksumUpTo);
+            }
+            List<Run> runs = new ArrayList<>();
+            for (int r = 0; r < repetitions; r++) {
+                Run run = once(job.getValue(), set, checksumUpTo);
+                out.printf(Locale.ROOT, "bench: %s: run %d/%d: %,.0f events/s%n", name, r + 1, repetitions,
+                        run.eventsPerSecond);
+                runs.add(run);
+            }
+            runs.sort((a, b) -> Double.compare(a.eventsPerSecond, b.eventsPerSecond));
+            Run median = runs.get(runs.size() / 2);
+            medians.put(name, median.eventsPerSecond);
+            long peak = runs.stream().mapToLong(x -> x.peakHeapBytes).max().orElse(0);
+            long checkpoint = runs.stream().mapToLong(x -> x.checkpointBytes).max().orElse(0);
+            out.printf(Locale.ROOT, "bench: %-16s %,12.0f events/s  %,10.0f per core  peak heap %,6.0f MB"
+                            + "  checkpoint %,8.1f KB%s%n",
+                    name, median.eventsPerSecond, median.eventsPerSecond / BenchSource.PARALLELISM,
+                    peak / 1e6, checkpoint / 1e3,
+                    median.rateRecords > 0 ? String.format(Locale.ROOT, "  rates %,d (checksum %d)",
+                            median.rateRecords, median.rateChecksum) : "");
+            if (median.rateRecords > 0) {
+                checksums.put(name, median.rateChecksum);
+            }
+        }
+        boolean same = checksums.values().stream().distinct().count() <= 1;
+        out.println("bench: same failure rates from " + String.join(", ", checksums.keySet()) + ": "
+                + (same ? "yes" : "NO " + checksums));
+        if (medians.size() < jobs().size()) {
+            lastChecksums = checksums;
+            return medians;
+        }
+        double pipeline = medians.get("pipeline");
+        out.printf(Locale.ROOT, "bench: ratios: pipeline/baseline_windows %.2f (target ≥ 5), pipeline/baseline_sql"
+                        + " %.2f (target ≥ 1.5), pipeline/parse %.2f (target ≥ 0.5)%n",
+                pipeline / medians.get("baseline_windows"), pipeline / medians.get("baseline_sql"),
+                pipeline / medians.get("parse"));
+        lastChecksums = checksums;
+        return medians;
+    }
+
+    /** The rate checksums of the last {@link #run}, by job (the ones that compute rates). */
+    Map<String, Long> lastChecksums;
+
+    private Run once(Job job, BenchEvents set, long checksumUpTo) throws Exception {
+        Path checkpoints = Files.createTempDirectory("paywatch-bench-cp");
+        try {
+            Configuration conf = new Configuration();
+            Map<String, String> c = new LinkedHashMap<>();
+            c.put("parallelism.default", String.valueOf(BenchSource.PARALLELISM));
+            c.put("pipeline.object-reuse", "true");
+            c.put("state.backend.type", state.equals("rocksdb") ? "rocksdb" : "hashmap");
+            c.put("execution.checkpointing.interval", CHECKPOINT_INTERVAL_S + " s");
+            c.put("execution.checkpointing.dir", checkpoints.toUri().toString());
+            c.put("execution.checkpointing.incremental", "true");
+            c.put("rest.port", "0");
+            conf.addAll(Configuration.fromMap(c));
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            job.build(env, checksumUpTo);
+            System.gc();
+            Sampler sampler = new Sampler(checkpoints);
+            sampler.start();
+            JobExecutionResult result;
+            try {
+                result = env.execute("paywatch-bench");
+            } finally {
+                sampler.stop();
+            }
+            double seconds = result.getNetRuntime() / 1000.0;
+            Long records = result.getAccumulatorResult(Measurements.RATE_RECORDS);
+            Long checksum = result.getAccumulatorResult(Measurements.RATE_TOTAL);
+            return new Run(set.lines.length / seconds, sampler.peakHeap.get(), sampler.checkpointBytes.get(),
+                    records == null ? 0 : records, checksum == null ? 0 : checksum);
+        } finally {
+            deleteTree(checkpoints);
+        }
+    }
+
+    /** Peak heap and the largest completed checkpoint, sampled while a job runs. */
+    static final class Sampler implements Runnable {
+        private final Path checkpoints;
+        private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        final AtomicLong peakHeap = new AtomicLong();
+        final AtomicLong checkpointBytes = new AtomicLong();
+        private volatile boolean running = true;
+        private Thread thread;
+
+        Sampler(Path checkpoints) {
+            this.checkpoints = checkpoints;
+        }
+
+        void start() {
+            thread = new Thread(this, "bench-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                checkpointBytes.accumulateAndGet(completedCheckpointSize(checkpoints), Math::max);
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+            }
+        }
+    }
+
+    /** Size of the newest completed checkpoint (a chk-N with its _metadata) under dir, in bytes. */
+    static long completedCheckpointSize(Path dir) {
+        try (Stream<Path> all = Files.walk(dir, 2)) {
+            Path newest = all.filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .filter(p -> Files.exists(p.resolve("_metadata")))
+                    .max((a, b) -> Long.compare(number(a), number(b))).orElse(null);
+            if (newest == null) {
+                return 0;
+            }
+            // incremental checkpoints reference shared files; the state's full size is the
+            // checkpoint's own files plus the shared ones
+            long size = treeSize(newest);
+            Path shared = newest.getParent().resolve("shared");
+            return size + (Files.isDirectory(shared) ? treeSize(shared) : 0);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0; // a checkpoint being written or removed
+        }
+    }
+
+    private static long number(Path chk) {
+        return Long.parseLong(chk.getFileName().toString().substring(4));
+    }
+
+    private static long treeSize(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.paywatch.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark compares equals: on the same events, PayWatch, the sliding-window job and the
+ * Flink SQL job compute the same failure rates (same windows, same counts). Speed is not
+ * asserted here (that is what {@code ./paywatch bench} reports), only that every measurement
+ * runs, counts the events and prints the contract's last line.
+ */
+class PayWatchBenchTest {
+    @Test
+    void theThreeRateJobsComputeTheSameRatesAndTheLastLineNamesEveryMeasurement() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PayWatchBench bench = new PayWatchBench(new PrintStream(buffer, true, StandardCharsets.UTF_8), "heap", 1);
+        bench.warmUp = false;
+        // 7 minutes of event time: windows well inside the data for the checksum
+        Map<String, Double> medians = bench.run(210_000);
+        String printed = buffer.toString(StandardCharsets.UTF_8);
+
+        assertThat(medians).containsOnlyKeys("parse", "pipeline", "baseline_windows", "baseline_sql");
+        assertThat(medians.values()).allSatisfy(eps -> assertThat(eps).isPositive());
+        assertThat(bench.lastChecksums).containsOnlyKeys("pipeline", "baseline_windows", "baseline_sql");
+        assertThat(bench.lastChecksums.values()).doesNotContain(0L).hasSize(3);
+        assertThat(bench.lastChecksums.values().stream().distinct()).hasSize(1);
+        assertThat(printed).contains("same failure rates from pipeline, baseline_windows, baseline_sql: yes");
+        assertThat(PayWatchBench.finalLine(medians))
+                .matches("bench: parse=\\d+ pipeline=\\d+ baseline_windows=\\d+ baseline_sql=\\d+");
+    }
+}
