@@ -85,6 +85,11 @@ final class JobCommand {
                 progress.stop();
             }
         }
+        if (result instanceof org.apache.flink.core.execution.DetachedJobExecutionResult) {
+            // flink run -d: the job runs on the cluster; its results are the cluster's to report
+            out.printf("paywatch %s: submitted job %s (detached)%n", command, result.getJobID());
+            return 0;
+        }
         if (job.bounded) {
             job.files.sortForReproducibility();
         }
