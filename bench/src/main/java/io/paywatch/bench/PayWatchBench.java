@@ -219,6 +219,7 @@ public final class PayWatchBench {
             c.put("parallelism.default", String.valueOf(BenchSource.PARALLELISM));
             c.put("pipeline.object-reuse", "true");
             c.put("state.backend.type", state.equals("rocksdb") ? "rocksdb" : "hashmap");
+            c.put("state.backend.rocksdb.timer-service.factory", "HEAP"); // as ./paywatch run
             c.put("execution.checkpointing.interval", CHECKPOINT_INTERVAL_S + " s");
             c.put("execution.checkpointing.dir", checkpoints.toUri().toString());
             c.put("execution.checkpointing.incremental", "true");
@@ -314,12 +315,14 @@ public final class PayWatchBench {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+    /** Best effort: Flink may still be removing checkpoint files of a finished job. */
+    private static void deleteTree(Path dir) {
+        for (int attempt = 0; attempt < 3 && Files.exists(dir); attempt++) {
+            try (Stream<Path> all = Files.walk(dir)) {
+                all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+            } catch (IOException | java.io.UncheckedIOException removedMeanwhile) {
+                // walk again
+            }
         }
     }
 }

@@ -382,6 +382,9 @@ final class JobCommand {
         c.put("parallelism.default", String.valueOf(parallelism));
         c.put("pipeline.object-reuse", "true");
         c.put("state.backend.type", state.equals("rocksdb") ? "rocksdb" : "hashmap");
+        // timers on the heap (still checkpointed): dedup registers one per event, and a RocksDB
+        // write per timer dominated the RocksDB profile
+        c.put("state.backend.rocksdb.timer-service.factory", "HEAP");
         c.put("pipeline.name", "paywatch-" + command);
         if (command.equals("run")) {
             String dir = args.get("checkpoint-dir", "paywatch-checkpoints");
