@@ -47,14 +47,47 @@ public final class TestServices {
         return kafka;
     }
 
+    private static Path influxDir;
+    private static int influxPort;
+
     /** InfluxDB 1.x base URL. */
     public static synchronized String influx() {
         if (influx == null) {
-            int port = freePort();
-            start("influxdb.sh", workDir("influxdb"), port);
-            influx = "http://127.0.0.1:" + port;
+            influxPort = freePort();
+            influxDir = workDir("influxdb");
+            start("influxdb.sh", influxDir, influxPort);
+            influx = "http://127.0.0.1:" + influxPort;
         }
         return influx;
+    }
+
+    /** An InfluxDB outage: stops the shared server and waits until it no longer answers. */
+    public static synchronized void stopInflux() throws Exception {
+        new ProcessBuilder("bash", scripts().resolve("influxdb.sh").toString(), "stop", influxDir.toString())
+                .inheritIO().start().waitFor(20, TimeUnit.SECONDS);
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (answers(influx + "/ping")) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("InfluxDB did not stop");
+            }
+            Thread.sleep(100); // polling the server's state
+        }
+    }
+
+    /** The end of the outage: the same server, data and port again. */
+    public static synchronized void startInfluxAgain() {
+        start("influxdb.sh", influxDir, influxPort);
+    }
+
+    private static boolean answers(String url) {
+        try {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) new java.net.URL(url).openConnection();
+            c.setConnectTimeout(500);
+            c.setReadTimeout(500);
+            return c.getResponseCode() > 0;
+        } catch (IOException down) {
+            return false;
+        }
     }
 
     /** VictoriaMetrics base URL (accepts InfluxDB's /api/v2/write). */

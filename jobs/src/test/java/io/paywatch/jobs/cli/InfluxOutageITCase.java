@@ -1,0 +1,114 @@
+package io.paywatch.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paywatch.jobs.testing.InfluxQl;
+import io.paywatch.jobs.testing.KafkaTopics;
+import io.paywatch.jobs.testing.RealisticHour;
+import io.paywatch.jobs.testing.TestServices;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * InfluxDB goes down while a live run streams: the job keeps running (its alerts and metrics
+ * files complete, nothing waits on InfluxDB beyond its bounded buffer), logs the outage, and once
+ * InfluxDB is back every failure-rate point reaches it.
+ */
+class InfluxOutageITCase {
+    private static final long START = RealisticHour.START;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theJobRidesOutAnInfluxOutageAndDeliversEveryPointAfterwards() throws Exception {
+        String kafka = TestServices.kafka();
+        String influx = TestServices.influx();
+        String topic = "payments-outage-it";
+        KafkaTopics.create(kafka, topic, 1);
+        List<String> lines = new RealisticHour().lines;
+        int half = lines.size() / 2;
+        Path alerts = dir.resolve("alerts.jsonl");
+        Path metrics = dir.resolve("metrics.lp");
+        Path log = dir.resolve("run.log");
+        KafkaTopics.produce(kafka, topic, lines.subList(0, half), null);
+
+        Path testLog = Path.of("target", "test.log");
+        long logFrom = Files.exists(testLog) ? Files.size(testLog) : 0;
+        java.io.PrintStream out = new java.io.PrintStream(Files.newOutputStream(log), true);
+        JobClient run = new JobCommand("run", new String[] {
+            "run", "--bootstrap-servers", kafka, "--topic", topic, "--group-id", "outage-it",
+            "--starting-offsets", "earliest", "--alerts-out", alerts.toString(), "--metrics-out", metrics.toString(),
+            "--influx-url", influx, "--influx-db", "outage_it", "--checkpoint-dir", dir.resolve("cp").toString(),
+            "--checkpoint-interval", "1s", "--idle-advance", "0", "--state", "heap", "--parallelism", "1",
+            "--quiet"}, out).prepare().env.executeAsync("outage-it");
+        try {
+            await(run, () -> influxRatePoints(influx) > 0);
+            TestServices.stopInflux();
+            try {
+                // the second half streams while InfluxDB is down: the files still complete
+                KafkaTopics.produce(kafka, topic, lines.subList(half, lines.size()), null);
+                long nearTheEnd = START + 3_600_000 - 60_000;
+                await(run, () -> ratePointsInFile(metrics, Long.MAX_VALUE) > ratePointsInFile(metrics, nearTheEnd));
+                assertThat(run.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+            } finally {
+                TestServices.startInfluxAgain();
+            }
+            // back: what was buffered arrives (the backoff tops out at 60 s)
+            long inFile = ratePointsInFile(metrics, Long.MAX_VALUE);
+            assertThat(inFile).isGreaterThan(1_000);
+            await(run, () -> influxRatePoints(influx) >= inFile);
+            assertThat(influxRatePoints(influx)).isEqualTo(ratePointsInFile(metrics, Long.MAX_VALUE));
+            assertThat(run.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            run.cancel().get();
+        }
+        // the outage was reported, and its end
+        byte[] all = Files.readAllBytes(testLog);
+        String logged = new String(all, (int) logFrom, all.length - (int) logFrom, java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(logged).contains("unavailable, buffering points and retrying with backoff")
+                .contains("is back: writes resumed");
+    }
+
+    private static long influxRatePoints(String influx) {
+        try {
+            var rows = InfluxQl.rows(influx, "outage_it", "SELECT count(total) FROM paywatch_rate");
+            return rows.isEmpty() ? 0 : rows.get(0).get(1).asLong();
+        } catch (RuntimeException down) {
+            return 0;
+        }
+    }
+
+    /** Failure-rate points in the metrics file up to {@code upTo} (a line being written left out). */
+    private static long ratePointsInFile(Path file, long upTo) {
+        try {
+            if (!Files.exists(file)) {
+                return 0;
+            }
+            return Files.readAllLines(file).stream()
+                    .filter(l -> l.startsWith("paywatch_rate,") && l.lastIndexOf(' ') > 0)
+                    .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(t -> !t.isEmpty() && t.chars().allMatch(Character::isDigit))
+                    .filter(t -> Long.parseLong(t) <= upTo).count();
+        } catch (java.io.IOException beingWritten) {
+            return 0;
+        }
+    }
+
+    private static void await(JobClient run, BooleanSupplier done) throws Exception {
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (!done.getAsBoolean()) {
+            JobStatus status = run.getJobStatus().get();
+            if (status.isGloballyTerminalState() || System.currentTimeMillis() > deadline) {
+                throw new AssertionError("no progress in 3 min; the job is " + status);
+            }
+            Thread.sleep(200); // polling an observable outcome, not synchronising on time
+        }
+    }
+}
