@@ -49,7 +49,7 @@ class ClusterFailoverITCase {
                 // running, checkpointed, alerting: then a TaskManager dies
                 await(cluster, () -> completedCheckpoints(cluster) >= 2
                         && LiveRunReference.sortedCompleteLines(alerts).size() > 5);
-                cluster.taskManagers.get(0).destroyForcibly().waitFor();
+                cluster.taskManagerRunning(jobId(cluster)).destroyForcibly().waitFor();
                 KafkaTopics.produce(kafka, topic, ref.lines.subList(half, ref.lines.size()), null);
                 for (int p = 0; p < 2; p++) {
                     KafkaTopics.produceTo(kafka, topic, p, System.currentTimeMillis(), ref.sentinels.get(p));

@@ -192,6 +192,26 @@ public final class FlinkCluster implements AutoCloseable {
         return pb.start();
     }
 
+    /**
+     * The TaskManager process that runs tasks of the job (found by the resource id the REST API
+     * reports and the TaskManager logged when it started), so that killing it hits the job.
+     */
+    public Process taskManagerRunning(String jobId) throws IOException {
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            for (JsonNode tm : get("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/taskmanagers")
+                    .path("taskmanagers")) {
+                String id = tm.path("taskmanager-id").asText();
+                for (int i = 0; i < taskManagers.size(); i++) {
+                    Path log = dir.resolve("taskmanager-" + (i + 1) + ".log");
+                    if (!id.isEmpty() && Files.exists(log) && Files.readString(log).contains(id)) {
+                        return taskManagers.get(i);
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no TaskManager of job " + jobId + " found in the logs under " + dir);
+    }
+
     public JsonNode get(String path) throws IOException {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
