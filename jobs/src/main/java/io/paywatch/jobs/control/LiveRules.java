@@ -48,6 +48,10 @@ public final class LiveRules {
     /** The failure-rate settings for one key: a live override, else the rules file's. */
     public static FailureRateSettings failureRateFor(RuleSettings rules, String scope, String key,
             ReadOnlyBroadcastState<String, FailureRateSettings> live) throws Exception {
+        // per event on the hot path: without live overrides, no key string is built at all
+        if (!live.immutableEntries().iterator().hasNext()) {
+            return rules.failureRateFor(scope, key);
+        }
         FailureRateSettings s = live.get(RuleChange.Override.stateKey(scope, key));
         return s != null ? s : rules.failureRateFor(scope, key);
     }
