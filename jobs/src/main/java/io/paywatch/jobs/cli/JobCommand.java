@@ -33,7 +33,7 @@ final class JobCommand {
             "influx-token-env", "run-id", "rules", "out-of-orderness", "checkpoint-dir",
             "checkpoint-interval", "state", "parallelism", "webhook-url", "webhook-secret-env",
             "webhook-format", "alerts-topic", "control-topic", "compare-rules", "compare-out",
-            "report", "idle-advance", "webhook-timeout", "alertmanager-url", "alertmanager-resend", "kafka-config");
+            "report", "idle-advance", "webhook-timeout", "webhook-retry-for", "alertmanager-url", "alertmanager-resend", "kafka-config");
     private static final Map<String, Set<String>> SPECIFIC = Map.of(
             "demo", Set.of("duration", "rate", "seed", "bootstrap-servers"),
             "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers"),
@@ -247,6 +247,14 @@ final class JobCommand {
         options.consoleTable = command.equals("demo");
         options.minVolume = rules.failureRate().minVolume;
         options.webhooks = webhookTargets();
+        if (args.has("webhook-retry-for") || command.equals("run")) {
+            // live: ride out a receiver's outage; a replay gives up after six attempts (~15 s)
+            long retryFor = args.durationMs("webhook-retry-for", "10m");
+            if (retryFor <= 0) {
+                throw new UsageException(command + ": --webhook-retry-for must be positive");
+            }
+            options.webhookRetry = io.paywatch.jobs.delivery.RetryPolicy.retryFor(retryFor, 500, 30_000);
+        }
         if (args.has("alertmanager-url")) {
             String am = args.get("alertmanager-url");
             if (!am.startsWith("http://") && !am.startsWith("https://")) {

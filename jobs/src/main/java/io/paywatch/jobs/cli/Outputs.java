@@ -35,6 +35,7 @@ public final class Outputs {
         public boolean consoleAlerts;
         public int minVolume = 20;
         public java.util.List<io.paywatch.jobs.delivery.WebhookTarget> webhooks = java.util.List.of();
+        public RetryPolicy webhookRetry = RetryPolicy.defaults();
         /** Kafka alerts topic, its bootstrap servers, and whether to write it transactionally. */
         public String alertsTopic;
         public String alertsBootstrapServers;
@@ -88,11 +89,13 @@ public final class Outputs {
                         o.inputHealth.map(h -> MetricLines.of(h, runId)).name("input points")
                                 .uid("input-points"));
         if (!opt.webhooks.isEmpty()) {
-            WebhookDelivery delivery = new WebhookDelivery(opt.webhooks, RetryPolicy.defaults());
+            WebhookDelivery delivery = new WebhookDelivery(opt.webhooks, opt.webhookRetry);
+            // the bound on pages held while a receiver is down (they are in the checkpoints);
+            // past it the alert branch backpressures rather than dropping pages
             DataStream<DeliveryOutcome> outcomes = AsyncDataStream.unorderedWait(
                     pages.flatMap(new DeliveryRequests(opt.webhooks)).name("webhook requests")
                             .uid("webhook-requests"),
-                    delivery, delivery.operatorTimeoutMs(), TimeUnit.MILLISECONDS, 100)
+                    delivery, delivery.operatorTimeoutMs(), TimeUnit.MILLISECONDS, 1_000)
                     .name("webhook delivery").uid("webhook-delivery");
             lines = lines.union(outcomes.map(d -> MetricLines.of(d, runId))
                     .name("delivery points").uid("delivery-points"));

@@ -38,6 +38,8 @@ final class Usage {
             "  --webhook-format F         generic|alertmanager|slack|dingtalk|feishu|wecom (one, or one per URL)",
             "  --webhook-secret-env VAR   sign each request: X-PayWatch-Signature: sha256=<HMAC of the body>",
             "  --webhook-timeout 10s      per-request timeout",
+            "  --webhook-retry-for 10m    how long a page is retried while a receiver is down before it",
+            "                             becomes a dead letter (run: 10m; otherwise six attempts, ~15 s)",
             "  --out-of-orderness 5s      watermark bound: how late an event may arrive",
             "  --checkpoint-dir DIR       (run) checkpoints here; started again, resume from the latest",
             "  --checkpoint-interval 10s  (run) how often to checkpoint",

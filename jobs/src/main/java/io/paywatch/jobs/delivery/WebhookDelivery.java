@@ -6,9 +6,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -33,6 +36,10 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
     private final RetryPolicy retry;
     private transient HttpClient http;
     private transient String[] secrets;
+    /** Per receiver: whether its last attempt failed in a retriable way (an outage, for the logs). */
+    private transient AtomicBoolean[] down;
+    /** Pages waiting for their next attempt: what an outage holds back. */
+    private transient AtomicInteger waiting;
 
     public WebhookDelivery(List<WebhookTarget> targets, RetryPolicy retry) {
         this.targets = targets;
@@ -56,6 +63,13 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
             String env = targets.get(i).secretEnv;
             secrets[i] = env == null ? null : System.getenv(env);
         }
+        down = new AtomicBoolean[targets.size()];
+        Arrays.setAll(down, i -> new AtomicBoolean());
+        waiting = new AtomicInteger();
+        // for Flink's metric reporters: an outage shows as receivers down and pages waiting
+        getRuntimeContext().getMetricGroup().gauge("webhookReceiversDown",
+                () -> (int) Arrays.stream(down).filter(AtomicBoolean::get).count());
+        getRuntimeContext().getMetricGroup().gauge("webhookPagesAwaitingRetry", waiting::get);
     }
 
     @Override
@@ -77,17 +91,28 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
         }
         http.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((resp, error) -> {
             if (error == null && resp.statusCode() / 100 == 2) {
+                if (down[r.target].compareAndSet(true, false)) {
+                    LOG.warn("webhook {} is back: delivering the pages it missed", t.displayName());
+                }
                 result.complete(List.of(outcome(r, t, true, attempt, resp.statusCode(), started, null)));
                 return;
             }
             int status = error == null ? resp.statusCode() : 0;
             String reason = error == null ? "HTTP " + status : "no answer: " + rootCause(error);
             boolean retriable = error != null || RetryPolicy.retriable(status);
-            if (retriable && attempt < retry.maxAttempts) {
+            long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+            if (retriable && retry.again(attempt, elapsedMs)) {
+                if (down[r.target].compareAndSet(false, true)) {
+                    LOG.warn("webhook {} unavailable ({}): holding pages and retrying {}", t.displayName(),
+                            reason, retry.describe());
+                }
                 long delay = retry.delayMs(attempt, error == null
                         ? resp.headers().firstValue("Retry-After") : java.util.Optional.empty());
-                CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS)
-                        .execute(() -> attempt(r, result, attempt + 1, started));
+                waiting.incrementAndGet();
+                CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> {
+                    waiting.decrementAndGet();
+                    attempt(r, result, attempt + 1, started);
+                });
                 return;
             }
             LOG.warn("webhook {} failed for alert {} after {} attempt(s): {}", t.displayName(),

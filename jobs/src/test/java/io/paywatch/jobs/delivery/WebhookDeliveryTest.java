@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.paywatch.jobs.testing.WebhookReceiver;
 import io.paywatch.model.Alert;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.groups.OperatorMetricGroup;
+import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
+import org.apache.flink.streaming.util.MockStreamingRuntimeContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.junit.jupiter.api.Test;
 
@@ -16,10 +22,34 @@ import org.junit.jupiter.api.Test;
 class WebhookDeliveryTest {
     private static final RetryPolicy FAST = new RetryPolicy(4, 10, 50);
 
-    private static DeliveryOutcome deliver(String url, long timeoutMs) throws Exception {
+    /** The gauges the function registered, by name. */
+    private final Map<String, Gauge<?>> gauges = new HashMap<>();
+
+    private DeliveryOutcome deliver(String url, long timeoutMs) throws Exception {
+        return deliver(opened(url, timeoutMs, FAST), url, timeoutMs);
+    }
+
+    private WebhookDelivery opened(String url, long timeoutMs, RetryPolicy policy) {
         WebhookTarget target = new WebhookTarget(url, WebhookFormat.GENERIC, "PATH", timeoutMs);
-        WebhookDelivery delivery = new WebhookDelivery(List.of(target), FAST);
+        WebhookDelivery delivery = new WebhookDelivery(List.of(target), policy);
+        delivery.setRuntimeContext(new MockStreamingRuntimeContext(false, 1, 0) {
+            @Override
+            public OperatorMetricGroup getMetricGroup() {
+                return new UnregisteredMetricGroups.UnregisteredOperatorMetricGroup() {
+                    @Override
+                    public <T, G extends Gauge<T>> G gauge(String name, G gauge) {
+                        gauges.put(name, gauge);
+                        return gauge;
+                    }
+                };
+            }
+        });
         delivery.open(null);
+        return delivery;
+    }
+
+    private static DeliveryOutcome deliver(WebhookDelivery delivery, String url, long timeoutMs) throws Exception {
+        WebhookTarget target = new WebhookTarget(url, WebhookFormat.GENERIC, "PATH", timeoutMs);
         DeliveryRequest r = new DeliveryRequests(List.of(target)).toRequests(WebhookFormatTest.alert(Alert.FIRING)).get(0);
         CompletableFuture<DeliveryOutcome> done = new CompletableFuture<>();
         delivery.asyncInvoke(r, new ResultFuture<>() {
@@ -104,5 +134,23 @@ class WebhookDeliveryTest {
         assertThat(o.delivered).isFalse();
         assertThat(o.attempts).isEqualTo(FAST.maxAttempts);
         assertThat(o.reason).contains("ConnectException");
+    }
+
+    @Test
+    void duringAnOutageAPageIsRetriedForTheRetryPeriodAndTheGaugesShowTheReceiverDown() throws Exception {
+        int port = io.paywatch.jobs.testing.TestServices.freePort();
+        String url = "http://127.0.0.1:" + port + "/hook";
+        WebhookDelivery delivery = opened(url, 500, RetryPolicy.retryFor(400, 10, 40));
+        DeliveryOutcome lost = deliver(delivery, url, 500);
+        assertThat(lost.delivered).isFalse();
+        assertThat(lost.attempts).isGreaterThan(FAST.maxAttempts); // bounded by time, not count
+        assertThat(lost.latencyMs).isGreaterThanOrEqualTo(400);
+        assertThat(gauges.get("webhookReceiversDown").getValue()).isEqualTo(1);
+        assertThat(gauges.get("webhookPagesAwaitingRetry").getValue()).isEqualTo(0);
+        try (WebhookReceiver receiver = new WebhookReceiver(port, 0, 500, 0)) {
+            DeliveryOutcome back = deliver(delivery, url, 500);
+            assertThat(back.delivered).isTrue();
+            assertThat(gauges.get("webhookReceiversDown").getValue()).isEqualTo(0);
+        }
     }
 }

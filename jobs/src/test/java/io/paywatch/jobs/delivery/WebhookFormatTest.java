@@ -113,6 +113,21 @@ class WebhookFormatTest {
     }
 
     @Test
+    void aRetryPeriodBoundsTheRetriesByTimeNotCount() {
+        RetryPolicy attempts = new RetryPolicy(6, 500, 30_000);
+        assertThat(attempts.again(5, 3_600_000)).isTrue();
+        assertThat(attempts.again(6, 0)).isFalse();
+        assertThat(attempts.describe()).isEqualTo("up to 6 attempts");
+
+        RetryPolicy period = RetryPolicy.retryFor(600_000, 500, 30_000);
+        assertThat(period.again(1_000, 599_999)).isTrue();
+        assertThat(period.again(2, 600_000)).isFalse();
+        assertThat(period.describe()).isEqualTo("for up to 10m");
+        // the async operator waits for the last attempt that starts within the period
+        assertThat(period.budgetMs(10_000)).isEqualTo(600_000 + 30_000 + 10_000);
+    }
+
+    @Test
     void theIdempotencyKeyNamesTheTransition() {
         DeliveryRequest r = new DeliveryRequest();
         r.alertId = "failure_rate-abc";

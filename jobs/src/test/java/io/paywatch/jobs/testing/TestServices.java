@@ -35,16 +35,34 @@ public final class TestServices {
 
     private TestServices() {}
 
+    private static Path kafkaDir;
+    private static int kafkaPort;
+    private static int kafkaControllerPort;
+
     /** Kafka bootstrap servers, e.g. {@code 127.0.0.1:40123}. */
     public static synchronized String kafka() {
         if (kafka == null) {
-            int port = freePort();
-            int controller = freePort();
-            Path dir = workDir("kafka");
-            start("kafka.sh", dir, port, controller);
-            kafka = "127.0.0.1:" + port;
+            kafkaPort = freePort();
+            kafkaControllerPort = freePort();
+            kafkaDir = workDir("kafka");
+            start("kafka.sh", kafkaDir, kafkaPort, kafkaControllerPort);
+            kafka = "127.0.0.1:" + kafkaPort;
         }
         return kafka;
+    }
+
+    /** A broker restart, first half: stops the shared broker (its script waits for the process to end). */
+    public static synchronized void stopKafka() throws Exception {
+        Process stop = new ProcessBuilder("bash", scripts().resolve("kafka.sh").toString(), "stop",
+                kafkaDir.toString()).inheritIO().start();
+        if (!stop.waitFor(30, TimeUnit.SECONDS) || stop.exitValue() != 0) {
+            throw new IllegalStateException("the Kafka broker did not stop");
+        }
+    }
+
+    /** The broker back: the same data, ports and topics. */
+    public static synchronized void startKafkaAgain() {
+        start("kafka.sh", kafkaDir, kafkaPort, kafkaControllerPort);
     }
 
     private static Path influxDir;

@@ -42,7 +42,12 @@ public final class WebhookReceiver implements AutoCloseable {
     private final AtomicInteger seen = new AtomicInteger();
 
     public WebhookReceiver(int failFirst, int failStatus, long delayMs) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        this(0, failFirst, failStatus, delayMs);
+    }
+
+    /** A receiver on a given loopback port: one that comes up after its senders started. */
+    public WebhookReceiver(int port, int failFirst, int failStatus, long delayMs) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
         server.createContext("/", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
                 String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
