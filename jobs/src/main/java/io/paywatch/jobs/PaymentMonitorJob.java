@@ -7,6 +7,8 @@ import io.paywatch.jobs.control.ControlSignal;
 import io.paywatch.jobs.control.LiveRules;
 import io.paywatch.jobs.ingest.DeadLetter;
 import io.paywatch.jobs.ingest.DuplicateFilter;
+import io.paywatch.jobs.ingest.InputOutcome;
+import io.paywatch.jobs.ingest.InputOutcomeCounter;
 import io.paywatch.jobs.ingest.InputHealth;
 import io.paywatch.jobs.ingest.InputHealthFunction;
 import io.paywatch.jobs.ingest.EndOfInput;
@@ -20,18 +22,20 @@ import io.paywatch.model.Alert;
 import io.paywatch.model.PaymentEvent;
 import io.paywatch.model.RuleSettings;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * The PayWatch pipeline, as a diagram in code:
  *
  * <pre>
- * raw records ─ parse ─ event time gate ─────────┬─ keyBy(event_id) dedup ─┬─ keyBy(merchant) failure rates ─┐
- *                                                 │                         ├─ keyBy(channel)  failure rates ─┼─ rates, alerts
- *                                                 │                         └─ CEP pattern rules, incidents ──┤
- *                                                 └─ dead letters, input outcomes ─ input health ─────────────┘
+ * raw records ─ parse ─ event time gate ─┬─ keyBy(merchant) dedup ─┬─ (same keys) failure rates per merchant ─┐
+ *                                         │                         ├─ keyBy(channel) failure rates ───────────┼─ rates, alerts
+ *                                         │                         └─ CEP pattern rules, incidents ───────────┤
+ *                                         └─ dead letters, input outcomes (counted locally) ─ input health ────┘
  * </pre>
  *
  * <p>Sources and sinks are chosen by the caller ({@link io.paywatch.jobs.cli.PayWatchCli}, or a
@@ -100,12 +104,13 @@ public final class PaymentMonitorJob {
                 .uid("event-time-gate")
                 .setParallelism(sourceParallelism);
 
+        // keyed by merchant: the merchant failure rates below reuse this partitioning
         SingleOutputStreamOperator<PaymentEvent> accepted = onTime
-                .keyBy(e -> e.eventId)
-                .connect(onTime.getSideOutput(PipelineTags.LATE_EVENTS).keyBy(l -> l.event.eventId))
+                .keyBy(e -> e.merchantId)
+                .connect(onTime.getSideOutput(PipelineTags.LATE_EVENTS).keyBy(l -> l.event.merchantId))
                 .process(new DuplicateFilter(settings.dedupHorizonMs))
                 .returns(TypeInformation.of(PaymentEvent.class))
-                .name("dedup by event_id").uid("dedup");
+                .name("dedup by event_id").uid("dedup-by-merchant");
 
         // to every rule operator: the end of a bounded input (not to evaluate beyond it) and
         // live rule changes from the control topic
@@ -130,10 +135,17 @@ public final class PaymentMonitorJob {
 
         RuleOutputs main = rules(accepted, control, settings.rules, "");
 
+        long healthInterval = settings.rules.failureRate().everyMs;
         DataStream<InputHealth> inputHealth = onTime.getSideOutput(PipelineTags.INPUT_OUTCOMES)
-                .union(accepted.getSideOutput(PipelineTags.INPUT_OUTCOMES))
+                .transform("count rejected and late", TypeInformation.of(InputOutcome.class),
+                        new InputOutcomeCounter(healthInterval))
+                .uid("count-gate-outcomes").setParallelism(sourceParallelism)
+                .union(accepted.getSideOutput(PipelineTags.INPUT_OUTCOMES)
+                        .transform("count accepted and duplicates", TypeInformation.of(InputOutcome.class),
+                                new InputOutcomeCounter(healthInterval))
+                        .uid("count-dedup-outcomes"))
                 .keyBy(o -> 0)
-                .process(new InputHealthFunction(settings.rules.failureRate().everyMs))
+                .process(new InputHealthFunction(healthInterval))
                 .name("input health").uid("input-health");
 
         DataStream<DeadLetter> deadLetters = onTime.getSideOutput(PipelineTags.DEAD_LETTERS)
@@ -178,12 +190,15 @@ public final class PaymentMonitorJob {
     /** Failure rates and the pattern rules for one rule set; {@code uidSuffix} tells sets apart. */
     static RuleOutputs rules(DataStream<PaymentEvent> accepted, BroadcastStream<ControlSignal> control,
             RuleSettings rules, String uidSuffix) {
-        SingleOutputStreamOperator<RateSnapshot> merchantRates = accepted
-                .keyBy(e -> e.merchantId)
+        // only payments count in rates; merchant rates read dedup's partitioning (no exchange)
+        DataStream<PaymentEvent> payments = accepted.filter(PaymentEvent::isPayment)
+                .name("payments" + uidSuffix).uid("payments" + uidSuffix);
+        SingleOutputStreamOperator<RateSnapshot> merchantRates = DataStreamUtils
+                .reinterpretAsKeyedStream(payments, e -> e.merchantId, Types.STRING)
                 .connect(control)
                 .process(new FailureRateFunction(RateSnapshot.MERCHANT, rules))
                 .name("failure rate per merchant" + uidSuffix).uid("failure-rate-merchant" + uidSuffix);
-        SingleOutputStreamOperator<RateSnapshot> channelRates = accepted
+        SingleOutputStreamOperator<RateSnapshot> channelRates = payments
                 .keyBy(e -> e.channel)
                 .connect(control)
                 .process(new FailureRateFunction(RateSnapshot.CHANNEL, rules))

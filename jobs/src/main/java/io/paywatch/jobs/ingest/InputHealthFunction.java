@@ -37,7 +37,7 @@ public class InputHealthFunction extends KeyedProcessFunction<Integer, InputOutc
             counts = new long[4];
             ctx.timerService().registerEventTimeTimer(end - 1);
         }
-        counts[o.kind]++;
+        counts[o.kind] += o.count;
         intervals.put(end, counts);
     }
 

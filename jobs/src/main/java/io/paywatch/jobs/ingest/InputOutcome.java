@@ -10,6 +10,8 @@ public class InputOutcome {
     public byte kind;
     /** Event time at which the outcome is counted. */
     public long time;
+    /** How many records had this outcome at this time (pre-aggregated by {@link InputOutcomeCounter}). */
+    public long count = 1;
 
     public InputOutcome() {}
 

@@ -164,7 +164,7 @@ class IngestOperatorsTest {
         KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         new KeyedCoProcessOperator<>(new DuplicateFilter(600_000)),
-                        e -> e.eventId, l -> l.event.eventId, Types.STRING);
+                        e -> e.merchantId, l -> l.event.merchantId, Types.STRING);
         h.open();
         return h;
     }
@@ -218,6 +218,71 @@ class IngestOperatorsTest {
         h.processElement1(new StreamRecord<>(e, e.eventTime));
         h.processElement1(new StreamRecord<>(copyOf(e, T0 + 600_001), T0 + 600_001));
         assertThat(h.extractOutputValues()).hasSize(2);
+        h.close();
+    }
+
+    @Test
+    void cleanupIsOneTimerPerMerchantAndMinuteNotOnePerEvent() throws Exception {
+        var h = dedup();
+        for (int i = 0; i < 1_000; i++) {
+            PaymentEvent e = ok(T0 + 1_000 + i * 50L, i % 2 == 0 ? "m-1" : "m-2", "card"); // 50 s of traffic
+            h.processElement1(new StreamRecord<>(e, e.eventTime));
+        }
+        assertThat(h.extractOutputValues()).hasSize(1_000);
+        assertThat(h.numEventTimeTimers()).isEqualTo(2); // the minute after T0 + 10 min, per merchant
+        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 660_000));
+        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 660_000));
+        assertThat(h.numKeyedStateEntries()).isZero();
+        h.close();
+    }
+
+    @Test
+    void anIdPastItsHorizonAtTheWatermarkIsForgottenBeforeItsCleanupTimerFires() throws Exception {
+        var h = dedup();
+        PaymentEvent e = ok(T0 + 1_000, "m", "card");
+        h.processElement1(new StreamRecord<>(e, e.eventTime));
+        // the watermark passes first-seen + horizon, but not yet the minute's cleanup timer
+        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 601_000));
+        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 601_000));
+        assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        LateEvent redelivery = new LateEvent();
+        redelivery.event = copyOf(e, T0 + 1_000);
+        redelivery.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", "r");
+        redelivery.tallyTime = T0 + 601_000;
+        h.processElement2(new StreamRecord<>(redelivery, T0 + 1_000));
+        // as if its state were gone: late, not a duplicate (the same decision on every run)
+        assertThat(h.getSideOutput(PipelineTags.DEAD_LETTERS)).extracting(r -> r.getValue().source)
+                .containsExactly("r");
+        h.close();
+    }
+
+    @Test
+    void outcomesAreCountedPerIntervalAndLeaveBeforeTheWatermarkThatClosesTheirInterval() throws Exception {
+        OneInputStreamOperatorTestHarness<InputOutcome, InputOutcome> h =
+                new OneInputStreamOperatorTestHarness<>(new InputOutcomeCounter(10_000));
+        h.open();
+        for (int i = 0; i < 7; i++) {
+            h.processElement(new StreamRecord<>(InputOutcome.of(InputOutcome.ACCEPTED, T0 + i * 1_000)));
+        }
+        h.processElement(new StreamRecord<>(InputOutcome.of(InputOutcome.DUPLICATE, T0 + 2_000)));
+        h.processElement(new StreamRecord<>(InputOutcome.of(InputOutcome.ACCEPTED, T0 + 12_000)));
+        assertThat(h.getOutput()).isEmpty(); // nothing leaves before its interval closes
+        h.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 9_999));
+        List<Object> out = new java.util.ArrayList<>(h.getOutput());
+        assertThat(out).hasSize(3); // accepted and duplicates of [T0, T0+10s), then the watermark
+        InputOutcome accepted = ((StreamRecord<InputOutcome>) out.get(0)).getValue();
+        InputOutcome duplicates = ((StreamRecord<InputOutcome>) out.get(1)).getValue();
+        assertThat(accepted.kind).isEqualTo(InputOutcome.ACCEPTED);
+        assertThat(accepted.count).isEqualTo(7);
+        assertThat(accepted.time).isEqualTo(T0 + 9_999);
+        assertThat(duplicates.kind).isEqualTo(InputOutcome.DUPLICATE);
+        assertThat(duplicates.count).isEqualTo(1);
+        assertThat(out.get(2)).isInstanceOf(org.apache.flink.streaming.api.watermark.Watermark.class);
+
+        // what is still open leaves before a checkpoint barrier: the operator keeps no state
+        h.prepareSnapshotPreBarrier(1);
+        assertThat(h.extractOutputValues()).hasSize(3);
+        assertThat(h.extractOutputValues().get(2).count).isEqualTo(1);
         h.close();
     }
 }

@@ -1,0 +1,81 @@
+package io.paywatch.jobs.ingest;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Counts input outcomes where they happen (chained to the gate and to dedup), so that one
+ * record per interval and outcome crosses the network to the single input-health task instead
+ * of one per input record. An interval's counts leave when the watermark passes its end, ahead
+ * of that watermark, and everything still open leaves before each checkpoint barrier and at the
+ * end of input: the operator holds nothing across a checkpoint, so it has no state to restore.
+ */
+public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
+        implements OneInputStreamOperator<InputOutcome, InputOutcome>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+
+    private final long intervalMs;
+    /** Interval end → counts by outcome kind. */
+    private transient TreeMap<Long, long[]> open;
+
+    public InputOutcomeCounter(long intervalMs) {
+        this.intervalMs = intervalMs;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        open = new TreeMap<>();
+    }
+
+    @Override
+    public void processElement(StreamRecord<InputOutcome> element) {
+        InputOutcome o = element.getValue();
+        long end = Math.floorDiv(o.time, intervalMs) * intervalMs + intervalMs;
+        open.computeIfAbsent(end, k -> new long[4])[o.kind] += o.count;
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        // the interval ending at `end` is complete once the watermark reaches end - 1, where
+        // the input-health timer fires: its counts must arrive before that watermark
+        flush(mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : mark.getTimestamp() + 1);
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        flush(Long.MAX_VALUE);
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput() {
+        flush(Long.MAX_VALUE);
+    }
+
+    private void flush(long upToEnd) {
+        Iterator<Map.Entry<Long, long[]>> it = open.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, long[]> interval = it.next();
+            if (interval.getKey() > upToEnd) {
+                return;
+            }
+            for (byte kind = 0; kind < 4; kind++) {
+                long n = interval.getValue()[kind];
+                if (n > 0) {
+                    InputOutcome o = InputOutcome.of(kind, interval.getKey() - 1);
+                    o.count = n;
+                    output.collect(new StreamRecord<>(o));
+                }
+            }
+            it.remove();
+        }
+    }
+}
