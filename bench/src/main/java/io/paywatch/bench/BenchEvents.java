@@ -35,6 +35,11 @@ public final class BenchEvents {
 
     /** {@code count} events (rounded up to even: two source subtasks read one half each). */
     public static BenchEvents generate(int count, long seed) {
+        return generate(count, seed, EVENTS_PER_SECOND);
+    }
+
+    /** The same mix at {@code eventsPerSecond} of event time (a slower pace spans more time). */
+    public static BenchEvents generate(int count, long seed, int eventsPerSecond) {
         int n = count + (count & 1);
         SplittableRandom rnd = new SplittableRandom(seed);
         double[] cumulative = zipf(MERCHANTS, 1.1);
@@ -42,7 +47,7 @@ public final class BenchEvents {
         long p = 0;
         long t = T0;
         while (out.size() < n) {
-            t = T0 + out.size() * 1000L / EVENTS_PER_SECOND;
+            t = T0 + out.size() * 1000L / eventsPerSecond;
             int merchant = pick(cumulative, rnd.nextDouble());
             String channel = CHANNELS[rnd.nextInt(CHANNELS.length)];
             String pid = "p-" + (++p);
@@ -90,6 +95,34 @@ public final class BenchEvents {
     private static int pick(double[] cumulative, double u) {
         int i = java.util.Arrays.binarySearch(cumulative, u);
         return Math.min(i >= 0 ? i : -i - 1, cumulative.length - 1);
+    }
+
+    /**
+     * Merchant-channel pairs with payments in the last {@code windowMs} of event time: the keys
+     * whose rule state is live at the end of the set.
+     */
+    public int activeMerchantChannels(long windowMs) {
+        java.util.Set<String> pairs = new java.util.HashSet<>();
+        for (int i = lines.length - 1; i >= 0; i--) {
+            String l = new String(lines[i], StandardCharsets.UTF_8);
+            if (time(l) <= newest - windowMs) {
+                break;
+            }
+            if (l.contains("\"kind\":\"payment\"")) {
+                pairs.add(field(l, "merchant_id") + "/" + field(l, "channel"));
+            }
+        }
+        return pairs.size();
+    }
+
+    private static long time(String line) {
+        int at = line.indexOf("\"event_time\":") + 13;
+        return Long.parseLong(line.substring(at, line.indexOf(',', at)));
+    }
+
+    private static String field(String line, String name) {
+        int at = line.indexOf("\"" + name + "\":\"") + name.length() + 4;
+        return line.substring(at, line.indexOf('"', at));
     }
 
     public long bytes() {

@@ -84,6 +84,7 @@ public final class PayWatchBench {
         String state = "heap";
         int repetitions = 3;
         String only = null;
+        int latencyRate = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -99,8 +100,9 @@ public final class PayWatchBench {
                     i++;
                     break;
                 case "--only":
-                    if (!jobs().containsKey(v)) {
-                        fail("bench: --only takes one of " + String.join(", ", jobs().keySet()) + ", got '" + v + "'");
+                    if (!jobs().containsKey(v) && !EXTRAS.contains(v)) {
+                        fail("bench: --only takes one of " + String.join(", ", jobs().keySet()) + ", "
+                                + String.join(", ", EXTRAS) + ", got '" + v + "'");
                     }
                     only = v;
                     i++;
@@ -112,14 +114,19 @@ public final class PayWatchBench {
                     state = v;
                     i++;
                     break;
+                case "--latency-rate":
+                    latencyRate = positive(a, v);
+                    i++;
+                    break;
                 default:
                     fail("bench: unknown flag '" + a + "' (flags: --events N, --state heap|rocksdb, --repetitions N,"
-                            + " --only JOB)");
+                            + " --only JOB, --latency-rate EVENTS_PER_S)");
             }
         }
         PayWatchBench bench = new PayWatchBench(System.out, state, repetitions);
         bench.only = only;
         Map<String, Double> medians = bench.run(events);
+        bench.extras(events, medians, latencyRate);
         System.out.println(finalLine(medians));
         System.exit(0);
     }
@@ -150,6 +157,9 @@ public final class PayWatchBench {
 
     /** Runs every job (warm-up, then the repetitions) and returns the median events/s of each. */
     Map<String, Double> run(int events) throws Exception {
+        if (only != null && EXTRAS.contains(only)) {
+            return new LinkedHashMap<>();
+        }
         out.printf(Locale.ROOT, "bench: generating %,d events…%n", events);
         BenchEvents set = BenchEvents.generate(events, 42);
         BenchEvents.current = set.lines;
@@ -208,24 +218,51 @@ public final class PayWatchBench {
         return medians;
     }
 
+    /** Measured after the four jobs, each on its own line: the end-to-end targets. */
+    static final List<String> EXTRAS = List.of("replay", "state", "latency");
+
+    /**
+     * File replay end to end, state size and growth on RocksDB, and detection latency from a
+     * real Kafka broker (last: its live job runs until the bench exits).
+     */
+    void extras(int events, Map<String, Double> medians, int latencyRate) throws Exception {
+        if (only == null || only.equals("replay")) {
+            BenchEvents set = BenchEvents.generate(events, 42);
+            double eps = EndToEnd.replay(set, out);
+            out.printf(Locale.ROOT, "bench: replay of a file, end to end: %,.0f events/s (target ≥ 300,000)%n", eps);
+        }
+        if (only == null || only.equals("state")) {
+            StateGrowth.measure(100_000, state, out); // 1x spans 33 min of event time: every horizon
+        }
+        if (only == null || only.equals("latency")) {
+            double rate = latencyRate > 0 ? latencyRate
+                    : medians.containsKey("pipeline") ? medians.get("pipeline") / 2 : 20_000;
+            DetectionLatency.measure(rate, 500, 20, out);
+        }
+    }
+
     /** The rate checksums of the last {@link #run}, by job (the ones that compute rates). */
     Map<String, Long> lastChecksums;
+
+    /** The embedded Flink of every measurement: parallelism 2, checkpoints as in {@code run}. */
+    static Configuration configuration(String state, int checkpointIntervalS, Path checkpoints) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("parallelism.default", String.valueOf(BenchSource.PARALLELISM));
+        c.put("pipeline.object-reuse", "true");
+        c.put("state.backend.type", state.equals("rocksdb") ? "rocksdb" : "hashmap");
+        c.put("state.backend.rocksdb.timer-service.factory", "HEAP"); // as ./paywatch run
+        c.put("execution.checkpointing.interval", checkpointIntervalS + " s");
+        c.put("execution.checkpointing.dir", checkpoints.toUri().toString());
+        c.put("execution.checkpointing.incremental", "true");
+        c.put("rest.port", "0");
+        return Configuration.fromMap(c);
+    }
 
     private Run once(Job job, BenchEvents set, long checksumUpTo) throws Exception {
         Path checkpoints = Files.createTempDirectory("paywatch-bench-cp");
         try {
-            Configuration conf = new Configuration();
-            Map<String, String> c = new LinkedHashMap<>();
-            c.put("parallelism.default", String.valueOf(BenchSource.PARALLELISM));
-            c.put("pipeline.object-reuse", "true");
-            c.put("state.backend.type", state.equals("rocksdb") ? "rocksdb" : "hashmap");
-            c.put("state.backend.rocksdb.timer-service.factory", "HEAP"); // as ./paywatch run
-            c.put("execution.checkpointing.interval", CHECKPOINT_INTERVAL_S + " s");
-            c.put("execution.checkpointing.dir", checkpoints.toUri().toString());
-            c.put("execution.checkpointing.incremental", "true");
-            c.put("rest.port", "0");
-            conf.addAll(Configuration.fromMap(c));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                    configuration(state, CHECKPOINT_INTERVAL_S, checkpoints));
             job.build(env, checksumUpTo);
             System.gc();
             Sampler sampler = new Sampler(checkpoints);

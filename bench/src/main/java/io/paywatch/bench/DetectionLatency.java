@@ -1,0 +1,192 @@
+package io.paywatch.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import io.paywatch.jobs.cli.PayWatchCli;
+import java.io.File;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Detection latency of {@code ./paywatch run}: a real Kafka broker (the project's
+ * {@code scripts/kafka.sh}), background traffic at a given rate, and every quarter of a second an
+ * incident — ten timeouts of a fresh merchant within a few milliseconds, a {@code timeout_burst}.
+ * The latency of one incident is from the moment its completing event is handed to the Kafka
+ * producer to the moment its alert reaches a webhook receiver on loopback: an upper bound of
+ * "Kafka append to alert" (it includes the producer's send).
+ */
+final class DetectionLatency {
+    private static final int INCIDENT_EVERY_MS = 250;
+
+    private DetectionLatency() {}
+
+    static void measure(double rate, long boundMs, int seconds, PrintStream out) throws Exception {
+        Path home = home();
+        Path dir = Files.createTempDirectory("paywatch-bench-latency");
+        int port = freePort();
+        Path kafkaScript = home.resolve("scripts/kafka.sh");
+        out.println("bench: latency: starting a Kafka broker (scripts/kafka.sh)…");
+        exec(out, "bash", kafkaScript.toString(), "start", dir.resolve("kafka").toString(),
+                String.valueOf(port), String.valueOf(freePort()));
+        String bootstrap = "127.0.0.1:" + port;
+        Map<String, Long> sent = new ConcurrentHashMap<>();
+        Map<String, Long> alerted = new ConcurrentHashMap<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        try {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                admin.createTopics(List.of(new NewTopic("payments", 2, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            }
+            receiver.createContext("/", exchange -> {
+                long now = System.currentTimeMillis();
+                try (InputStream in = exchange.getRequestBody()) {
+                    String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    int at = body.indexOf("\"merchant_id\":\"m-lat-");
+                    if (at >= 0 && body.contains("\"status\":\"firing\"")) {
+                        String merchant = body.substring(at + 15, body.indexOf('"', at + 15));
+                        alerted.putIfAbsent(merchant, now);
+                    }
+                    exchange.sendResponseHeaders(200, -1);
+                } finally {
+                    exchange.close();
+                }
+            });
+            receiver.start();
+            String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/alerts";
+            String[] args = {"run", "--bootstrap-servers", bootstrap, "--topic", "payments", "--group-id",
+                "bench-latency", "--starting-offsets", "earliest", "--webhook-url", hook,
+                "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--state", "heap",
+                "--parallelism", String.valueOf(BenchSource.PARALLELISM),
+                "--out-of-orderness", boundMs + "ms", "--quiet"};
+            Thread job = new Thread(() -> PayWatchCli.run(args, new PrintStream(OutputStream.nullOutputStream()),
+                    System.err), "bench-run");
+            job.setDaemon(true); // the bench exits when it is done; the live job with it
+            job.start();
+
+            out.printf(Locale.ROOT, "bench: latency: ./paywatch run from Kafka, %,.0f events/s of traffic,"
+                    + " out-of-orderness %d ms, %d s of incidents after 10 s of warm-up…%n", rate, boundMs, seconds);
+            produce(bootstrap, rate, seconds, boundMs, sent, alerted);
+            List<Long> latencies = new ArrayList<>();
+            for (Map.Entry<String, Long> s : sent.entrySet()) {
+                Long a = alerted.get(s.getKey());
+                if (a != null) {
+                    latencies.add(a - s.getValue());
+                }
+            }
+            latencies.sort(null);
+            if (latencies.isEmpty()) {
+                out.println("bench: latency: NO alert arrived (see logs/)");
+                return;
+            }
+            out.printf(Locale.ROOT, "bench: detection latency, Kafka → alert at the webhook: p50 %d ms, p99 %d ms,"
+                            + " max %d ms over %d incidents (%d without an alert); target p99 ≤ 1,000 ms%n",
+                    pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1), latencies.size(),
+                    sent.size() - latencies.size());
+        } finally {
+            receiver.stop(0);
+            exec(out, "bash", kafkaScript.toString(), "stop", dir.resolve("kafka").toString());
+        }
+    }
+
+    /** Background payments at {@code rate}, incidents during the measured seconds, then a tail. */
+    private static void produce(String bootstrap, double rate, int seconds, long boundMs,
+            Map<String, Long> sent, Map<String, Long> alerted) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        SplittableRandom rnd = new SplittableRandom(7);
+        long start = System.currentTimeMillis();
+        long warmUpEnd = start + 10_000;
+        long incidentsEnd = warmUpEnd + seconds * 1000L;
+        long end = incidentsEnd + boundMs + 5_000; // traffic goes on: the watermark passes the last ones
+        long produced = 0;
+        long nextIncident = warmUpEnd;
+        int incident = 0;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (long now = start; now < end || (now < end + 20_000 && alerted.size() < sent.size());
+                    now = System.currentTimeMillis()) {
+                long due = (long) ((now - start) * rate / 1000);
+                for (; produced < due; produced++) {
+                    String pid = "p-" + produced;
+                    producer.send(new ProducerRecord<>("payments", pid, payment(pid, now, "m-" + (1 + rnd.nextInt(500)),
+                            rnd.nextDouble() < 0.06 ? "101" : null)));
+                }
+                if (now >= nextIncident && now < incidentsEnd) {
+                    String merchant = "m-lat-" + (++incident);
+                    for (int i = 1; i <= 10; i++) {
+                        String pid = merchant + "-" + i;
+                        long t = System.currentTimeMillis();
+                        if (i == 10) {
+                            sent.put(merchant, t);
+                        }
+                        producer.send(new ProducerRecord<>("payments", pid, payment(pid, t, merchant, "202")));
+                    }
+                    nextIncident += INCIDENT_EVERY_MS;
+                }
+                producer.flush();
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            }
+        }
+    }
+
+    private static String payment(String pid, long time, String merchant, String code) {
+        return "{\"event_id\":\"e-" + pid + "\",\"event_time\":" + time + ",\"kind\":\"payment\",\"payment_id\":\""
+                + pid + "\",\"order_id\":\"o-" + pid + "\",\"merchant_id\":\"" + merchant
+                + "\",\"channel\":\"card\",\"status\":\"" + (code == null ? "succeeded" : "failed") + "\""
+                + (code == null ? "" : ",\"code\":\"" + code + "\"") + ",\"amount_minor\":1000,\"currency\":\"CNY\"}";
+    }
+
+    private static long pct(List<Long> sorted, int p) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+
+    private static void exec(PrintStream out, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + output);
+        }
+    }
+
+    /** The repository (the launcher passes it; otherwise found above the working directory). */
+    static Path home() {
+        String h = System.getProperty("paywatch.home");
+        if (h != null) {
+            return Path.of(h);
+        }
+        for (File dir = new File("").getAbsoluteFile(); dir != null; dir = dir.getParentFile()) {
+            if (new File(dir, "scripts/kafka.sh").isFile()) {
+                return dir.toPath();
+            }
+        }
+        throw new IllegalStateException("scripts/kafka.sh not found: run the bench with ./paywatch bench");
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.paywatch.bench;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.runtime.checkpoint.Checkpoints;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.shaded.guava33.com.google.common.hash.Hashing;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * State size on RocksDB, read from the checkpoints' metadata per operator: after 1× and 10× the
+ * events (flat checkpoints: the state follows the traffic of the windows and horizons, not the
+ * length of the run), and per active merchant-channel key.
+ */
+final class StateGrowth {
+    /** The stateful operators of the pipeline, by uid. */
+    static final String[] UIDS = {"dedup-by-merchant", "failure-rate-merchant", "failure-rate-channel",
+        "cep-timeout-burst", "cep-risk-block", "cep-charged-unfulfilled", "cep-failed-but-charged",
+        "pattern-incidents", "alert-routing", "input-health", "event-time-gate"};
+    /**
+     * A tenth of the bench's pace, so that 1× already spans more than the longest window or
+     * horizon of the rules (30 min) at 100,000 events, and 10× runs for hours of event time.
+     */
+    static final int EVENTS_PER_SECOND = 50;
+    /** Checkpoints often enough that the last one is close to the end of the events. */
+    static final int CHECKPOINT_INTERVAL_S = 2;
+
+    private StateGrowth() {}
+
+    /** Runs the pipeline on RocksDB over {@code base} and 10 × {@code base} events; prints sizes. */
+    static void measure(int base, String backend, PrintStream out) throws Exception {
+        long[] totals = new long[2];
+        int[] factors = {1, 10};
+        for (int i = 0; i < 2; i++) {
+            BenchEvents set = BenchEvents.generate(base * factors[i], 42, EVENTS_PER_SECOND);
+            BenchEvents.current = set.lines;
+            Map<String, Long> sizes = lastCheckpoint(set, backend);
+            long total = sizes.values().stream().mapToLong(Long::longValue).sum();
+            totals[i] = total;
+            long dedup = sizes.getOrDefault("dedup-by-merchant", 0L);
+            int keys = set.activeMerchantChannels(Measurements.WINDOW_MS);
+            StringBuilder per = new StringBuilder();
+            sizes.forEach((uid, bytes) -> per.append(String.format(Locale.ROOT, " %s=%.0fKB", uid, bytes / 1e3)));
+            out.printf(Locale.ROOT, "bench: state after %,d events (%.0f min of event time), %s: %,.0f KB in the"
+                            + " last checkpoint;%s%n", set.lines.length,
+                    (set.newest - BenchEvents.T0) / 60_000.0, backend, total / 1e3, per);
+            out.printf(Locale.ROOT, "bench: state per active merchant-channel key (%,d keys): %,.0f bytes in all,"
+                            + " %,.0f bytes without dedup's event ids (target ≤ 2,048)%n",
+                    keys, (double) total / keys, (double) (total - dedup) / keys);
+        }
+        out.printf(Locale.ROOT, "bench: checkpoint after 10× the events / after 1×: %.2f (flat: no growth with"
+                + " the length of the run)%n", (double) totals[1] / Math.max(1, totals[0]));
+    }
+
+    /** State size per operator in the newest checkpoint taken while every operator was running. */
+    private static Map<String, Long> lastCheckpoint(BenchEvents set, String backend) throws Exception {
+        Path checkpoints = Files.createTempDirectory("paywatch-bench-state");
+        try {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                    PayWatchBench.configuration(backend, CHECKPOINT_INTERVAL_S, checkpoints));
+            Measurements.pipeline(env, set.newest - 60_000);
+            MetadataCollector collector = new MetadataCollector(checkpoints);
+            collector.start();
+            try {
+                env.execute("paywatch-bench-state");
+            } finally {
+                collector.stop();
+            }
+            return collector.last;
+        } finally {
+            EndToEnd.deleteTree(checkpoints);
+        }
+    }
+
+    /** Reads each completed checkpoint's metadata while the job runs (Flink removes subsumed ones). */
+    static final class MetadataCollector implements Runnable {
+        private final Path dir;
+        private volatile boolean running = true;
+        private Thread thread;
+        private long seen = -1;
+        volatile Map<String, Long> last = new LinkedHashMap<>();
+
+        MetadataCollector(Path dir) {
+            this.dir = dir;
+        }
+
+        void start() {
+            thread = new Thread(this, "bench-checkpoint-metadata");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join();
+            poll();
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                poll();
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
+            }
+        }
+
+        private void poll() {
+            try (Stream<Path> all = Files.walk(dir, 2)) {
+                for (Path chk : (Iterable<Path>) all.filter(p -> p.getFileName().toString().startsWith("chk-"))::iterator) {
+                    long n = Long.parseLong(chk.getFileName().toString().substring(4));
+                    Path metadata = chk.resolve("_metadata");
+                    if (n > seen && Files.exists(metadata)) {
+                        Map<String, Long> sizes = sizes(metadata);
+                        seen = n;
+                        if (sizes != null) {
+                            last = sizes;
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException beingWrittenOrRemoved) {
+                // the next poll sees it complete, or a newer one
+            }
+        }
+
+        /** Per operator uid, or null when some operator had finished (its state is gone). */
+        private static Map<String, Long> sizes(Path metadata) throws IOException {
+            CheckpointMetadata m;
+            try (InputStream in = Files.newInputStream(metadata)) {
+                m = Checkpoints.loadCheckpointMetadata(new DataInputStream(in),
+                        StateGrowth.class.getClassLoader(), metadata.getParent().toString());
+            }
+            Map<OperatorID, OperatorState> byId = new LinkedHashMap<>();
+            for (OperatorState s : m.getOperatorStates()) {
+                if (s.isFullyFinished()) {
+                    return null;
+                }
+                byId.put(s.getOperatorID(), s);
+            }
+            Map<String, Long> sizes = new LinkedHashMap<>();
+            for (String uid : UIDS) {
+                OperatorState s = byId.get(operatorId(uid));
+                if (s != null) {
+                    sizes.put(uid, s.getStateSize());
+                    if (System.getenv("BENCH_DEBUG") != null) {
+                        long keyed = 0;
+                        long op = 0;
+                        for (var st : s.getStates()) {
+                            keyed += st.getManagedKeyedState().getStateSize();
+                            op += st.getManagedOperatorState().getStateSize();
+                        }
+                        System.out.println("debug " + uid + " keyed=" + keyed + " operator=" + op);
+                    }
+                }
+            }
+            return sizes;
+        }
+    }
+
+    /** The operator id Flink derives from a uid (StreamGraphHasherV2). */
+    static OperatorID operatorId(String uid) {
+        return new OperatorID(Hashing.murmur3_128(0).newHasher().putString(uid, StandardCharsets.UTF_8)
+                .hash().asBytes());
+    }
+}
