@@ -5,6 +5,7 @@ import io.paywatch.jobs.ingest.SourcePartitions;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -19,6 +20,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 final class BenchSource {
     static final String TOPIC = "bench";
     static final int PARALLELISM = 2;
+    /**
+     * A pace for the state measurement (its checkpoints must fall inside the run, at any speed);
+     * 0, the default, reads as fast as the job takes the events.
+     */
+    static volatile double eventsPerSecond;
 
     private BenchSource() {}
 
@@ -28,8 +34,10 @@ final class BenchSource {
 
     static DataStream<RawRecord> of(StreamExecutionEnvironment env) {
         int n = BenchEvents.current.length;
-        DataGeneratorSource<RawRecord> source = new DataGeneratorSource<>(new Interleaved(n), n,
-                TypeInformation.of(RawRecord.class));
+        DataGeneratorSource<RawRecord> source = eventsPerSecond > 0
+                ? new DataGeneratorSource<>(new Interleaved(n), n, RateLimiterStrategy.perSecond(eventsPerSecond),
+                        TypeInformation.of(RawRecord.class))
+                : new DataGeneratorSource<>(new Interleaved(n), n, TypeInformation.of(RawRecord.class));
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "pre-serialised events")
                 .setParallelism(PARALLELISM);
     }

@@ -33,6 +33,8 @@ final class StateGrowth {
      * horizon of the rules (30 min) at 100,000 events, and 10× runs for hours of event time.
      */
     static final int EVENTS_PER_SECOND = 50;
+    /** Events per second of processing: slower than either backend, so checkpoints are spread over the run. */
+    static final double PACE = 20_000;
     /** Checkpoints often enough that the last one is close to the end of the events. */
     static final int CHECKPOINT_INTERVAL_S = 2;
 
@@ -63,21 +65,26 @@ final class StateGrowth {
                 + " the length of the run)%n", (double) totals[1] / Math.max(1, totals[0]));
     }
 
-    /** State size per operator in the newest checkpoint taken while every operator was running. */
+    /**
+     * State size per operator in the last checkpoint taken while the events were flowing: the
+     * newest but one (the newest follows the end of input, when every window has been flushed).
+     */
     private static Map<String, Long> lastCheckpoint(BenchEvents set, String backend) throws Exception {
         Path checkpoints = Files.createTempDirectory("paywatch-bench-state");
         try {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                     PayWatchBench.configuration(backend, CHECKPOINT_INTERVAL_S, checkpoints));
+            BenchSource.eventsPerSecond = PACE;
             Measurements.pipeline(env, set.newest - 60_000);
             MetadataCollector collector = new MetadataCollector(checkpoints);
             collector.start();
             try {
                 env.execute("paywatch-bench-state");
             } finally {
+                BenchSource.eventsPerSecond = 0;
                 collector.stop();
             }
-            return collector.last;
+            return collector.beforeLast;
         } finally {
             EndToEnd.deleteTree(checkpoints);
         }
@@ -90,6 +97,8 @@ final class StateGrowth {
         private Thread thread;
         private long seen = -1;
         volatile Map<String, Long> last = new LinkedHashMap<>();
+        /** The one before the last: the last is the final checkpoint, after the end of input's flush. */
+        volatile Map<String, Long> beforeLast = new LinkedHashMap<>();
 
         MetadataCollector(Path dir) {
             this.dir = dir;
@@ -124,6 +133,7 @@ final class StateGrowth {
                         Map<String, Long> sizes = sizes(metadata);
                         seen = n;
                         if (sizes != null) {
+                            beforeLast = last;
                             last = sizes;
                         }
                     }

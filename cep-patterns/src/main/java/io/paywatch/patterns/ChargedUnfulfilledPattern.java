@@ -8,6 +8,7 @@ import io.paywatch.model.RuleSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.cep.EventComparator;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
@@ -47,6 +48,22 @@ public final class ChargedUnfulfilledPattern {
                 .notFollowedBy(DONE)
                 .where(SimpleCondition.of(ChargedUnfulfilledPattern::isResolver))
                 .within(Duration.ofMillis(s.withinMs));
+    }
+
+    /**
+     * CEP's order among events of the same event time: a charge before the fulfilment or refund
+     * that shares its millisecond, whichever arrives first (the two may come through different
+     * partitions): an order fulfilled in the same millisecond as its charge is not unfulfilled.
+     */
+    public static final EventComparator<PaymentEvent> SAME_TIME_ORDER = new ChargeFirst();
+
+    private static final class ChargeFirst implements EventComparator<PaymentEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int compare(PaymentEvent a, PaymentEvent b) {
+            return Boolean.compare(a.kind != EventKind.CHARGE, b.kind != EventKind.CHARGE);
+        }
     }
 
     public static PatternSignal resolverSignal(PaymentEvent e) {

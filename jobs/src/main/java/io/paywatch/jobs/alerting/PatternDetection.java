@@ -15,6 +15,7 @@ import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.cep.CEP;
+import org.apache.flink.cep.EventComparator;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -69,7 +70,7 @@ public final class PatternDetection {
         for (PatternRuleSettings s : rules.patternVariants(RuleSettings.TIMEOUT_BURST)) {
             add(signals, late, accepted, rules, RuleSettings.TIMEOUT_BURST, s, "cep-timeout-burst" + uidSuffix,
                     TimeoutBurstPattern::relevant, TimeoutBurstPattern::keyOf,
-                    TimeoutBurstPattern.pattern(s), TimeoutBurstPattern.handler(s));
+                    TimeoutBurstPattern.pattern(s), null, TimeoutBurstPattern.handler(s));
         }
         for (String keyField : rules.riskBlockKeys()) {
             for (PatternRuleSettings s : rules.patternVariants(RuleSettings.RISK_BLOCK)) {
@@ -78,19 +79,19 @@ public final class PatternDetection {
                 add(signals, late, accepted, rules, RuleSettings.RISK_BLOCK, s, base + uidSuffix,
                         e -> RiskBlockPattern.relevant(e, keyField),
                         e -> RiskBlockPattern.keyOf(e, keyField),
-                        RiskBlockPattern.pattern(s), RiskBlockPattern.handler(s, keyField));
+                        RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField));
             }
         }
         for (PatternRuleSettings s : rules.patternVariants(RuleSettings.CHARGED_UNFULFILLED)) {
             add(signals, late, accepted, rules, RuleSettings.CHARGED_UNFULFILLED, s,
                     "cep-charged-unfulfilled" + uidSuffix, ChargedUnfulfilledPattern::relevant,
                     ChargedUnfulfilledPattern::keyOf, ChargedUnfulfilledPattern.pattern(s),
-                    ChargedUnfulfilledPattern.handler(s));
+                    ChargedUnfulfilledPattern.SAME_TIME_ORDER, ChargedUnfulfilledPattern.handler(s));
         }
         for (PatternRuleSettings s : rules.patternVariants(RuleSettings.FAILED_BUT_CHARGED)) {
             add(signals, late, accepted, rules, RuleSettings.FAILED_BUT_CHARGED, s,
                     "cep-failed-but-charged" + uidSuffix, FailedButChargedPattern::relevant,
-                    FailedButChargedPattern::keyOf, FailedButChargedPattern.pattern(s),
+                    FailedButChargedPattern::keyOf, FailedButChargedPattern.pattern(s), null,
                     FailedButChargedPattern.handler(s));
         }
         signals.add(accepted
@@ -126,6 +127,7 @@ public final class PatternDetection {
             DataStream<PaymentEvent> accepted, RuleSettings rules, String rule, PatternRuleSettings s,
             String baseUid, FilterFunction<PaymentEvent> relevant,
             KeySelector<PaymentEvent, String> key, Pattern<PaymentEvent, ?> pattern,
+            EventComparator<PaymentEvent> sameTimeOrder,
             PatternProcessFunction<PaymentEvent, PatternSignal> handler) {
         boolean isDefault = s.equals(rules.pattern(rule));
         String uid = isDefault ? baseUid : baseUid + "-" + Integer.toHexString(s.toString().hashCode());
@@ -133,7 +135,9 @@ public final class PatternDetection {
                 .filter(e -> relevant.filter(e)
                         && s.equals(rules.patternFor(rule, e.merchantId, e.channel)))
                 .name(rule + " events" + (isDefault ? "" : " " + s)).uid(uid + "-events");
-        SingleOutputStreamOperator<PatternSignal> matched = CEP.pattern(in.keyBy(key), pattern)
+        // ties in event time are otherwise broken by arrival order, which partitioning decides
+        SingleOutputStreamOperator<PatternSignal> matched = (sameTimeOrder == null
+                        ? CEP.pattern(in.keyBy(key), pattern) : CEP.pattern(in.keyBy(key), pattern, sameTimeOrder))
                 .inEventTime()
                 .sideOutputLateData(LATE)
                 .process(handler, TypeInformation.of(PatternSignal.class))
