@@ -43,13 +43,19 @@ final class EndToEnd {
             if (exit != 0) {
                 throw new IllegalStateException("replay failed: " + err.toString(StandardCharsets.UTF_8));
             }
-            long alerts = Files.lines(dir.resolve("alerts.jsonl")).count();
-            long points = Files.lines(dir.resolve("metrics.lp")).count();
+            long alerts = lineCount(dir.resolve("alerts.jsonl"));
+            long points = lineCount(dir.resolve("metrics.lp"));
             out.printf(Locale.ROOT, "bench: replay: %.1f s from start to exit, %,d alert transitions and %,d metric"
                     + " points written%n", seconds, alerts, points);
             return set.lines.length / seconds;
         } finally {
             deleteTree(dir);
+        }
+    }
+
+    private static long lineCount(Path file) throws IOException {
+        try (var lines = Files.lines(file)) {
+            return lines.count();
         }
     }
 

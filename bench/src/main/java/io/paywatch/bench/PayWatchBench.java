@@ -222,7 +222,7 @@ public final class PayWatchBench {
     static final List<String> EXTRAS = List.of("replay", "state", "latency");
 
     /**
-     * File replay end to end, state size and growth on RocksDB, and detection latency from a
+     * File replay end to end, state size and growth (on the --state backend), and detection latency from a
      * real Kafka broker (last: its live job runs until the bench exits).
      */
     void extras(int events, Map<String, Double> medians, int latencyRate) throws Exception {

@@ -19,7 +19,7 @@ import org.apache.flink.shaded.guava33.com.google.common.hash.Hashing;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * State size on RocksDB, read from the checkpoints' metadata per operator: after 1× and 10× the
+ * State size on the bench's backend ({@code --state}), read from the checkpoints' metadata per operator: after 1× and 10× the
  * events (flat checkpoints: the state follows the traffic of the windows and horizons, not the
  * length of the run), and per active merchant-channel key.
  */
@@ -40,7 +40,7 @@ final class StateGrowth {
 
     private StateGrowth() {}
 
-    /** Runs the pipeline on RocksDB over {@code base} and 10 × {@code base} events; prints sizes. */
+    /** Runs the pipeline over {@code base} and 10 × {@code base} events on {@code backend}; prints sizes. */
     static void measure(int base, String backend, PrintStream out) throws Exception {
         long[] totals = new long[2];
         int[] factors = {1, 10};

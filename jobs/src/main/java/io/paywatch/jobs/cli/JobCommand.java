@@ -48,7 +48,7 @@ final class JobCommand {
         this.command = command;
         Set<String> flags = new java.util.HashSet<>(COMMON);
         flags.addAll(SPECIFIC.get(command));
-        this.args = CliArgs.parse(command, argv, 1, flags, Set.of("quiet"));
+        this.args = CliArgs.parse(command, argv, 1, flags, Set.of("quiet", "allow-non-restored-state"));
         this.out = out;
     }
 
@@ -385,9 +385,13 @@ final class JobCommand {
                 + " and --influx-bucket (2.x/3.x)");
     }
 
-    private Configuration flinkConfiguration(int parallelism, String state) {
+    Configuration flinkConfiguration(int parallelism, String state) {
         Map<String, String> c = new HashMap<>();
         c.put("parallelism.default", String.valueOf(parallelism));
+        // one number of key groups for the whole job (Flink's default for this parallelism):
+        // the merchant rates read dedup's key groups directly (reinterpretAsKeyedStream)
+        c.put("pipeline.max-parallelism", String.valueOf(Math.min(32_768,
+                Math.max(128, Integer.highestOneBit(Math.max(1, parallelism + parallelism / 2 - 1)) << 1))));
         c.put("pipeline.object-reuse", "true");
         c.put("state.backend.type", state.equals("rocksdb") ? "rocksdb" : "hashmap");
         // timers on the heap (still checkpointed): dedup registers one per event, and a RocksDB
@@ -413,8 +417,14 @@ final class JobCommand {
                 out.println("paywatch run: resuming from checkpoint " + latest);
                 c.put("execution.state-recovery.path", latest.toUri().toString());
             }
-        } else if (args.has("checkpoint-dir")) {
-            throw new UsageException(command + ": --checkpoint-dir is for run");
+            if (args.has("allow-non-restored-state")) {
+                // a checkpoint of an older build may hold state of an operator that is gone
+                // (e.g. dedup keyed by event_id, before 2026-12-01): skip it instead of failing
+                c.put("execution.state-recovery.ignore-unclaimed-state", "true");
+            }
+        } else if (args.has("checkpoint-dir") || args.has("allow-non-restored-state")) {
+            throw new UsageException(command + ": --" + (args.has("checkpoint-dir") ? "checkpoint-dir"
+                    : "allow-non-restored-state") + " is for run");
         }
         return Configuration.fromMap(c);
     }

@@ -91,7 +91,8 @@ public final class Outputs {
         if (!opt.webhooks.isEmpty()) {
             WebhookDelivery delivery = new WebhookDelivery(opt.webhooks, opt.webhookRetry);
             // the bound on pages held while a receiver is down (they are in the checkpoints);
-            // past it the alert branch backpressures rather than dropping pages
+            // past it the job slows down (backpressure up through alert routing to the
+            // sources) rather than dropping pages
             DataStream<DeliveryOutcome> outcomes = AsyncDataStream.unorderedWait(
                     pages.flatMap(new DeliveryRequests(opt.webhooks)).name("webhook requests")
                             .uid("webhook-requests"),

@@ -43,6 +43,8 @@ final class Usage {
             "  --out-of-orderness 5s      watermark bound: how late an event may arrive",
             "  --checkpoint-dir DIR       (run) checkpoints here; started again, resume from the latest",
             "  --checkpoint-interval 10s  (run) how often to checkpoint",
+            "  --allow-non-restored-state (run) resume even if the checkpoint holds state of an operator",
+            "                             this build no longer has (a checkpoint of an older build)",
             "  --idle-advance 30m         (run) when every partition is idle, event time follows the",
             "                             wall clock, at most this far past the newest event (0: off)",
             "  --state heap|rocksdb       state backend (run: rocksdb, otherwise heap)",

@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +41,9 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
     private transient AtomicBoolean[] down;
     /** Pages waiting for their next attempt: what an outage holds back. */
     private transient AtomicInteger waiting;
+    /** Runs the retries; stopped on close so a cancelled or failed-over task stops posting. */
+    private transient ScheduledExecutorService retries;
+    private transient volatile boolean closed;
 
     public WebhookDelivery(List<WebhookTarget> targets, RetryPolicy retry) {
         this.targets = targets;
@@ -58,6 +62,12 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
     @Override
     public void open(OpenContext openContext) {
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "webhook-retries");
+            t.setDaemon(true);
+            return t;
+        });
+        closed = false;
         secrets = new String[targets.size()];
         for (int i = 0; i < targets.size(); i++) {
             String env = targets.get(i).secretEnv;
@@ -108,11 +118,20 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
                 }
                 long delay = retry.delayMs(attempt, error == null
                         ? resp.headers().firstValue("Retry-After") : java.util.Optional.empty());
+                if (closed) {
+                    return; // the task is gone: its restored successor sends this page
+                }
                 waiting.incrementAndGet();
-                CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> {
+                try {
+                    retries.schedule(() -> {
+                        waiting.decrementAndGet();
+                        if (!closed) {
+                            attempt(r, result, attempt + 1, started);
+                        }
+                    }, delay, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException shutDown) {
                     waiting.decrementAndGet();
-                    attempt(r, result, attempt + 1, started);
-                });
+                }
                 return;
             }
             LOG.warn("webhook {} failed for alert {} after {} attempt(s): {}", t.displayName(),
@@ -121,6 +140,17 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
                     (retriable ? "gave up after " + attempt + " attempts, last: " : "not retried: ")
                             + reason)));
         });
+    }
+
+    @Override
+    public void close() throws Exception {
+        // pending retries belong to this task: after a cancel or failover the restored
+        // operator retries the same pages, so these must not go on posting for minutes
+        closed = true;
+        if (retries != null) {
+            retries.shutdownNow();
+        }
+        super.close();
     }
 
     @Override

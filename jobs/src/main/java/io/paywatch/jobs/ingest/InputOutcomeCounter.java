@@ -8,6 +8,7 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
  * Counts input outcomes where they happen (chained to the gate and to dedup), so that one
@@ -47,6 +48,16 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
         // the input-health timer fires: its counts must arrive before that watermark
         flush(mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : mark.getTimestamp() + 1);
         super.processWatermark(mark);
+    }
+
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        if (status.isIdle()) {
+            // an idle input is left out of the downstream watermark: what it counted must not
+            // wait for it to become active again, after its intervals have closed
+            flush(Long.MAX_VALUE);
+        }
+        super.processWatermarkStatus(status);
     }
 
     @Override

@@ -283,6 +283,12 @@ class IngestOperatorsTest {
         h.prepareSnapshotPreBarrier(1);
         assertThat(h.extractOutputValues()).hasSize(3);
         assertThat(h.extractOutputValues().get(2).count).isEqualTo(1);
+
+        // and when the input goes idle (the downstream watermark then moves on without it)
+        h.processElement(new StreamRecord<>(InputOutcome.of(InputOutcome.REJECTED, T0 + 13_000)));
+        h.processWatermarkStatus(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
+        assertThat(h.extractOutputValues()).hasSize(4);
+        assertThat(h.extractOutputValues().get(3).kind).isEqualTo(InputOutcome.REJECTED);
         h.close();
     }
 }

@@ -1,0 +1,42 @@
+package io.paywatch.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What {@code run} asks of Flink beyond the defaults. */
+class FlinkConfigurationTest {
+    @TempDir
+    Path dir;
+
+    private Configuration run(int parallelism, String... extra) {
+        String[] argv = new String[4 + extra.length];
+        argv[0] = "run";
+        argv[1] = "--checkpoint-dir";
+        argv[2] = dir.toString();
+        argv[3] = "--quiet";
+        System.arraycopy(extra, 0, argv, 4, extra.length);
+        return new JobCommand("run", argv, new PrintStream(OutputStream.nullOutputStream()))
+                .flinkConfiguration(parallelism, "heap");
+    }
+
+    @Test
+    void oneNumberOfKeyGroupsForTheWholeJobAsFlinkWouldPickForTheParallelism() {
+        assertThat(run(2).toMap()).containsEntry("pipeline.max-parallelism", "128");
+        assertThat(run(85).toMap()).containsEntry("pipeline.max-parallelism", "128");
+        assertThat(run(86).toMap()).containsEntry("pipeline.max-parallelism", "256");
+        assertThat(run(1_000).toMap()).containsEntry("pipeline.max-parallelism", "2048");
+    }
+
+    @Test
+    void stateOfOperatorsThisBuildNoLongerHasIsSkippedOnlyWhenAskedFor() {
+        assertThat(run(2).toMap()).doesNotContainKey("execution.state-recovery.ignore-unclaimed-state");
+        assertThat(run(2, "--allow-non-restored-state").toMap())
+                .containsEntry("execution.state-recovery.ignore-unclaimed-state", "true");
+    }
+}
