@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,13 +48,13 @@ class InfluxOutageITCase {
             "--checkpoint-interval", "1s", "--idle-advance", "0", "--state", "heap", "--parallelism", "1",
             "--quiet"}, out).prepare().env.executeAsync("outage-it");
         try {
-            await(run, () -> influxRatePoints(influx) > 0);
+            LiveRunReference.await(run, () -> influxRatePoints(influx) > 0);
             TestServices.stopInflux();
             try {
                 // the second half streams while InfluxDB is down: the files still complete
                 KafkaTopics.produce(kafka, topic, lines.subList(half, lines.size()), null);
                 long nearTheEnd = START + 3_600_000 - 60_000;
-                await(run, () -> ratePointsInFile(metrics, Long.MAX_VALUE) > ratePointsInFile(metrics, nearTheEnd));
+                LiveRunReference.await(run, () -> ratePointsInFile(metrics, Long.MAX_VALUE) > ratePointsInFile(metrics, nearTheEnd));
                 assertThat(run.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
             } finally {
                 TestServices.startInfluxAgain();
@@ -63,16 +62,14 @@ class InfluxOutageITCase {
             // back: what was buffered arrives (the backoff tops out at 60 s)
             long inFile = ratePointsInFile(metrics, Long.MAX_VALUE);
             assertThat(inFile).isGreaterThan(1_000);
-            await(run, () -> influxRatePoints(influx) >= inFile);
+            LiveRunReference.await(run, () -> influxRatePoints(influx) >= inFile);
             assertThat(influxRatePoints(influx)).isEqualTo(ratePointsInFile(metrics, Long.MAX_VALUE));
             assertThat(run.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
             run.cancel().get();
         }
         // the outage was reported, and its end
-        byte[] all = Files.readAllBytes(testLog);
-        String logged = new String(all, (int) logFrom, all.length - (int) logFrom, java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(logged).contains("unavailable, buffering points and retrying with backoff")
+        assertThat(LiveRunReference.logSince(testLog, logFrom)).contains("unavailable, buffering points and retrying with backoff")
                 .contains("is back: writes resumed");
     }
 
@@ -98,17 +95,6 @@ class InfluxOutageITCase {
                     .filter(t -> Long.parseLong(t) <= upTo).count();
         } catch (java.io.IOException beingWritten) {
             return 0;
-        }
-    }
-
-    private static void await(JobClient run, BooleanSupplier done) throws Exception {
-        long deadline = System.currentTimeMillis() + 180_000;
-        while (!done.getAsBoolean()) {
-            JobStatus status = run.getJobStatus().get();
-            if (status.isGloballyTerminalState() || System.currentTimeMillis() > deadline) {
-                throw new AssertionError("no progress in 3 min; the job is " + status);
-            }
-            Thread.sleep(200); // polling an observable outcome, not synchronising on time
         }
     }
 }

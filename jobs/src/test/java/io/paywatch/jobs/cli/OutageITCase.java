@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
@@ -65,12 +64,12 @@ class OutageITCase {
                 .prepare().env.executeAsync("outage-kafka-it");
         try {
             // pages are made while the receiver is down
-            await(run, () -> LiveRunReference.sortedCompleteLines(alerts).size() > 10);
+            LiveRunReference.await(run, () -> LiveRunReference.sortedCompleteLines(alerts).size() > 10);
 
             TestServices.stopKafka();
             try {
                 // the job notices the broker is gone (its clients say so) and keeps running
-                await(run, () -> logSince(testLog, logFrom).contains("could not be established"));
+                LiveRunReference.await(run, () -> LiveRunReference.logSince(testLog, logFrom).contains("could not be established"));
             } finally {
                 TestServices.startKafkaAgain();
             }
@@ -78,7 +77,7 @@ class OutageITCase {
             for (int p = 0; p < 2; p++) {
                 KafkaTopics.produceTo(kafka, topic, p, System.currentTimeMillis(), ref.sentinels.get(p));
             }
-            await(run, () -> ref.complete(alerts, metrics));
+            LiveRunReference.await(run, () -> ref.complete(alerts, metrics));
             assertThat(run.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
 
             // nothing lost, nothing twice, despite the broker restart
@@ -93,7 +92,7 @@ class OutageITCase {
             Set<String> paged = pagedKeys(ref.expectedAlerts);
             assertThat(paged).isNotEmpty();
             try (WebhookReceiver receiver = new WebhookReceiver(hookPort, 0, 500, 0)) {
-                await(run, () -> delivered(receiver).containsAll(paged));
+                LiveRunReference.await(run, () -> delivered(receiver).containsAll(paged));
                 String secret = System.getenv("PAYWATCH_IT_WEBHOOK_SECRET");
                 assertThat(receiver.requests).allSatisfy(r ->
                         assertThat(r.header(Signatures.HEADER)).isEqualTo(Signatures.sign(secret, r.body)));
@@ -101,7 +100,7 @@ class OutageITCase {
                 // once each: no retry left running by a task the broker restart replaced
                 assertThat(receiver.requests).hasSize(paged.size());
                 // the delivery metrics show the outage: pages that took more than one attempt
-                await(run, () -> deliveryPoints(metrics, "delivered").size() >= paged.size());
+                LiveRunReference.await(run, () -> deliveryPoints(metrics, "delivered").size() >= paged.size());
                 assertThat(deliveryPoints(metrics, "delivered")).anySatisfy(p ->
                         assertThat(p).containsPattern("attempts=([2-9]|\\d\\d+)i"));
                 assertThat(deliveryPoints(metrics, "failed")).isEmpty();
@@ -111,7 +110,7 @@ class OutageITCase {
         } finally {
             run.cancel().get();
         }
-        assertThat(logSince(testLog, logFrom))
+        assertThat(LiveRunReference.logSince(testLog, logFrom))
                 .contains("unavailable (no answer: ConnectException")
                 .contains("holding pages and retrying for up to 10m")
                 .contains("is back: delivering the pages it missed");
@@ -143,26 +142,6 @@ class OutageITCase {
                     .toList();
         } catch (java.io.IOException beingWritten) {
             return List.of();
-        }
-    }
-
-    private static String logSince(Path log, long from) {
-        try {
-            byte[] all = Files.readAllBytes(log);
-            return new String(all, (int) from, all.length - (int) from, StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return "";
-        }
-    }
-
-    private static void await(JobClient run, BooleanSupplier done) throws Exception {
-        long deadline = System.currentTimeMillis() + 180_000;
-        while (!done.getAsBoolean()) {
-            JobStatus status = run.getJobStatus().get();
-            if (status.isGloballyTerminalState() || System.currentTimeMillis() > deadline) {
-                throw new AssertionError("no progress in 3 min; the job is " + status);
-            }
-            Thread.sleep(200); // polling an observable outcome, not synchronising on time
         }
     }
 }
