@@ -3,10 +3,10 @@ package io.paywatch.jobs.sinks;
 import io.paywatch.model.Alert;
 import io.paywatch.model.AlertJson;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The Kafka alerts topic: the contract's alert JSON, keyed by {@code alert_id} so that an
@@ -17,23 +17,26 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 public final class KafkaAlerts {
     private KafkaAlerts() {}
 
-    /** Key: the alert id (named classes: Flink cannot infer the types of lambdas here). */
-    static final class AlertKey implements SerializationSchema<Alert> {
+    /**
+     * One alert, one record: key {@code alert_id}, value the contract's alert JSON. The record
+     * carries no timestamp, so the producer stamps it with the time it is published: a replay of
+     * last month's events publishes its alerts now, and the broker's time-based retention
+     * ({@code retention.ms}, 7 days by default) keeps them as long as any other record. Stamped
+     * with the alert's event time instead, such a replay's alerts would be deleted by the broker
+     * within minutes of being committed. The alert's own times are in its JSON.
+     */
+    static final class AlertRecords implements KafkaRecordSerializationSchema<Alert> {
         private static final long serialVersionUID = 1L;
+        private final String topic;
 
-        @Override
-        public byte[] serialize(Alert a) {
-            return a.alertId.getBytes(StandardCharsets.UTF_8);
+        AlertRecords(String topic) {
+            this.topic = topic;
         }
-    }
-
-    /** Value: the contract's alert JSON. */
-    static final class AlertValue implements SerializationSchema<Alert> {
-        private static final long serialVersionUID = 1L;
 
         @Override
-        public byte[] serialize(Alert a) {
-            return AlertJson.toJson(a).getBytes(StandardCharsets.UTF_8);
+        public ProducerRecord<byte[], byte[]> serialize(Alert a, KafkaSinkContext context, Long timestamp) {
+            return new ProducerRecord<>(topic, null, null, a.alertId.getBytes(StandardCharsets.UTF_8),
+                    AlertJson.toJson(a).getBytes(StandardCharsets.UTF_8));
         }
     }
 
@@ -42,11 +45,7 @@ public final class KafkaAlerts {
         return KafkaSink.<Alert>builder()
                 .setKafkaProducerConfig(clientConfig)
                 .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(KafkaRecordSerializationSchema.<Alert>builder()
-                        .setTopic(topic)
-                        .setKeySerializationSchema(new AlertKey())
-                        .setValueSerializationSchema(new AlertValue())
-                        .build())
+                .setRecordSerializer(new AlertRecords(topic))
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE
                         : DeliveryGuarantee.AT_LEAST_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
