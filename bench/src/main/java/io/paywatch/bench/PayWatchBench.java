@@ -252,6 +252,8 @@ public final class PayWatchBench {
         c.put("pipeline.object-reuse", "true");
         c.put("state.backend.type", state.equals("rocksdb") ? "rocksdb" : "hashmap");
         c.put("state.backend.rocksdb.timer-service.factory", "HEAP"); // as ./paywatch run
+        c.put("state.backend.rocksdb.options-factory",
+                io.paywatch.jobs.cli.RocksDBManifestLimit.class.getName()); // as ./paywatch run
         c.put("execution.checkpointing.interval", checkpointIntervalS + " s");
         c.put("execution.checkpointing.dir", checkpoints.toUri().toString());
         c.put("execution.checkpointing.incremental", "true");

@@ -133,6 +133,10 @@ final class StateGrowth {
                         Map<String, Long> sizes = sizes(metadata);
                         seen = n;
                         if (sizes != null) {
+                            if (System.getenv("BENCH_DEBUG") != null) {
+                                System.out.printf(Locale.ROOT, "debug checkpoint %d: %,.0f KB%n", n,
+                                        sizes.values().stream().mapToLong(Long::longValue).sum() / 1e3);
+                            }
                             beforeLast = last;
                             last = sizes;
                         }
@@ -166,6 +170,19 @@ final class StateGrowth {
                         long keyed = 0;
                         long op = 0;
                         for (var st : s.getStates()) {
+                            for (var h : st.getManagedKeyedState()) {
+                                if (h instanceof org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle inc) {
+                                    StringBuilder files = new StringBuilder();
+                                    for (var f : inc.getSharedState()) {
+                                        files.append(' ').append(f.getLocalPath()).append('=').append(f.getStateSize());
+                                    }
+                                    for (var f : inc.getPrivateState()) {
+                                        files.append(' ').append(f.getLocalPath()).append('=').append(f.getStateSize());
+                                    }
+                                    System.out.println("debug files " + uid + " meta="
+                                            + inc.getMetaDataStateHandle().getStateSize() + files);
+                                }
+                            }
                             keyed += st.getManagedKeyedState().getStateSize();
                             op += st.getManagedOperatorState().getStateSize();
                         }

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.DBOptions;
 
 /** What {@code run} asks of Flink beyond the defaults. */
 class FlinkConfigurationTest {
@@ -15,6 +18,10 @@ class FlinkConfigurationTest {
     Path dir;
 
     private Configuration run(int parallelism, String... extra) {
+        return runOn("heap", parallelism, extra);
+    }
+
+    private Configuration runOn(String state, int parallelism, String... extra) {
         String[] argv = new String[4 + extra.length];
         argv[0] = "run";
         argv[1] = "--checkpoint-dir";
@@ -22,7 +29,7 @@ class FlinkConfigurationTest {
         argv[3] = "--quiet";
         System.arraycopy(extra, 0, argv, 4, extra.length);
         return new JobCommand("run", argv, new PrintStream(OutputStream.nullOutputStream()))
-                .flinkConfiguration(parallelism, "heap");
+                .flinkConfiguration(parallelism, state);
     }
 
     @Test
@@ -38,5 +45,18 @@ class FlinkConfigurationTest {
         assertThat(run(2).toMap()).doesNotContainKey("execution.state-recovery.ignore-unclaimed-state");
         assertThat(run(2, "--allow-non-restored-state").toMap())
                 .containsEntry("execution.state-recovery.ignore-unclaimed-state", "true");
+    }
+
+    @Test
+    void rocksDbKeepsItsManifestSmallSoThatCheckpointsStayFlat() {
+        // the key is Flink's: its backend, configured from run's settings, uses the factory
+        EmbeddedRocksDBStateBackend backend = new EmbeddedRocksDBStateBackend()
+                .configure(runOn("rocksdb", 2), getClass().getClassLoader());
+        assertThat(backend.getRocksDBOptions()).isInstanceOf(RocksDBManifestLimit.class);
+
+        try (DBOptions options = new DBOptions()) {
+            backend.getRocksDBOptions().createDBOptions(options, new ArrayList<>());
+            assertThat(options.maxManifestFileSize()).isEqualTo(64 * 1024);
+        }
     }
 }
