@@ -1,5 +1,6 @@
 package io.paywatch.bench;
 
+import io.paywatch.jobs.cli.RocksDBManifestLimit;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -252,8 +253,7 @@ public final class PayWatchBench {
         c.put("pipeline.object-reuse", "true");
         c.put("state.backend.type", state.equals("rocksdb") ? "rocksdb" : "hashmap");
         c.put("state.backend.rocksdb.timer-service.factory", "HEAP"); // as ./paywatch run
-        c.put("state.backend.rocksdb.options-factory",
-                io.paywatch.jobs.cli.RocksDBManifestLimit.class.getName()); // as ./paywatch run
+        c.put("state.backend.rocksdb.options-factory", RocksDBManifestLimit.class.getName()); // as run
         c.put("execution.checkpointing.interval", checkpointIntervalS + " s");
         c.put("execution.checkpointing.dir", checkpoints.toUri().toString());
         c.put("execution.checkpointing.incremental", "true");

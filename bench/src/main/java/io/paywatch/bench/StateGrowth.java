@@ -15,6 +15,7 @@ import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
 import org.apache.flink.shaded.guava33.com.google.common.hash.Hashing;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -171,7 +172,7 @@ final class StateGrowth {
                         long op = 0;
                         for (var st : s.getStates()) {
                             for (var h : st.getManagedKeyedState()) {
-                                if (h instanceof org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle inc) {
+                                if (h instanceof IncrementalRemoteKeyedStateHandle inc) {
                                     StringBuilder files = new StringBuilder();
                                     for (var f : inc.getSharedState()) {
                                         files.append(' ').append(f.getLocalPath()).append('=').append(f.getStateSize());

@@ -48,7 +48,7 @@ class FlinkConfigurationTest {
     }
 
     @Test
-    void rocksDbKeepsItsManifestSmallSoThatCheckpointsStayFlat() {
+    void rocksDbsManifestDoesNotGrowWithTheLengthOfTheRun() {
         // the key is Flink's: its backend, configured from run's settings, uses the factory
         EmbeddedRocksDBStateBackend backend = new EmbeddedRocksDBStateBackend()
                 .configure(runOn("rocksdb", 2), getClass().getClassLoader());
