@@ -43,9 +43,11 @@ final class StateGrowth {
 
     /** Runs the pipeline over {@code base} and 10 × {@code base} events on {@code backend}; prints sizes. */
     static void measure(int base, String backend, PrintStream out) throws Exception {
-        long[] totals = new long[2];
-        int[] factors = {1, 10};
-        for (int i = 0; i < 2; i++) {
+        // BENCH_STATE_FACTORS=1,10,30: a longer run, to see whether the size levels off
+        int[] factors = java.util.Arrays.stream(System.getenv().getOrDefault("BENCH_STATE_FACTORS", "1,10")
+                .split(",")).mapToInt(f -> Integer.parseInt(f.trim())).toArray();
+        long[] totals = new long[factors.length];
+        for (int i = 0; i < factors.length; i++) {
             BenchEvents set = BenchEvents.generate(base * factors[i], 42, EVENTS_PER_SECOND);
             BenchEvents.current = set.lines;
             Map<String, Long> sizes = lastCheckpoint(set, backend);
@@ -62,8 +64,10 @@ final class StateGrowth {
                             + " %,.0f bytes without dedup's event ids (target ≤ 2,048)%n",
                     keys, (double) total / keys, (double) (total - dedup) / keys);
         }
-        out.printf(Locale.ROOT, "bench: checkpoint after 10× the events / after 1×: %.2f (flat: no growth with"
-                + " the length of the run)%n", (double) totals[1] / Math.max(1, totals[0]));
+        for (int i = 1; i < factors.length; i++) {
+            out.printf(Locale.ROOT, "bench: checkpoint after %d× the events / after %d×: %.2f (flat: no growth with"
+                    + " the length of the run)%n", factors[i], factors[0], (double) totals[i] / Math.max(1, totals[0]));
+        }
     }
 
     /**
