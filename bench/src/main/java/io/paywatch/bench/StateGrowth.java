@@ -34,8 +34,19 @@ final class StateGrowth {
      * horizon of the rules (30 min) at 100,000 events, and 10× runs for hours of event time.
      */
     static final int EVENTS_PER_SECOND = 50;
-    /** Events per second of processing: slower than either backend, so checkpoints are spread over the run. */
-    static final double PACE = 20_000;
+    /**
+     * Events per second of processing, below what the backend sustains (heap ~90,000, RocksDB
+     * ~6,000), so that checkpoints are spread over the run and the job keeps up. Fed faster, a job
+     * runs behind: its two source readers drift apart in event time, the watermark follows the
+     * slower one, and everything waiting for it (CEP's element queues, pending incident signals,
+     * rate buckets) grows with the drift — that, not the state itself, made RocksDB's checkpoints
+     * grow at 20,000 events/s (2.7× after 30× the events; 1.03× after 10× at 4,000 events/s).
+     * {@code BENCH_STATE_PACE} overrides it.
+     */
+    static double pace(String backend) {
+        String pace = System.getenv("BENCH_STATE_PACE");
+        return pace != null ? Double.parseDouble(pace) : backend.equals("rocksdb") ? 4_000 : 20_000;
+    }
     /** Checkpoints often enough that the last one is close to the end of the events. */
     static final int CHECKPOINT_INTERVAL_S = 2;
 
@@ -57,9 +68,9 @@ final class StateGrowth {
             int keys = set.activeMerchantChannels(Measurements.WINDOW_MS);
             StringBuilder per = new StringBuilder();
             sizes.forEach((uid, bytes) -> per.append(String.format(Locale.ROOT, " %s=%.0fKB", uid, bytes / 1e3)));
-            out.printf(Locale.ROOT, "bench: state after %,d events (%.0f min of event time), %s: %,.0f KB in the"
-                            + " last checkpoint;%s%n", set.lines.length,
-                    (set.newest - BenchEvents.T0) / 60_000.0, backend, total / 1e3, per);
+            out.printf(Locale.ROOT, "bench: state after %,d events (%.0f min of event time, fed at %,.0f events/s),"
+                            + " %s: %,.0f KB in the last checkpoint;%s%n", set.lines.length,
+                    (set.newest - BenchEvents.T0) / 60_000.0, pace(backend), backend, total / 1e3, per);
             out.printf(Locale.ROOT, "bench: state per active merchant-channel key (%,d keys): %,.0f bytes in all,"
                             + " %,.0f bytes without dedup's event ids (target ≤ 2,048)%n",
                     keys, (double) total / keys, (double) (total - dedup) / keys);
@@ -79,7 +90,7 @@ final class StateGrowth {
         try {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                     PayWatchBench.configuration(backend, CHECKPOINT_INTERVAL_S, checkpoints));
-            BenchSource.eventsPerSecond = PACE;
+            BenchSource.eventsPerSecond = pace(backend);
             Measurements.pipeline(env, set.newest - 60_000);
             MetadataCollector collector = new MetadataCollector(checkpoints);
             collector.start();
@@ -186,6 +197,9 @@ final class StateGrowth {
                                     }
                                     System.out.println("debug files " + uid + " meta="
                                             + inc.getMetaDataStateHandle().getStateSize() + files);
+                                    if (System.getenv("BENCH_SST") != null) {
+                                        printColumnFamilies(uid, inc);
+                                    }
                                 }
                             }
                             keyed += st.getManagedKeyedState().getStateSize();
@@ -196,6 +210,36 @@ final class StateGrowth {
                 }
             }
             return sizes;
+        }
+
+        /**
+         * BENCH_SST=1: per RocksDB column family (one per state) of an instance, what its SST
+         * files hold: live puts, deletions and merge operands (which of them make a size grow).
+         */
+        private static void printColumnFamilies(String uid, IncrementalRemoteKeyedStateHandle inc) {
+            Map<String, long[]> byState = new java.util.TreeMap<>();
+            for (var f : inc.getSharedState()) {
+                if (!(f.getHandle() instanceof org.apache.flink.runtime.state.filesystem.FileStateHandle file)) {
+                    continue;
+                }
+                try (org.rocksdb.Options o = new org.rocksdb.Options();
+                        org.rocksdb.SstFileReader reader = new org.rocksdb.SstFileReader(o)) {
+                    reader.open(file.getFilePath().getPath());
+                    org.rocksdb.TableProperties p = reader.getTableProperties();
+                    long[] t = byState.computeIfAbsent(new String(p.getColumnFamilyName(), StandardCharsets.UTF_8),
+                            k -> new long[5]);
+                    t[0]++;
+                    t[1] += file.getStateSize();
+                    t[2] += p.getNumEntries();
+                    t[3] += p.getNumDeletions();
+                    t[4] += p.getNumMergeOperands();
+                } catch (Exception | UnsatisfiedLinkError gone) {
+                    // removed by a newer checkpoint meanwhile
+                }
+            }
+            byState.forEach((cf, t) -> System.out.printf(Locale.ROOT,
+                    "debug sst %s %s: files=%d bytes=%d entries=%d deletions=%d merges=%d%n",
+                    uid, cf, t[0], t[1], t[2], t[3], t[4]));
         }
     }
 
