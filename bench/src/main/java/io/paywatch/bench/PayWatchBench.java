@@ -1,6 +1,6 @@
 package io.paywatch.bench;
 
-import io.paywatch.jobs.cli.RocksDBManifestLimit;
+import io.paywatch.jobs.cli.StateBackendSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -251,9 +251,7 @@ public final class PayWatchBench {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("parallelism.default", String.valueOf(BenchSource.PARALLELISM));
         c.put("pipeline.object-reuse", "true");
-        c.put("state.backend.type", state.equals("rocksdb") ? "rocksdb" : "hashmap");
-        c.put("state.backend.rocksdb.timer-service.factory", "HEAP"); // as ./paywatch run
-        c.put("state.backend.rocksdb.options-factory", RocksDBManifestLimit.class.getName()); // as run
+        StateBackendSettings.put(c, state); // as ./paywatch run
         c.put("execution.checkpointing.interval", checkpointIntervalS + " s");
         c.put("execution.checkpointing.dir", checkpoints.toUri().toString());
         c.put("execution.checkpointing.incremental", "true");

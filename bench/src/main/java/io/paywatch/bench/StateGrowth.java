@@ -7,17 +7,23 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.state.IncrementalRemoteKeyedStateHandle;
+import org.apache.flink.runtime.state.filesystem.FileStateHandle;
 import org.apache.flink.shaded.guava33.com.google.common.hash.Hashing;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rocksdb.Options;
+import org.rocksdb.SstFileReader;
+import org.rocksdb.TableProperties;
 
 /**
  * State size on the bench's backend ({@code --state}), read from the checkpoints' metadata per operator: after 1× and 10× the
@@ -55,7 +61,7 @@ final class StateGrowth {
     /** Runs the pipeline over {@code base} and 10 × {@code base} events on {@code backend}; prints sizes. */
     static void measure(int base, String backend, PrintStream out) throws Exception {
         // BENCH_STATE_FACTORS=1,10,30: a longer run, to see whether the size levels off
-        int[] factors = java.util.Arrays.stream(System.getenv().getOrDefault("BENCH_STATE_FACTORS", "1,10")
+        int[] factors = Arrays.stream(System.getenv().getOrDefault("BENCH_STATE_FACTORS", "1,10")
                 .split(",")).mapToInt(f -> Integer.parseInt(f.trim())).toArray();
         long[] totals = new long[factors.length];
         for (int i = 0; i < factors.length; i++) {
@@ -217,15 +223,14 @@ final class StateGrowth {
          * files hold: live puts, deletions and merge operands (which of them make a size grow).
          */
         private static void printColumnFamilies(String uid, IncrementalRemoteKeyedStateHandle inc) {
-            Map<String, long[]> byState = new java.util.TreeMap<>();
+            Map<String, long[]> byState = new TreeMap<>();
             for (var f : inc.getSharedState()) {
-                if (!(f.getHandle() instanceof org.apache.flink.runtime.state.filesystem.FileStateHandle file)) {
+                if (!(f.getHandle() instanceof FileStateHandle file)) {
                     continue;
                 }
-                try (org.rocksdb.Options o = new org.rocksdb.Options();
-                        org.rocksdb.SstFileReader reader = new org.rocksdb.SstFileReader(o)) {
+                try (Options o = new Options(); SstFileReader reader = new SstFileReader(o)) {
                     reader.open(file.getFilePath().getPath());
-                    org.rocksdb.TableProperties p = reader.getTableProperties();
+                    TableProperties p = reader.getTableProperties();
                     long[] t = byState.computeIfAbsent(new String(p.getColumnFamilyName(), StandardCharsets.UTF_8),
                             k -> new long[5]);
                     t[0]++;

@@ -393,12 +393,7 @@ final class JobCommand {
         c.put("pipeline.max-parallelism", String.valueOf(Math.min(32_768,
                 Math.max(128, Integer.highestOneBit(Math.max(1, parallelism + parallelism / 2 - 1)) << 1))));
         c.put("pipeline.object-reuse", "true");
-        c.put("state.backend.type", state.equals("rocksdb") ? "rocksdb" : "hashmap");
-        // timers on the heap (still checkpointed): dedup registers one per event, and a RocksDB
-        // write per timer dominated the RocksDB profile
-        c.put("state.backend.rocksdb.timer-service.factory", "HEAP");
-        // each incremental checkpoint uploads RocksDB's MANIFEST, which grows with the run unless bounded
-        c.put("state.backend.rocksdb.options-factory", RocksDBManifestLimit.class.getName());
+        StateBackendSettings.put(c, state);
         c.put("pipeline.name", "paywatch-" + command);
         if (command.equals("run")) {
             String dir = args.get("checkpoint-dir", "paywatch-checkpoints");
