@@ -97,7 +97,8 @@ public final class RuleSettings implements Serializable {
             }
         }
 
-        Map<String, Object> fr = sectionOf(top, FAILURE_RATE, sourceName);
+        java.util.Set<String> disabled = new java.util.TreeSet<>();
+        Map<String, Object> fr = ruleSection(top, FAILURE_RATE, sourceName, disabled);
         FailureRateSettings frBase =
                 failureRate(FailureRateSettings.defaults(), fr, sourceName, FAILURE_RATE, true);
         Map<String, Map<String, FailureRateSettings>> frOverrides = new LinkedHashMap<>();
@@ -117,7 +118,7 @@ public final class RuleSettings implements Serializable {
         Map<String, Map<String, Map<String, PatternRuleSettings>>> patternOverrides =
                 new LinkedHashMap<>();
         for (String rule : List.of(TIMEOUT_BURST, RISK_BLOCK, CHARGED_UNFULFILLED, FAILED_BUT_CHARGED)) {
-            Map<String, Object> section = sectionOf(top, rule, sourceName);
+            Map<String, Object> section = ruleSection(top, rule, sourceName, disabled);
             PatternRuleSettings base = pattern(rule, defaultPattern(rule), section, sourceName, rule, true);
             patterns.put(rule, base);
             Map<String, Map<String, PatternRuleSettings>> ov = new LinkedHashMap<>();
@@ -159,6 +160,7 @@ public final class RuleSettings implements Serializable {
                 Collections.unmodifiableMap(patterns),
                 Collections.unmodifiableMap(patternOverrides),
                 riskKeys);
+        r.disabled = java.util.Collections.unmodifiableSet(disabled);
         r.silences = Silence.parseAll(top.get("silences"), sourceName);
         r.notifications = notifications(sectionOf(top, NOTIFICATIONS, sourceName), sourceName);
         return r;
@@ -197,6 +199,28 @@ public final class RuleSettings implements Serializable {
     }
 
     private List<Silence> silences = List.of();
+
+    /** Rules switched off with {@code enabled: false} (contract section 3b). */
+    private Set<String> disabled = Set.of();
+
+    /**
+     * Whether a rule is switched on. A switched-off pattern rule's operators are not built at
+     * all; with {@code failure_rate} off, the rate operators still compute the metrics but
+     * evaluate no rule.
+     */
+    public boolean enabled(String rule) {
+        return !disabled.contains(rule);
+    }
+
+    /** Whether any of the four pattern rules is switched on. */
+    public boolean anyPatternEnabled() {
+        for (String rule : PATTERN_KEYS.keySet()) {
+            if (enabled(rule)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Planned maintenance windows: their alerts are recorded, marked silenced, and not paged. */
     public List<Silence> silences() {
@@ -263,7 +287,8 @@ public final class RuleSettings implements Serializable {
                 && patterns.equals(r.patterns)
                 && patternOverrides.equals(r.patternOverrides)
                 && riskBlockKeys.equals(r.riskBlockKeys)
-                && silences.equals(r.silences);
+                && silences.equals(r.silences)
+                && disabled.equals(r.disabled);
     }
 
     @Override
@@ -363,7 +388,7 @@ public final class RuleSettings implements Serializable {
             if (!allowed.contains(key) && !(allowOverrides && key.equals("overrides"))) {
                 throw new RulesException(src + ": unknown key '" + path + "." + key + "' (known: "
                         + String.join(", ", new java.util.TreeSet<>(allowed))
-                        + (allowOverrides ? ", overrides" : "") + ")");
+                        + (allowOverrides ? ", enabled, overrides" : "") + ")");
             }
         }
     }
@@ -383,6 +408,25 @@ public final class RuleSettings implements Serializable {
             out.put(e.getKey(), asMap(e.getValue(), src, rule + ".overrides." + e.getKey()));
         }
         return out;
+    }
+
+    /**
+     * A rule's section without its {@code enabled} switch, which is recorded in {@code disabled}:
+     * the switch is per rule, not per merchant or channel, so it is not a key of the overrides.
+     */
+    private static Map<String, Object> ruleSection(Map<String, Object> top, String rule, String src,
+            java.util.Set<String> disabled) {
+        Map<String, Object> section = new LinkedHashMap<>(sectionOf(top, rule, src));
+        if (section.containsKey("enabled")) {
+            Object v = section.remove("enabled");
+            if (!(v instanceof Boolean)) {
+                throw new RulesException(src + ": " + rule + ".enabled must be true or false, got '" + v + "'");
+            }
+            if (!(Boolean) v) {
+                disabled.add(rule);
+            }
+        }
+        return section;
     }
 
     private static Map<String, Object> sectionOf(Map<String, Object> top, String rule, String src) {

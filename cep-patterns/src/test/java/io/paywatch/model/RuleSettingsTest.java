@@ -158,4 +158,46 @@ class RuleSettingsTest {
         assertThatThrownBy(() -> RuleSettings.parseYaml("notifications: {repeat: 1h}", "r.yaml"))
                 .hasMessageContaining("unknown key 'notifications.repeat'");
     }
+
+    @Test
+    void everyRuleIsOnByDefaultAndSwitchesOffWithEnabledFalse() {
+        RuleSettings d = RuleSettings.defaults();
+        for (String rule : new String[] {RuleSettings.FAILURE_RATE, RuleSettings.TIMEOUT_BURST,
+                RuleSettings.RISK_BLOCK, RuleSettings.CHARGED_UNFULFILLED, RuleSettings.FAILED_BUT_CHARGED}) {
+            assertThat(d.enabled(rule)).as(rule).isTrue();
+        }
+        RuleSettings r = RuleSettings.parseYaml(String.join("\n",
+                "timeout_burst: {enabled: false}",
+                "risk_block: {enabled: true, count: 4}",
+                "charged_unfulfilled: {enabled: false, within: 20m}",
+                ""), "rules.yaml");
+        assertThat(r.enabled(RuleSettings.TIMEOUT_BURST)).isFalse();
+        assertThat(r.enabled(RuleSettings.CHARGED_UNFULFILLED)).isFalse();
+        assertThat(r.enabled(RuleSettings.RISK_BLOCK)).isTrue();
+        assertThat(r.pattern(RuleSettings.RISK_BLOCK).count).isEqualTo(4);
+        assertThat(r.enabled(RuleSettings.FAILURE_RATE)).isTrue();
+        assertThat(r.anyPatternEnabled()).isTrue();
+        assertThat(r).isNotEqualTo(d);
+
+        RuleSettings ratesOnly = RuleSettings.parseYaml(String.join("\n",
+                "timeout_burst: {enabled: false}", "risk_block: {enabled: false}",
+                "charged_unfulfilled: {enabled: false}", "failed_but_charged: {enabled: false}", ""), "r.yaml");
+        assertThat(ratesOnly.anyPatternEnabled()).isFalse();
+        assertThat(ratesOnly.enabled(RuleSettings.FAILURE_RATE)).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "failure_rate: {enabled: no-thanks}|failure_rate.enabled must be true or false, got 'no-thanks'",
+        "timeout_burst: {enabled: 0}|timeout_burst.enabled must be true or false, got '0'",
+        "failure_rate: {overrides: {merchant_id: {m-1: {enabled: false}}}}|unknown key 'failure_rate.overrides.merchant_id.m-1.enabled'",
+        "risk_block: {overrides: {channel: {card: {enabled: false}}}}|unknown key 'risk_block.overrides.channel.card.enabled'",
+        "timeout_burst: {enable: false}|(known: count, quiet, within, enabled, overrides)",
+    })
+    void theSwitchIsABooleanPerRuleAndNamedInErrors(String yaml, String message) {
+        assertThatThrownBy(() -> RuleSettings.parseYaml(yaml, "rules.yaml"))
+                .isInstanceOf(RuleSettings.RulesException.class)
+                .hasMessageContaining("rules.yaml: ")
+                .hasMessageContaining(message);
+    }
 }

@@ -149,9 +149,11 @@ public final class PaymentMonitorJob {
                 .name("input health").uid("input-health");
 
         DataStream<DeadLetter> deadLetters = onTime.getSideOutput(PipelineTags.DEAD_LETTERS)
-                .union(accepted.getSideOutput(PipelineTags.DEAD_LETTERS),
-                        main.lateAtPatterns.map(PaymentMonitorJob::lateAtPatterns)
-                                .name("late at patterns").uid("late-at-patterns"));
+                .union(accepted.getSideOutput(PipelineTags.DEAD_LETTERS));
+        if (main.lateAtPatterns != null) {
+            deadLetters = deadLetters.union(main.lateAtPatterns.map(PaymentMonitorJob::lateAtPatterns)
+                    .name("late at patterns").uid("late-at-patterns"));
+        }
         if (changes != null) {
             deadLetters = deadLetters.union(changes.getSideOutput(PipelineTags.DEAD_LETTERS));
         }
@@ -177,6 +179,7 @@ public final class PaymentMonitorJob {
     static final class RuleOutputs {
         final DataStream<RateSnapshot> rates;
         final DataStream<Alert> alerts;
+        /** Null when every pattern rule is switched off. */
         final DataStream<PaymentEvent> lateAtPatterns;
 
         RuleOutputs(DataStream<RateSnapshot> rates, DataStream<Alert> alerts,
@@ -203,9 +206,12 @@ public final class PaymentMonitorJob {
                 .connect(control)
                 .process(new FailureRateFunction(RateSnapshot.CHANNEL, rules))
                 .name("failure rate per channel" + uidSuffix).uid("failure-rate-channel" + uidSuffix);
-        PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix);
         DataStream<Alert> alerts = merchantRates.getSideOutput(PipelineTags.ALERTS)
-                .union(channelRates.getSideOutput(PipelineTags.ALERTS), patterns.alerts);
-        return new RuleOutputs(merchantRates.union(channelRates), alerts, patterns.late);
+                .union(channelRates.getSideOutput(PipelineTags.ALERTS));
+        if (!rules.anyPatternEnabled()) {
+            return new RuleOutputs(merchantRates.union(channelRates), alerts, null);
+        }
+        PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix);
+        return new RuleOutputs(merchantRates.union(channelRates), alerts.union(patterns.alerts), patterns.late);
     }
 }

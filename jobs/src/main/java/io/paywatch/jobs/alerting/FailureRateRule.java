@@ -35,6 +35,9 @@ public final class FailureRateRule {
         }
     }
 
+    /** Nothing happens: no incident, none changes (also what a switched-off rule decides). */
+    public static final Decision NONE = new Decision(Transition.NONE, null, 0);
+
     private FailureRateRule() {}
 
     /**
@@ -51,7 +54,7 @@ public final class FailureRateRule {
                         ? new Decision(Transition.FIRE, Severity.CRITICAL, s.critical)
                         : new Decision(Transition.FIRE, Severity.WARNING, s.warning);
             }
-            return new Decision(Transition.NONE, null, 0);
+            return NONE;
         }
         if (!enoughVolume || rate < s.resolveBelow) {
             return new Decision(Transition.RESOLVE, null,

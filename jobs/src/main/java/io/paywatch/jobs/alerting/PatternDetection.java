@@ -64,16 +64,19 @@ public final class PatternDetection {
     public static Result build(DataStream<PaymentEvent> accepted,
             BroadcastStream<io.paywatch.jobs.control.ControlSignal> control, RuleSettings rules,
             String uidSuffix) {
+        if (!rules.anyPatternEnabled()) {
+            throw new IllegalArgumentException("every pattern rule is switched off: build none");
+        }
         List<DataStream<PatternSignal>> signals = new ArrayList<>();
         List<DataStream<PaymentEvent>> late = new ArrayList<>();
 
-        for (PatternRuleSettings s : rules.patternVariants(RuleSettings.TIMEOUT_BURST)) {
+        for (PatternRuleSettings s : variants(rules, RuleSettings.TIMEOUT_BURST)) {
             add(signals, late, accepted, rules, RuleSettings.TIMEOUT_BURST, s, "cep-timeout-burst" + uidSuffix,
                     TimeoutBurstPattern::relevant, TimeoutBurstPattern::keyOf,
                     TimeoutBurstPattern.pattern(s), null, TimeoutBurstPattern.handler(s));
         }
         for (String keyField : rules.riskBlockKeys()) {
-            for (PatternRuleSettings s : rules.patternVariants(RuleSettings.RISK_BLOCK)) {
+            for (PatternRuleSettings s : variants(rules, RuleSettings.RISK_BLOCK)) {
                 String base = keyField.equals(RiskBlockPattern.CARD) ? "cep-risk-block"
                         : "cep-risk-block-" + keyField.replace('_', '-');
                 add(signals, late, accepted, rules, RuleSettings.RISK_BLOCK, s, base + uidSuffix,
@@ -82,30 +85,34 @@ public final class PatternDetection {
                         RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField));
             }
         }
-        for (PatternRuleSettings s : rules.patternVariants(RuleSettings.CHARGED_UNFULFILLED)) {
+        for (PatternRuleSettings s : variants(rules, RuleSettings.CHARGED_UNFULFILLED)) {
             add(signals, late, accepted, rules, RuleSettings.CHARGED_UNFULFILLED, s,
                     "cep-charged-unfulfilled" + uidSuffix, ChargedUnfulfilledPattern::relevant,
                     ChargedUnfulfilledPattern::keyOf, ChargedUnfulfilledPattern.pattern(s),
                     ChargedUnfulfilledPattern.SAME_TIME_ORDER, ChargedUnfulfilledPattern.handler(s));
         }
-        for (PatternRuleSettings s : rules.patternVariants(RuleSettings.FAILED_BUT_CHARGED)) {
+        for (PatternRuleSettings s : variants(rules, RuleSettings.FAILED_BUT_CHARGED)) {
             add(signals, late, accepted, rules, RuleSettings.FAILED_BUT_CHARGED, s,
                     "cep-failed-but-charged" + uidSuffix, FailedButChargedPattern::relevant,
                     FailedButChargedPattern::keyOf, FailedButChargedPattern.pattern(s), null,
                     FailedButChargedPattern.handler(s));
         }
-        signals.add(accepted
+        if (rules.enabled(RuleSettings.CHARGED_UNFULFILLED)) {
+            signals.add(accepted
                 .filter(ChargedUnfulfilledPattern::isResolver).name("fulfilments and refunds")
                 .uid("resolvers-charged-unfulfilled" + uidSuffix)
                 .map(ChargedUnfulfilledPattern::resolverSignal)
                 .returns(TypeInformation.of(PatternSignal.class))
                 .name("charged_unfulfilled resolvers").uid("resolver-signals-charged-unfulfilled" + uidSuffix));
-        signals.add(accepted
+        }
+        if (rules.enabled(RuleSettings.FAILED_BUT_CHARGED)) {
+            signals.add(accepted
                 .filter(FailedButChargedPattern::isResolver).name("refunds")
                 .uid("resolvers-failed-but-charged" + uidSuffix)
                 .map(FailedButChargedPattern::resolverSignal)
                 .returns(TypeInformation.of(PatternSignal.class))
                 .name("failed_but_charged resolvers").uid("resolver-signals-failed-but-charged" + uidSuffix));
+        }
 
         DataStream<PatternSignal> all = signals.get(0);
         for (int i = 1; i < signals.size(); i++) {
@@ -121,6 +128,11 @@ public final class PatternDetection {
             lateAll = lateAll.union(late.get(i));
         }
         return new Result(alerts, lateAll);
+    }
+
+    /** A rule's parameter sets, none when the rule is switched off (its operators are not built). */
+    private static java.util.Set<PatternRuleSettings> variants(RuleSettings rules, String rule) {
+        return rules.enabled(rule) ? rules.patternVariants(rule) : java.util.Set.of();
     }
 
     private static void add(List<DataStream<PatternSignal>> signals, List<DataStream<PaymentEvent>> late,

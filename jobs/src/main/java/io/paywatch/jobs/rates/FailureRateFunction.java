@@ -145,8 +145,10 @@ public class FailureRateFunction
         }
         FailureCounts window = ring.window(store, evaluationTime);
 
-        FailureRateRule.Decision d =
-                FailureRateRule.evaluate(st.firingSeverity, window.total, window.failureRate(), s);
+        // with the rule switched off the window is still measured (metrics), never judged
+        FailureRateRule.Decision d = rules.enabled(RuleSettings.FAILURE_RATE)
+                ? FailureRateRule.evaluate(st.firingSeverity, window.total, window.failureRate(), s)
+                : FailureRateRule.NONE;
         switch (d.transition) {
             case FIRE:
                 st.firingSince = evaluationTime;

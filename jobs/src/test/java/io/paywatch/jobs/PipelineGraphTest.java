@@ -1,0 +1,59 @@
+package io.paywatch.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paywatch.jobs.ingest.RawRecord;
+import io.paywatch.jobs.ingest.SourcePartitions;
+import io.paywatch.model.RuleSettings;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.Test;
+
+/** What the pipeline builds for a rule set: a switched-off rule has no operator at all. */
+class PipelineGraphTest {
+    static List<String> uids(RuleSettings rules) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DataStream<RawRecord> raw = env.fromData(TypeInformation.of(RawRecord.class),
+                RawRecord.ofText("{}", "test:1"));
+        PaymentMonitorJob.Outputs o = PaymentMonitorJob.build(raw, SourcePartitions.single(),
+                PipelineSettings.defaults(rules));
+        o.alerts.sinkTo(new DiscardingSink<>());
+        o.rates.sinkTo(new DiscardingSink<>());
+        o.deadLetters.sinkTo(new DiscardingSink<>());
+        o.inputHealth.sinkTo(new DiscardingSink<>());
+        return env.getStreamGraph().getStreamNodes().stream()
+                .map(StreamNode::getTransformationUID).filter(u -> u != null)
+                .sorted().collect(Collectors.toList());
+    }
+
+    @Test
+    void everyRuleHasItsOperatorsByDefault() {
+        assertThat(uids(RuleSettings.defaults())).contains("cep-timeout-burst", "cep-risk-block",
+                "cep-charged-unfulfilled", "cep-failed-but-charged", "pattern-incidents",
+                "failure-rate-merchant", "failure-rate-channel", "late-at-patterns");
+    }
+
+    @Test
+    void aSwitchedOffPatternRuleIsNotBuilt() {
+        List<String> uids = uids(RuleSettings.parseYaml(
+                "timeout_burst: {enabled: false}\ncharged_unfulfilled: {enabled: false}\n", "rules.yaml"));
+        assertThat(uids).contains("cep-risk-block", "cep-failed-but-charged", "pattern-incidents");
+        assertThat(uids).noneMatch(u -> u.contains("timeout-burst") || u.contains("charged-unfulfilled"));
+    }
+
+    @Test
+    void withEveryPatternRuleOffOnlyTheRatesRemain() {
+        List<String> uids = uids(RuleSettings.parseYaml(String.join("\n",
+                "timeout_burst: {enabled: false}", "risk_block: {enabled: false}",
+                "charged_unfulfilled: {enabled: false}", "failed_but_charged: {enabled: false}", ""),
+                "rules.yaml"));
+        assertThat(uids).contains("failure-rate-merchant", "failure-rate-channel", "dedup-by-merchant");
+        assertThat(uids).noneMatch(u -> u.startsWith("cep-") || u.startsWith("resolver")
+                || u.equals("pattern-incidents") || u.equals("late-at-patterns"));
+    }
+}
