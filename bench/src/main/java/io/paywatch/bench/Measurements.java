@@ -56,8 +56,22 @@ final class Measurements {
 
     /** 2. The full PayWatch job. */
     static void pipeline(StreamExecutionEnvironment env, long checksumUpTo) {
+        pipeline(env, checksumUpTo, RuleSettings.defaults());
+    }
+
+    /** The rules file of {@code pipeline_rates}: only {@code failure_rate}, as a user would switch it. */
+    static final String RATES_ONLY = String.join("\n",
+            "timeout_burst: {enabled: false}", "risk_block: {enabled: false}",
+            "charged_unfulfilled: {enabled: false}", "failed_but_charged: {enabled: false}", "");
+
+    /** 2b. PayWatch with only the failure-rate rule: the job the baselines do. */
+    static void pipelineRates(StreamExecutionEnvironment env, long checksumUpTo) {
+        pipeline(env, checksumUpTo, RuleSettings.parseYaml(RATES_ONLY, "pipeline_rates"));
+    }
+
+    static void pipeline(StreamExecutionEnvironment env, long checksumUpTo, RuleSettings rules) {
         PaymentMonitorJob.Outputs o = PaymentMonitorJob.build(BenchSource.of(env),
-                BenchSource.partitions(), PipelineSettings.defaults(RuleSettings.defaults()));
+                BenchSource.partitions(), PipelineSettings.defaults(rules));
         o.rates.map(new RateChecksum(checksumUpTo)).name("rate checksum")
                 .flatMap((RateSnapshot s, Collector<String> out) -> MetricLines.of(s, null).forEach(out::collect))
                 .returns(Types.STRING).name("rate lines")

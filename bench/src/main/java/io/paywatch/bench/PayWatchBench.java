@@ -53,8 +53,12 @@ public final class PayWatchBench {
     static final int CHECKPOINT_INTERVAL_S = 10;
     /** A warm-up run of each job before the measured ones (off in the correctness test). */
     boolean warmUp = true;
-    /** Measure only this job (for profiling), or null for all. */
-    String only;
+    /** Measure only these jobs and measurements (for profiling), or null for all. */
+    java.util.Set<String> only;
+
+    private boolean selected(String name) {
+        return only == null || only.contains(name);
+    }
     private final PrintStream out;
     private final String state;
     private final int repetitions;
@@ -69,6 +73,7 @@ public final class PayWatchBench {
         Map<String, Job> jobs = new LinkedHashMap<>();
         jobs.put("parse", (env, upTo) -> Measurements.parse(env));
         jobs.put("pipeline", Measurements::pipeline);
+        jobs.put("pipeline_rates", Measurements::pipelineRates);
         jobs.put("baseline_windows", Measurements::baselineWindows);
         jobs.put("baseline_sql", Measurements::baselineSql);
         return jobs;
@@ -84,7 +89,7 @@ public final class PayWatchBench {
         int events = 1_000_000;
         String state = "heap";
         int repetitions = 3;
-        String only = null;
+        java.util.Set<String> only = null;
         int latencyRate = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -101,11 +106,15 @@ public final class PayWatchBench {
                     i++;
                     break;
                 case "--only":
-                    if (!jobs().containsKey(v) && !EXTRAS.contains(v)) {
-                        fail("bench: --only takes one of " + String.join(", ", jobs().keySet()) + ", "
-                                + String.join(", ", EXTRAS) + ", got '" + v + "'");
+                    only = new java.util.LinkedHashSet<>();
+                    for (String name : (v == null ? "" : v).split(",")) {
+                        if (!jobs().containsKey(name) && !EXTRAS.contains(name)) {
+                            fail("bench: --only takes one or more (comma-separated) of "
+                                    + String.join(", ", jobs().keySet()) + ", " + String.join(", ", EXTRAS)
+                                    + ", got '" + name + "'");
+                        }
+                        only.add(name);
                     }
-                    only = v;
                     i++;
                     break;
                 case "--state":
@@ -158,7 +167,7 @@ public final class PayWatchBench {
 
     /** Runs every job (warm-up, then the repetitions) and returns the median events/s of each. */
     Map<String, Double> run(int events) throws Exception {
-        if (only != null && EXTRAS.contains(only)) {
+        if (only != null && only.stream().allMatch(EXTRAS::contains)) {
             return new LinkedHashMap<>();
         }
         out.printf(Locale.ROOT, "bench: generating %,d events…%n", events);
@@ -174,7 +183,7 @@ public final class PayWatchBench {
         Map<String, Long> checksums = new LinkedHashMap<>();
         for (Map.Entry<String, Job> job : jobs().entrySet()) {
             String name = job.getKey();
-            if (only != null && !only.equals(name)) {
+            if (!selected(name)) {
                 continue;
             }
             if (warmUp) {
@@ -231,15 +240,15 @@ public final class PayWatchBench {
      * real Kafka broker (last: its live job runs until the bench exits).
      */
     void extras(int events, Map<String, Double> medians, int latencyRate) throws Exception {
-        if (only == null || only.equals("replay")) {
+        if (selected("replay")) {
             BenchEvents set = BenchEvents.generate(events, 42);
             double eps = EndToEnd.replay(set, out);
             out.printf(Locale.ROOT, "bench: replay of a file, end to end: %,.0f events/s (target ≥ 300,000)%n", eps);
         }
-        if (only == null || only.equals("state")) {
+        if (selected("state")) {
             StateGrowth.measure(100_000, state, out); // 1x spans 33 min of event time: every horizon
         }
-        if (only == null || only.equals("latency")) {
+        if (selected("latency")) {
             double rate = latencyRate > 0 ? latencyRate
                     : medians.containsKey("pipeline") ? medians.get("pipeline") / 2 : 20_000;
             // a 200 ms lateness bound: event-time rules wait for it, so it is the latency's floor

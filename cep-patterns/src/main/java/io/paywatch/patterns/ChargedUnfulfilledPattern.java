@@ -43,11 +43,20 @@ public final class ChargedUnfulfilledPattern {
     }
 
     public static Pattern<PaymentEvent, PaymentEvent> pattern(PatternRuleSettings s) {
+        return pattern(s, 0);
+    }
+
+    /**
+     * The pattern for charges that reach CEP {@code shiftMs} after their own time (a screen in
+     * front held them that long and saw no fulfilment or refund): the deadline stays
+     * charge + within.
+     */
+    public static Pattern<PaymentEvent, PaymentEvent> pattern(PatternRuleSettings s, long shiftMs) {
         return Pattern.<PaymentEvent>begin(CHARGE, AfterMatchSkipStrategy.skipPastLastEvent())
                 .where(SimpleCondition.of(e -> e.kind == EventKind.CHARGE))
                 .notFollowedBy(DONE)
                 .where(SimpleCondition.of(ChargedUnfulfilledPattern::isResolver))
-                .within(Duration.ofMillis(s.withinMs));
+                .within(Duration.ofMillis(s.withinMs - shiftMs));
     }
 
     /**

@@ -133,7 +133,7 @@ public final class PaymentMonitorJob {
         BroadcastStream<ControlSignal> control = signals.broadcast(
                 EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES);
 
-        RuleOutputs main = rules(accepted, control, settings.rules, "");
+        RuleOutputs main = rules(accepted, control, settings.rules, "", settings.chargeScreen());
 
         long healthInterval = settings.rules.failureRate().everyMs;
         DataStream<InputHealth> inputHealth = onTime.getSideOutput(PipelineTags.INPUT_OUTCOMES)
@@ -160,7 +160,7 @@ public final class PaymentMonitorJob {
 
         // backtesting: a second rule set over the same accepted events, in the same pass
         DataStream<Alert> compareAlerts = settings.compareRules == null ? null
-                : rules(accepted, control, settings.compareRules, "-compare").alerts;
+                : rules(accepted, control, settings.compareRules, "-compare", settings.chargeScreen()).alerts;
 
         // inhibition (one page for a channel outage, not one per merchant riding on it),
         // silences, flapping, re-notification, and the echo of live rule changes
@@ -192,7 +192,7 @@ public final class PaymentMonitorJob {
 
     /** Failure rates and the pattern rules for one rule set; {@code uidSuffix} tells sets apart. */
     static RuleOutputs rules(DataStream<PaymentEvent> accepted, BroadcastStream<ControlSignal> control,
-            RuleSettings rules, String uidSuffix) {
+            RuleSettings rules, String uidSuffix, boolean chargeScreen) {
         // only payments count in rates; merchant rates read dedup's partitioning (no exchange)
         DataStream<PaymentEvent> payments = accepted.filter(PaymentEvent::isPayment)
                 .name("payments" + uidSuffix).uid("payments" + uidSuffix);
@@ -211,7 +211,7 @@ public final class PaymentMonitorJob {
         if (!rules.anyPatternEnabled()) {
             return new RuleOutputs(merchantRates.union(channelRates), alerts, null);
         }
-        PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix);
+        PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix, chargeScreen);
         return new RuleOutputs(merchantRates.union(channelRates), alerts.union(patterns.alerts), patterns.late);
     }
 }

@@ -41,6 +41,25 @@ public final class PipelineSettings implements Serializable {
         this.idleTimeoutMs = idleTimeoutMs;
     }
 
+    /**
+     * Whether charges completed within the hold are screened out before the
+     * {@code charged_unfulfilled} CEP operator ({@link io.paywatch.jobs.alerting.OrderScreen});
+     * off only to prove that the alerts are the same either way.
+     */
+    public boolean chargeScreen() {
+        return chargeScreen;
+    }
+
+    private boolean chargeScreen = true;
+
+    /** The same settings with every charge fed to CEP unscreened (equivalence tests). */
+    public PipelineSettings withoutChargeScreen() {
+        PipelineSettings s = new PipelineSettings(rules, outOfOrdernessMs, dedupHorizonMs, idleTimeoutMs,
+                idleAdvanceMaxMs, compareRules);
+        s.chargeScreen = false;
+        return s;
+    }
+
     public static PipelineSettings defaults(RuleSettings rules) {
         return new PipelineSettings(rules, DEFAULT_OUT_OF_ORDERNESS_MS, DEFAULT_DEDUP_HORIZON_MS,
                 DEFAULT_IDLE_TIMEOUT_MS);

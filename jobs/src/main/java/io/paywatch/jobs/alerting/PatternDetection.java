@@ -19,7 +19,9 @@ import org.apache.flink.cep.EventComparator;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.OutputTag;
 
@@ -64,6 +66,13 @@ public final class PatternDetection {
     public static Result build(DataStream<PaymentEvent> accepted,
             BroadcastStream<io.paywatch.jobs.control.ControlSignal> control, RuleSettings rules,
             String uidSuffix) {
+        return build(accepted, control, rules, uidSuffix, true);
+    }
+
+    /** @param chargeScreen whether {@link ChargedUnfulfilledScreen} feeds its CEP operator */
+    public static Result build(DataStream<PaymentEvent> accepted,
+            BroadcastStream<io.paywatch.jobs.control.ControlSignal> control, RuleSettings rules,
+            String uidSuffix, boolean chargeScreen) {
         if (!rules.anyPatternEnabled()) {
             throw new IllegalArgumentException("every pattern rule is switched off: build none");
         }
@@ -73,7 +82,7 @@ public final class PatternDetection {
         for (PatternRuleSettings s : variants(rules, RuleSettings.TIMEOUT_BURST)) {
             add(signals, late, accepted, rules, RuleSettings.TIMEOUT_BURST, s, "cep-timeout-burst" + uidSuffix,
                     TimeoutBurstPattern::relevant, TimeoutBurstPattern::keyOf,
-                    TimeoutBurstPattern.pattern(s), null, TimeoutBurstPattern.handler(s));
+                    TimeoutBurstPattern.pattern(s), null, TimeoutBurstPattern.handler(s), null);
         }
         for (String keyField : rules.riskBlockKeys()) {
             for (PatternRuleSettings s : variants(rules, RuleSettings.RISK_BLOCK)) {
@@ -82,20 +91,22 @@ public final class PatternDetection {
                 add(signals, late, accepted, rules, RuleSettings.RISK_BLOCK, s, base + uidSuffix,
                         e -> RiskBlockPattern.relevant(e, keyField),
                         e -> RiskBlockPattern.keyOf(e, keyField),
-                        RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField));
+                        RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField), null);
             }
         }
         for (PatternRuleSettings s : variants(rules, RuleSettings.CHARGED_UNFULFILLED)) {
+            long hold = chargeScreen ? OrderScreen.holdFor(s.withinMs) : 0;
             add(signals, late, accepted, rules, RuleSettings.CHARGED_UNFULFILLED, s,
                     "cep-charged-unfulfilled" + uidSuffix, ChargedUnfulfilledPattern::relevant,
-                    ChargedUnfulfilledPattern::keyOf, ChargedUnfulfilledPattern.pattern(s),
-                    ChargedUnfulfilledPattern.SAME_TIME_ORDER, ChargedUnfulfilledPattern.handler(s));
+                    ChargedUnfulfilledPattern::keyOf, ChargedUnfulfilledPattern.pattern(s, hold),
+                    ChargedUnfulfilledPattern.SAME_TIME_ORDER, ChargedUnfulfilledPattern.handler(s),
+                    chargeScreen ? new ChargedUnfulfilledScreen(hold, s.withinMs) : null);
         }
         for (PatternRuleSettings s : variants(rules, RuleSettings.FAILED_BUT_CHARGED)) {
             add(signals, late, accepted, rules, RuleSettings.FAILED_BUT_CHARGED, s,
                     "cep-failed-but-charged" + uidSuffix, FailedButChargedPattern::relevant,
                     FailedButChargedPattern::keyOf, FailedButChargedPattern.pattern(s), null,
-                    FailedButChargedPattern.handler(s));
+                    FailedButChargedPattern.handler(s), null);
         }
         if (rules.enabled(RuleSettings.CHARGED_UNFULFILLED)) {
             signals.add(accepted
@@ -140,16 +151,25 @@ public final class PatternDetection {
             String baseUid, FilterFunction<PaymentEvent> relevant,
             KeySelector<PaymentEvent, String> key, Pattern<PaymentEvent, ?> pattern,
             EventComparator<PaymentEvent> sameTimeOrder,
-            PatternProcessFunction<PaymentEvent, PatternSignal> handler) {
+            PatternProcessFunction<PaymentEvent, PatternSignal> handler,
+            org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, PaymentEvent, PaymentEvent> screen) {
         boolean isDefault = s.equals(rules.pattern(rule));
         String uid = isDefault ? baseUid : baseUid + "-" + Integer.toHexString(s.toString().hashCode());
         DataStream<PaymentEvent> in = accepted
                 .filter(e -> relevant.filter(e)
                         && s.equals(rules.patternFor(rule, e.merchantId, e.channel)))
                 .name(rule + " events" + (isDefault ? "" : " " + s)).uid(uid + "-events");
+        org.apache.flink.streaming.api.datastream.KeyedStream<PaymentEvent, String> keyed = in.keyBy(key);
+        if (screen != null) {
+            // what provably cannot match stops here; the screen is chained to CEP (same key)
+            keyed = DataStreamUtils.reinterpretAsKeyedStream(keyed
+                    .process(screen).returns(TypeInformation.of(PaymentEvent.class))
+                    .name(rule + " screen" + (isDefault ? "" : " " + s)).uid(uid + "-screen"),
+                    key, Types.STRING);
+        }
         // ties in event time are otherwise broken by arrival order, which partitioning decides
         SingleOutputStreamOperator<PatternSignal> matched = (sameTimeOrder == null
-                        ? CEP.pattern(in.keyBy(key), pattern) : CEP.pattern(in.keyBy(key), pattern, sameTimeOrder))
+                        ? CEP.pattern(keyed, pattern) : CEP.pattern(keyed, pattern, sameTimeOrder))
                 .inEventTime()
                 .sideOutputLateData(LATE)
                 .process(handler, TypeInformation.of(PatternSignal.class))

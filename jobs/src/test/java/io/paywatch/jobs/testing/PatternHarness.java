@@ -25,6 +25,12 @@ public final class PatternHarness {
     private PatternHarness() {}
 
     public static List<Alert> run(List<PaymentEvent> events, RuleSettings rules) throws Exception {
+        return run(events, rules, true);
+    }
+
+    /** @param chargeScreen whether charges pass the screen in front of charged_unfulfilled's CEP */
+    public static List<Alert> run(List<PaymentEvent> events, RuleSettings rules, boolean chargeScreen)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         DataStream<PaymentEvent> in = env
@@ -38,7 +44,7 @@ public final class PatternHarness {
         // no end-of-input signal: at the end every deadline and quiet period runs out
         var noEnd = in.flatMap((PaymentEvent e, org.apache.flink.util.Collector<ControlSignal> c) -> { })
                 .returns(ControlSignal.TYPE).broadcast(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES);
-        try (CloseableIterator<Alert> it = PatternDetection.build(in, noEnd, rules).alerts.executeAndCollect()) {
+        try (CloseableIterator<Alert> it = PatternDetection.build(in, noEnd, rules, "", chargeScreen).alerts.executeAndCollect()) {
             it.forEachRemaining(out::add);
         }
         out.sort(Comparator.comparingLong(Alert::transitionTime).thenComparing(a -> a.alertId)

@@ -1,0 +1,172 @@
+package io.paywatch.jobs.alerting;
+
+import io.paywatch.model.PaymentEvent;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What the {@code charged_unfulfilled} CEP operator needs to see of one order, decided before it
+ * sees anything: most charges are fulfilled within seconds, and CEP's cost is per buffered
+ * event. The screen holds each charge for {@code hold} (less than the rule's {@code within}) and
+ * drops it when a fulfilment or refund of the order falls in {@code [charge, charge + hold]}:
+ * such a charge can never match, and CEP would only have buffered, sorted and discarded it.
+ * Every other charge goes on to CEP stamped {@code charge + hold}, and CEP runs the pattern with
+ * {@code within − hold}: its deadline is still {@code charge + within}.
+ *
+ * <p>Why CEP's alerts are unchanged (the pattern is {@code charge, notFollowedBy(resolver),
+ * within}, charges first among events of one millisecond):
+ * <ul>
+ *   <li>A dropped charge has a resolver at or after it and less than {@code within} after it,
+ *       so CEP would never have matched it; it is never part of a match, so no skip strategy
+ *       depends on it.</li>
+ *   <li>A forwarded charge has no resolver in {@code [charge, charge + hold]}, so "no resolver in
+ *       {@code [charge + hold, charge + within)}" — what CEP checks on the shifted charge — is
+ *       "no resolver in {@code [charge, charge + within)}", the original condition.</li>
+ *   <li>A resolver is forwarded, with its own time, when a forwarded charge is at most
+ *       {@code within} before it: the only resolvers that can end a forwarded charge's partial
+ *       match. Any resolver forwarded is a real one, so it ends no match the original stream
+ *       would not end.</li>
+ * </ul>
+ * Decisions are made on event-time timers (a charge at {@code charge + hold}, a resolver at its
+ * own time), when every event up to that time has arrived, so they do not depend on arrival
+ * order; a resolver that arrives while a charge it completes is held drops the charge at once.
+ * A timer's output carries the timer's time, which is exactly the stamp each forwarded event
+ * needs, and it is never behind CEP's watermark (the timer fires before the watermark passes).
+ */
+public final class OrderScreen {
+    private final long holdMs;
+    private final long withinMs;
+
+    public OrderScreen(long holdMs, long withinMs) {
+        if (holdMs < 0 || holdMs >= withinMs) {
+            throw new IllegalArgumentException("hold must be at least 0 and less than within");
+        }
+        this.holdMs = holdMs;
+        this.withinMs = withinMs;
+    }
+
+    /** The hold for a rule's {@code within}: half of it, so CEP keeps the later half to decide. */
+    public static long holdFor(long withinMs) {
+        return withinMs / 2;
+    }
+
+    public long holdMs() {
+        return holdMs;
+    }
+
+    /**
+     * One order's state: held charges, resolvers not yet past, forwarded charges still open. A
+     * Flink POJO of arrays (Flink's own serialisers, no Kryo); an order holds one or two of each.
+     */
+    public static class Track {
+        public PaymentEvent[] heldCharges = new PaymentEvent[0];
+        public PaymentEvent[] resolvers = new PaymentEvent[0];
+        public long[] forwardedChargeTimes = new long[0];
+
+        public Track() {}
+
+        public boolean isEmpty() {
+            return heldCharges.length == 0 && resolvers.length == 0 && forwardedChargeTimes.length == 0;
+        }
+    }
+
+    /** Where a decision goes: the timers to register. */
+    public interface Timers {
+        void at(long time);
+    }
+
+    /** A charge arrives: dropped when a known resolver completes it, else held until charge + hold. */
+    public boolean onCharge(Track t, PaymentEvent charge, Timers timers) {
+        for (PaymentEvent r : t.resolvers) {
+            if (completes(r.eventTime, charge.eventTime)) {
+                return false;
+            }
+        }
+        t.heldCharges = plus(t.heldCharges, charge);
+        timers.at(charge.eventTime + holdMs);
+        return true;
+    }
+
+    /** A fulfilment or refund arrives: held charges it completes are dropped; it is decided at its time. */
+    public void onResolver(Track t, PaymentEvent resolver, Timers timers) {
+        List<PaymentEvent> held = new ArrayList<>(List.of(t.heldCharges));
+        if (held.removeIf(c -> completes(resolver.eventTime, c.eventTime))) {
+            t.heldCharges = held.toArray(new PaymentEvent[0]);
+        }
+        t.resolvers = plus(t.resolvers, resolver);
+        timers.at(resolver.eventTime);
+    }
+
+    /** A resolver at {@code r} completes a charge at {@code c} within the hold: charge first on ties. */
+    private boolean completes(long r, long c) {
+        return c <= r && r <= c + holdMs;
+    }
+
+    /**
+     * Event time has reached {@code time}: forwards the charges due now (to be stamped
+     * {@code time}) and the resolvers of this millisecond that a forwarded charge needs.
+     */
+    public void onTime(Track t, long time, Consumer<PaymentEvent> forward, Timers timers) {
+        List<PaymentEvent> held = new ArrayList<>(List.of(t.heldCharges));
+        for (Iterator<PaymentEvent> it = held.iterator(); it.hasNext(); ) {
+            PaymentEvent c = it.next();
+            if (c.eventTime + holdMs <= time) {
+                it.remove();
+                forward.accept(c);
+                t.forwardedChargeTimes = append(t.forwardedChargeTimes, c.eventTime);
+                timers.at(c.eventTime + withinMs); // forgotten once no resolver can end it
+            }
+        }
+        if (held.size() < t.heldCharges.length) {
+            t.heldCharges = held.toArray(new PaymentEvent[0]);
+        }
+        List<PaymentEvent> resolvers = new ArrayList<>(List.of(t.resolvers));
+        for (Iterator<PaymentEvent> it = resolvers.iterator(); it.hasNext(); ) {
+            PaymentEvent r = it.next();
+            if (r.eventTime > time) {
+                continue;
+            }
+            // past its time no charge it completes can arrive (none is behind the watermark)
+            it.remove();
+            for (long c : t.forwardedChargeTimes) {
+                if (c + holdMs <= r.eventTime && r.eventTime < c + withinMs) {
+                    forward.accept(r);
+                    break;
+                }
+            }
+        }
+        if (resolvers.size() < t.resolvers.length) {
+            t.resolvers = resolvers.toArray(new PaymentEvent[0]);
+        }
+        int open = 0;
+        for (long c : t.forwardedChargeTimes) {
+            if (c + withinMs > time) {
+                open++;
+            }
+        }
+        if (open < t.forwardedChargeTimes.length) {
+            long[] kept = new long[open];
+            int i = 0;
+            for (long c : t.forwardedChargeTimes) {
+                if (c + withinMs > time) {
+                    kept[i++] = c;
+                }
+            }
+            t.forwardedChargeTimes = kept;
+        }
+    }
+
+    private static PaymentEvent[] plus(PaymentEvent[] a, PaymentEvent e) {
+        PaymentEvent[] b = java.util.Arrays.copyOf(a, a.length + 1);
+        b[a.length] = e;
+        return b;
+    }
+
+    private static long[] append(long[] a, long v) {
+        long[] b = java.util.Arrays.copyOf(a, a.length + 1);
+        b[a.length] = v;
+        return b;
+    }
+}

@@ -1,0 +1,117 @@
+package io.paywatch.jobs.alerting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paywatch.jobs.PaymentMonitorJob;
+import io.paywatch.jobs.PipelineSettings;
+import io.paywatch.jobs.ingest.RawRecord;
+import io.paywatch.jobs.ingest.SourcePartitions;
+import io.paywatch.jobs.testing.RealisticHour;
+import io.paywatch.model.Alert;
+import io.paywatch.model.AlertJson;
+import io.paywatch.model.RuleSettings;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The whole job with and without the screen in front of {@code charged_unfulfilled}'s CEP
+ * operator gives the same alerts: on the realistic hour, and on a randomised stream of orders
+ * spread over three partitions (ties in event time, out-of-order arrival, fulfilments and refunds
+ * before their charges, at the edges of the hold and of the window).
+ */
+class ChargeScreenEquivalenceITCase {
+    @RegisterExtension
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static List<String> alerts(List<RawRecord> records, SourcePartitions partitions, PipelineSettings settings)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.getConfig().enableObjectReuse();
+        var raw = env.fromData(TypeInformation.of(RawRecord.class), records.toArray(new RawRecord[0]))
+                .setParallelism(1);
+        List<String> out = new ArrayList<>();
+        try (CloseableIterator<Alert> it = PaymentMonitorJob.build(raw, partitions, settings).alerts
+                .executeAndCollect()) {
+            it.forEachRemaining(a -> out.add(AlertJson.toJson(a)));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    static void sameWithAndWithoutTheScreen(List<RawRecord> records, SourcePartitions partitions,
+            String expectedInSome) throws Exception {
+        PipelineSettings screened = PipelineSettings.defaults(RuleSettings.defaults());
+        List<String> with = alerts(records, partitions, screened);
+        List<String> without = alerts(records, partitions, screened.withoutChargeScreen());
+        assertThat(with).isEqualTo(without);
+        assertThat(with).anyMatch(a -> a.contains(expectedInSome));
+    }
+
+    @Test
+    void theRealisticHour() throws Exception {
+        List<RawRecord> records = new ArrayList<>();
+        int line = 0;
+        for (String l : new RealisticHour().lines) {
+            records.add(RawRecord.ofText(l, "hour.jsonl:" + (++line)));
+        }
+        sameWithAndWithoutTheScreen(records, SourcePartitions.single(), "\"rule\":\"charged_unfulfilled\"");
+    }
+
+    @Test
+    void aRandomisedStreamOverThreePartitions() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(7);
+        long t0 = RealisticHour.START;
+        long within = RuleSettings.defaults().pattern(RuleSettings.CHARGED_UNFULFILLED).withinMs;
+        long hold = OrderScreen.holdFor(within);
+        long[] offsets = {0, 1, -1, hold - 1, hold, hold + 1, within - 1, within, within + 1, -hold};
+        record Line(long arrival, int partition, String json) {}
+        List<Line> lines = new ArrayList<>();
+        int n = 0;
+        for (int o = 0; o < 400; o++) {
+            String merchant = "m-" + rnd.nextInt(5);
+            long base = t0 + rnd.nextLong(0, 3 * within) / 1000 * 1000;
+            int charges = 1 + rnd.nextInt(2);
+            for (int c = 0; c < charges; c++) {
+                long at = base + (c == 0 ? 0 : rnd.nextLong(0, within));
+                lines.add(new Line(at + rnd.nextLong(0, 4_000), rnd.nextInt(3), json(++n, "charge", at, merchant, o)));
+            }
+            int resolvers = rnd.nextInt(3);
+            for (int r = 0; r < resolvers; r++) {
+                long at = base + (rnd.nextInt(3) == 0 ? rnd.nextLong(-within, 2 * within)
+                        : offsets[rnd.nextInt(offsets.length)]);
+                lines.add(new Line(at + rnd.nextLong(0, 4_000), rnd.nextInt(3),
+                        json(++n, rnd.nextBoolean() ? "fulfilment" : "refund", at, merchant, o)));
+            }
+        }
+        // each partition in (nearly) time order, the partitions interleaved by arrival
+        lines.sort(Comparator.comparingLong(Line::arrival));
+        List<RawRecord> records = new ArrayList<>();
+        int[] offset = new int[3];
+        for (Line l : lines) {
+            records.add(RawRecord.ofBytes(l.json.getBytes(StandardCharsets.UTF_8),
+                    "random-" + l.partition + "@" + (offset[l.partition]++), l.partition));
+        }
+        sameWithAndWithoutTheScreen(records, SourcePartitions.kafka("random", 3), "\"rule\":\"charged_unfulfilled\"");
+    }
+
+    private static String json(int n, String kind, long time, String merchant, int order) {
+        return String.format(Locale.ROOT, "{\"event_id\":\"e-%d\",\"event_time\":%d,\"kind\":\"%s\","
+                        + "\"payment_id\":\"p-%d\",\"order_id\":\"o-%d\",\"merchant_id\":\"%s\",\"channel\":\"card\","
+                        + "\"amount_minor\":100,\"currency\":\"CNY\"}",
+                n, time, kind, order, order, merchant);
+    }
+}

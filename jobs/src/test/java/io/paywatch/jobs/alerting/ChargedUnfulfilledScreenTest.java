@@ -1,0 +1,200 @@
+package io.paywatch.jobs.alerting;
+
+import static io.paywatch.jobs.testing.Events.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paywatch.model.EventKind;
+import io.paywatch.model.PatternRuleSettings;
+import io.paywatch.model.PatternSignal;
+import io.paywatch.model.PaymentEvent;
+import io.paywatch.model.RuleSettings;
+import io.paywatch.patterns.ChargedUnfulfilledPattern;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.cep.nfa.compiler.NFACompiler;
+import org.apache.flink.cep.operator.CepOperator;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The screen in front of {@code charged_unfulfilled}'s CEP operator changes no match: CEP alone
+ * and screen + CEP (shifted pattern) over the same randomised streams — ties in event time,
+ * out-of-order arrival, resolvers before their charges, several charges and resolvers per order,
+ * resolvers at the edges of the hold and of the window — give the same matches, and the screen
+ * leaves no state or timer behind.
+ */
+class ChargedUnfulfilledScreenTest {
+    private static final PatternRuleSettings RULE =
+            RuleSettings.defaults().pattern(RuleSettings.CHARGED_UNFULFILLED);
+    private static final long W = RULE.withinMs;
+    private static final long HOLD = OrderScreen.holdFor(W);
+    private static final long BOUND = 5_000;
+
+    /** An event in arrival order, with the watermark that follows it. */
+    record Arrival(PaymentEvent event, long watermarkAfter) {}
+
+    static PaymentEvent event(EventKind kind, long time, String order, int n) {
+        PaymentEvent e = io.paywatch.jobs.testing.Events.ok(time, "m-1", "card");
+        e.kind = kind;
+        e.orderId = order;
+        e.paymentId = "p-" + order;
+        e.eventId = kind.wireName() + "-" + order + "-" + n;
+        return e;
+    }
+
+    /** Orders with 1–3 charges and 0–3 resolvers at offsets that test every boundary. */
+    static List<Arrival> randomStream(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        long[] offsets = {0, 1, -1, HOLD - 1, HOLD, HOLD + 1, W - 1, W, W + 1, 2 * W, -HOLD};
+        List<PaymentEvent> events = new ArrayList<>();
+        int n = 0;
+        for (int o = 0; o < 40; o++) {
+            String order = "o-" + o;
+            long base = T0 + rnd.nextLong(0, 3 * W) / 1000 * 1000; // whole seconds: many ties
+            int charges = 1 + rnd.nextInt(3);
+            for (int c = 0; c < charges; c++) {
+                events.add(event(EventKind.CHARGE, base + (c == 0 ? 0 : rnd.nextLong(0, W)), order, n++));
+            }
+            int resolvers = rnd.nextInt(4);
+            for (int r = 0; r < resolvers; r++) {
+                long at = rnd.nextInt(3) == 0 ? rnd.nextLong(-W, 2 * W) : offsets[rnd.nextInt(offsets.length)];
+                events.add(event(rnd.nextBoolean() ? EventKind.FULFILMENT : EventKind.REFUND,
+                        base + at, order, n++));
+            }
+        }
+        // arrival: up to BOUND out of order, so never behind the watermark (as after the gate)
+        List<long[]> keyed = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            keyed.add(new long[] {events.get(i).eventTime + rnd.nextLong(0, BOUND), i});
+        }
+        keyed.sort(Comparator.comparingLong((long[] k) -> k[0]).thenComparingLong(k -> k[1]));
+        List<Arrival> out = new ArrayList<>();
+        for (long[] k : keyed) {
+            out.add(new Arrival(events.get((int) k[1]), k[0] - BOUND - 1));
+        }
+        return out;
+    }
+
+    private static CepOperator<PaymentEvent, String, PatternSignal> cep(long shift) {
+        Pattern<PaymentEvent, PaymentEvent> pattern = ChargedUnfulfilledPattern.pattern(RULE, shift);
+        return new CepOperator<>(
+                TypeInformation.of(PaymentEvent.class).createSerializer(new SerializerConfigImpl()), false,
+                NFACompiler.compileFactory(pattern, true), ChargedUnfulfilledPattern.SAME_TIME_ORDER,
+                pattern.getAfterMatchSkipStrategy(), ChargedUnfulfilledPattern.handler(RULE), null);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PatternSignal> harness(
+            CepOperator<PaymentEvent, String, PatternSignal> op) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(op, ChargedUnfulfilledPattern::keyOf, Types.STRING);
+    }
+
+    private static List<String> matches(List<PatternSignal> signals) {
+        List<String> out = new ArrayList<>();
+        for (PatternSignal s : signals) {
+            out.add(s.key + " @" + (s.time - T0) + " " + Arrays.toString(s.eventIds));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** CEP alone, as without the screen. */
+    static List<String> cepAlone(List<Arrival> stream) throws Exception {
+        try (var h = harness(cep(0))) {
+            h.open();
+            for (Arrival a : stream) {
+                h.processElement(new StreamRecord<>(a.event, a.event.eventTime));
+                h.processWatermark(new Watermark(a.watermarkAfter));
+            }
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            return matches(h.extractOutputValues());
+        }
+    }
+
+    /** What passed the screen, and the matches of CEP behind it. */
+    record Screened(List<String> matches, int forwarded) {}
+
+    static Screened screenThenCep(List<Arrival> stream) throws Exception {
+        List<Object> screened;
+        try (var screen = new KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent>(
+                new KeyedProcessOperator<>(new ChargedUnfulfilledScreen(HOLD, W)),
+                ChargedUnfulfilledPattern::keyOf, Types.STRING)) {
+            screen.open();
+            for (Arrival a : stream) {
+                screen.processElement(new StreamRecord<>(a.event, a.event.eventTime));
+                screen.processWatermark(new Watermark(a.watermarkAfter));
+            }
+            screen.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(screen.numKeyedStateEntries()).as("state left").isZero();
+            assertThat(screen.numEventTimeTimers()).as("timers left").isZero();
+            screened = new ArrayList<>(screen.getOutput());
+        }
+        int forwarded = 0;
+        try (var h = harness(cep(HOLD))) {
+            h.open();
+            for (Object o : screened) {
+                if (o instanceof Watermark) {
+                    h.processWatermark((Watermark) o);
+                } else {
+                    @SuppressWarnings("unchecked")
+                    StreamRecord<PaymentEvent> r = (StreamRecord<PaymentEvent>) o;
+                    h.processElement(r);
+                    forwarded++;
+                }
+            }
+            return new Screened(matches(h.extractOutputValues()), forwarded);
+        }
+    }
+
+    @Test
+    void randomisedStreamsGiveTheSameMatchesWithAndWithoutTheScreen() throws Exception {
+        int events = 0;
+        int forwarded = 0;
+        int matched = 0;
+        for (long seed = 1; seed <= 60; seed++) {
+            List<Arrival> stream = randomStream(seed);
+            List<String> expected = cepAlone(stream);
+            Screened actual = screenThenCep(stream);
+            assertThat(actual.matches).as("seed " + seed).isEqualTo(expected);
+            events += stream.size();
+            forwarded += actual.forwarded;
+            matched += expected.size();
+        }
+        // the streams exercise both outcomes, and the screen does save CEP work
+        assertThat(matched).isGreaterThan(100);
+        assertThat(forwarded).isLessThan(events);
+    }
+
+    @Test
+    void aChargeFulfilledWithinTheHoldNeverReachesCep() throws Exception {
+        List<Arrival> stream = List.of(
+                new Arrival(event(EventKind.FULFILMENT, T0, "o-1", 1), T0 - BOUND), // before its charge
+                new Arrival(event(EventKind.CHARGE, T0, "o-1", 2), T0 - BOUND),
+                new Arrival(event(EventKind.CHARGE, T0 + 1_000, "o-2", 3), T0 - BOUND),
+                new Arrival(event(EventKind.FULFILMENT, T0 + 4_000, "o-2", 4), T0),
+                new Arrival(event(EventKind.CHARGE, T0 + 2_000, "o-3", 5), T0),
+                new Arrival(event(EventKind.FULFILMENT, T0 + 2_000 + W - 1, "o-3", 6), T0 + 1_000));
+        Screened s = screenThenCep(stream);
+        assertThat(s.matches).isEmpty();
+        assertThat(cepAlone(stream)).isEmpty();
+        // o-1 and o-2 stop at the screen; o-3's fulfilment comes after the hold, so CEP decides it
+        assertThat(s.forwarded).isEqualTo(2);
+    }
+
+    @Test
+    void anUnfulfilledChargeStillMatchesAtItsDeadline() throws Exception {
+        List<Arrival> stream = List.of(new Arrival(event(EventKind.CHARGE, T0, "o-1", 1), T0 - 1));
+        Screened s = screenThenCep(stream);
+        assertThat(s.matches).containsExactly("charged_unfulfilled|m-1|o-1 @" + W + " [charge-o-1-1]");
+        assertThat(s.matches).isEqualTo(cepAlone(stream));
+    }
+}
