@@ -222,16 +222,20 @@ class IngestOperatorsTest {
     }
 
     @Test
-    void cleanupIsOneTimerPerMerchantAndMinuteNotOnePerEvent() throws Exception {
+    void cleanupIsOneTimerPerMerchantAndHalfHorizonNotOnePerEvent() throws Exception {
         var h = dedup();
         for (int i = 0; i < 1_000; i++) {
             PaymentEvent e = ok(T0 + 1_000 + i * 50L, i % 2 == 0 ? "m-1" : "m-2", "card"); // 50 s of traffic
             h.processElement1(new StreamRecord<>(e, e.eventTime));
         }
         assertThat(h.extractOutputValues()).hasSize(1_000);
-        assertThat(h.numEventTimeTimers()).isEqualTo(2); // the minute after T0 + 10 min, per merchant
-        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 660_000));
-        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 660_000));
+        // per merchant, the first multiple of 5 min (half the horizon) after T0 + 10 min 51 s
+        assertThat(h.numEventTimeTimers()).isEqualTo(2);
+        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 899_999));
+        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 899_999));
+        assertThat(h.numKeyedStateEntries()).isEqualTo(2); // forgotten, but not yet removed
+        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 900_000));
+        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 900_000));
         assertThat(h.numKeyedStateEntries()).isZero();
         h.close();
     }
@@ -241,7 +245,7 @@ class IngestOperatorsTest {
         var h = dedup();
         PaymentEvent e = ok(T0 + 1_000, "m", "card");
         h.processElement1(new StreamRecord<>(e, e.eventTime));
-        // the watermark passes first-seen + horizon, but not yet the minute's cleanup timer
+        // the watermark passes first-seen + horizon, but not yet the cleanup timer
         h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 601_000));
         h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 601_000));
         assertThat(h.numKeyedStateEntries()).isEqualTo(1);
