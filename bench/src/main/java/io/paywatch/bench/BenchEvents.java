@@ -40,14 +40,34 @@ public final class BenchEvents {
 
     /** The same mix at {@code eventsPerSecond} of event time (a slower pace spans more time). */
     public static BenchEvents generate(int count, long seed, int eventsPerSecond) {
+        return generate(count, seed, eventsPerSecond, false);
+    }
+
+    /** Slowest fulfilment of {@code --fulfilment slow}: 10 min after its charge, like physical goods. */
+    static final long SLOW_MAX_MS = 600_000;
+    static final long SLOW_MIN_MS = 5_000;
+
+    /**
+     * @param slowFulfilment fulfilments spread evenly over 5 s to 10 min after their charges
+     *     (placed in the stream at their own time); by default a fulfilment shares its charge's
+     *     millisecond
+     */
+    public static BenchEvents generate(int count, long seed, int eventsPerSecond, boolean slowFulfilment) {
         int n = count + (count & 1);
         SplittableRandom rnd = new SplittableRandom(seed);
         double[] cumulative = zipf(MERCHANTS, 1.1);
         List<byte[]> out = new ArrayList<>(n);
+        // slow fulfilments wait here for their time: {time, sequence} -> line
+        java.util.TreeMap<long[], byte[]> later = new java.util.TreeMap<>(
+                java.util.Comparator.comparingLong((long[] k) -> k[0]).thenComparingLong(k -> k[1]));
         long p = 0;
         long t = T0;
         while (out.size() < n) {
             t = T0 + out.size() * 1000L / eventsPerSecond;
+            if (!later.isEmpty() && later.firstKey()[0] <= t) {
+                out.add(later.pollFirstEntry().getValue());
+                continue;
+            }
             int merchant = pick(cumulative, rnd.nextDouble());
             String channel = CHANNELS[rnd.nextInt(CHANNELS.length)];
             String pid = "p-" + (++p);
@@ -62,13 +82,22 @@ public final class BenchEvents {
                     failed ? ",\"code\":\"" + CODES[rnd.nextInt(CODES.length)] + "\"" : "",
                     100 + rnd.nextInt(100_000), rnd.nextInt(200_000), rnd.nextInt(300_000),
                     50 + rnd.nextInt(2_000))));
-            if (!failed && rnd.nextInt(3) == 0 && out.size() + 2 <= n) {
+            if (!failed && rnd.nextInt(3) == 0 && out.size() + 2 + later.size() <= n) {
                 for (String kind : new String[] {"charge", "fulfilment"}) {
-                    out.add(line(String.format(Locale.ROOT,
+                    long at = t;
+                    if (slowFulfilment && kind.equals("fulfilment")) {
+                        at = t + SLOW_MIN_MS + rnd.nextLong(SLOW_MAX_MS - SLOW_MIN_MS);
+                    }
+                    byte[] l = line(String.format(Locale.ROOT,
                             "{\"event_id\":\"e-%d-%s\",\"event_time\":%d,\"kind\":\"%s\",\"payment_id\":\"%s\","
                                     + "\"order_id\":\"o-%d\",\"merchant_id\":\"%s\",\"channel\":\"%s\","
                                     + "\"amount_minor\":1000,\"currency\":\"CNY\"}",
-                            p, kind, t, kind, pid, p, m, channel)));
+                            p, kind, at, kind, pid, p, m, channel));
+                    if (at == t) {
+                        out.add(l);
+                    } else {
+                        later.put(new long[] {at, p}, l);
+                    }
                 }
             }
         }

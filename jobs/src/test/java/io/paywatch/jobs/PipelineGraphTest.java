@@ -34,7 +34,7 @@ class PipelineGraphTest {
     @Test
     void everyRuleHasItsOperatorsByDefault() {
         assertThat(uids(RuleSettings.defaults())).contains("cep-timeout-burst", "cep-risk-block",
-                "cep-charged-unfulfilled", "cep-failed-but-charged", "pattern-incidents",
+                "cep-charged-unfulfilled-screen", "cep-charged-unfulfilled-screened", "cep-failed-but-charged", "pattern-incidents",
                 "failure-rate-merchant", "failure-rate-channel", "late-at-patterns");
     }
 

@@ -173,7 +173,9 @@ public final class PatternDetection {
                 .inEventTime()
                 .sideOutputLateData(LATE)
                 .process(handler, TypeInformation.of(PatternSignal.class))
-                .name(rule + " pattern" + (isDefault ? "" : " " + s)).uid(uid);
+                // screened charges reach CEP shifted: a new uid, so that partial matches of an
+                // older build (unshifted) are not restored into the shorter pattern
+                .name(rule + " pattern" + (isDefault ? "" : " " + s)).uid(screen == null ? uid : uid + "-screened");
         signals.add(matched);
         late.add(matched.getSideOutput(LATE));
     }
