@@ -44,10 +44,7 @@ public class ChargedUnfulfilledScreen extends KeyedProcessFunction<String, Payme
         OrderScreen.Timers timers = ctx.timerService()::registerEventTimeTimer;
         if (e.kind == EventKind.CHARGE) {
             if (!screen.onCharge(t, e, timers)) {
-                if (t.isEmpty()) {
-                    track.clear();
-                }
-                return;
+                return; // completed within the hold: nothing to remember of it
             }
         } else {
             screen.onResolver(t, e, timers);

@@ -1,10 +1,8 @@
 package io.paywatch.jobs.alerting;
 
 import io.paywatch.model.PaymentEvent;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * What the {@code charged_unfulfilled} CEP operator needs to see of one order, decided before it
@@ -91,10 +89,7 @@ public final class OrderScreen {
 
     /** A fulfilment or refund arrives: held charges it completes are dropped; it is decided at its time. */
     public void onResolver(Track t, PaymentEvent resolver, Timers timers) {
-        List<PaymentEvent> held = new ArrayList<>(List.of(t.heldCharges));
-        if (held.removeIf(c -> completes(resolver.eventTime, c.eventTime))) {
-            t.heldCharges = held.toArray(new PaymentEvent[0]);
-        }
+        t.heldCharges = keep(t.heldCharges, c -> !completes(resolver.eventTime, c.eventTime), c -> { });
         t.resolvers = plus(t.resolvers, resolver);
         timers.at(resolver.eventTime);
     }
@@ -109,37 +104,20 @@ public final class OrderScreen {
      * {@code time}) and the resolvers of this millisecond that a forwarded charge needs.
      */
     public void onTime(Track t, long time, Consumer<PaymentEvent> forward, Timers timers) {
-        List<PaymentEvent> held = new ArrayList<>(List.of(t.heldCharges));
-        for (Iterator<PaymentEvent> it = held.iterator(); it.hasNext(); ) {
-            PaymentEvent c = it.next();
-            if (c.eventTime + holdMs <= time) {
-                it.remove();
-                forward.accept(c);
-                t.forwardedChargeTimes = append(t.forwardedChargeTimes, c.eventTime);
-                timers.at(c.eventTime + withinMs); // forgotten once no resolver can end it
-            }
-        }
-        if (held.size() < t.heldCharges.length) {
-            t.heldCharges = held.toArray(new PaymentEvent[0]);
-        }
-        List<PaymentEvent> resolvers = new ArrayList<>(List.of(t.resolvers));
-        for (Iterator<PaymentEvent> it = resolvers.iterator(); it.hasNext(); ) {
-            PaymentEvent r = it.next();
-            if (r.eventTime > time) {
-                continue;
-            }
-            // past its time no charge it completes can arrive (none is behind the watermark)
-            it.remove();
+        t.heldCharges = keep(t.heldCharges, c -> c.eventTime + holdMs > time, c -> {
+            forward.accept(c);
+            t.forwardedChargeTimes = append(t.forwardedChargeTimes, c.eventTime);
+            timers.at(c.eventTime + withinMs); // forgotten once no resolver can end it
+        });
+        // past its time no charge a resolver completes can arrive (none is behind the watermark)
+        t.resolvers = keep(t.resolvers, r -> r.eventTime > time, r -> {
             for (long c : t.forwardedChargeTimes) {
                 if (c + holdMs <= r.eventTime && r.eventTime < c + withinMs) {
                     forward.accept(r);
-                    break;
+                    return;
                 }
             }
-        }
-        if (resolvers.size() < t.resolvers.length) {
-            t.resolvers = resolvers.toArray(new PaymentEvent[0]);
-        }
+        });
         int open = 0;
         for (long c : t.forwardedChargeTimes) {
             if (c + withinMs > time) {
@@ -156,6 +134,33 @@ public final class OrderScreen {
             }
             t.forwardedChargeTimes = kept;
         }
+    }
+
+    /**
+     * The events of {@code a} that {@code kept} accepts, in order; each other one goes to
+     * {@code removed}. The same array when nothing is removed (the common case: no copy per event).
+     */
+    private static PaymentEvent[] keep(PaymentEvent[] a, Predicate<PaymentEvent> kept,
+            Consumer<PaymentEvent> removed) {
+        int n = 0;
+        for (PaymentEvent e : a) {
+            if (kept.test(e)) {
+                n++;
+            }
+        }
+        if (n == a.length) {
+            return a;
+        }
+        PaymentEvent[] out = new PaymentEvent[n];
+        int i = 0;
+        for (PaymentEvent e : a) {
+            if (kept.test(e)) {
+                out[i++] = e;
+            } else {
+                removed.accept(e);
+            }
+        }
+        return out;
     }
 
     private static PaymentEvent[] plus(PaymentEvent[] a, PaymentEvent e) {

@@ -11,6 +11,7 @@ import io.paywatch.patterns.RiskBlockPattern;
 import io.paywatch.patterns.TimeoutBurstPattern;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.api.common.functions.FilterFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -18,11 +19,13 @@ import org.apache.flink.cep.CEP;
 import org.apache.flink.cep.EventComparator;
 import org.apache.flink.cep.functions.PatternProcessFunction;
 import org.apache.flink.cep.pattern.Pattern;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.OutputTag;
 
 /**
@@ -110,19 +113,19 @@ public final class PatternDetection {
         }
         if (rules.enabled(RuleSettings.CHARGED_UNFULFILLED)) {
             signals.add(accepted
-                .filter(ChargedUnfulfilledPattern::isResolver).name("fulfilments and refunds")
-                .uid("resolvers-charged-unfulfilled" + uidSuffix)
-                .map(ChargedUnfulfilledPattern::resolverSignal)
-                .returns(TypeInformation.of(PatternSignal.class))
-                .name("charged_unfulfilled resolvers").uid("resolver-signals-charged-unfulfilled" + uidSuffix));
+                    .filter(ChargedUnfulfilledPattern::isResolver).name("fulfilments and refunds")
+                    .uid("resolvers-charged-unfulfilled" + uidSuffix)
+                    .map(ChargedUnfulfilledPattern::resolverSignal)
+                    .returns(TypeInformation.of(PatternSignal.class))
+                    .name("charged_unfulfilled resolvers").uid("resolver-signals-charged-unfulfilled" + uidSuffix));
         }
         if (rules.enabled(RuleSettings.FAILED_BUT_CHARGED)) {
             signals.add(accepted
-                .filter(FailedButChargedPattern::isResolver).name("refunds")
-                .uid("resolvers-failed-but-charged" + uidSuffix)
-                .map(FailedButChargedPattern::resolverSignal)
-                .returns(TypeInformation.of(PatternSignal.class))
-                .name("failed_but_charged resolvers").uid("resolver-signals-failed-but-charged" + uidSuffix));
+                    .filter(FailedButChargedPattern::isResolver).name("refunds")
+                    .uid("resolvers-failed-but-charged" + uidSuffix)
+                    .map(FailedButChargedPattern::resolverSignal)
+                    .returns(TypeInformation.of(PatternSignal.class))
+                    .name("failed_but_charged resolvers").uid("resolver-signals-failed-but-charged" + uidSuffix));
         }
 
         DataStream<PatternSignal> all = signals.get(0);
@@ -142,8 +145,8 @@ public final class PatternDetection {
     }
 
     /** A rule's parameter sets, none when the rule is switched off (its operators are not built). */
-    private static java.util.Set<PatternRuleSettings> variants(RuleSettings rules, String rule) {
-        return rules.enabled(rule) ? rules.patternVariants(rule) : java.util.Set.of();
+    private static Set<PatternRuleSettings> variants(RuleSettings rules, String rule) {
+        return rules.enabled(rule) ? rules.patternVariants(rule) : Set.of();
     }
 
     private static void add(List<DataStream<PatternSignal>> signals, List<DataStream<PaymentEvent>> late,
@@ -152,14 +155,14 @@ public final class PatternDetection {
             KeySelector<PaymentEvent, String> key, Pattern<PaymentEvent, ?> pattern,
             EventComparator<PaymentEvent> sameTimeOrder,
             PatternProcessFunction<PaymentEvent, PatternSignal> handler,
-            org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, PaymentEvent, PaymentEvent> screen) {
+            KeyedProcessFunction<String, PaymentEvent, PaymentEvent> screen) {
         boolean isDefault = s.equals(rules.pattern(rule));
         String uid = isDefault ? baseUid : baseUid + "-" + Integer.toHexString(s.toString().hashCode());
         DataStream<PaymentEvent> in = accepted
                 .filter(e -> relevant.filter(e)
                         && s.equals(rules.patternFor(rule, e.merchantId, e.channel)))
                 .name(rule + " events" + (isDefault ? "" : " " + s)).uid(uid + "-events");
-        org.apache.flink.streaming.api.datastream.KeyedStream<PaymentEvent, String> keyed = in.keyBy(key);
+        KeyedStream<PaymentEvent, String> keyed = in.keyBy(key);
         if (screen != null) {
             // what provably cannot match stops here; the screen is chained to CEP (same key)
             keyed = DataStreamUtils.reinterpretAsKeyedStream(keyed
