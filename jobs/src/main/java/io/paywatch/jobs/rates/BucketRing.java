@@ -90,6 +90,43 @@ public final class BucketRing {
     }
 
     /**
+     * The window's totals and categories only, kept from one evaluation to the next instead of
+     * merging every bucket at each: {@code partial} holds the window that ended at the previous
+     * evaluation minus its oldest bucket, so the window ending at {@code evaluationTime} is
+     * {@code partial} plus the bucket that just closed. Buckets before the watermark are final
+     * (nothing behind the watermark arrives), so the sums stay exact. Without a usable
+     * {@code partial} (the first evaluation, or one after a gap), the buckets are summed.
+     *
+     * @return the window's totals; {@code next} receives this window minus its oldest bucket,
+     *     the partial for the evaluation {@code bucketMs} later
+     */
+    public FailureCounts totals(Store store, long evaluationTime, FailureCounts partial, FailureCounts next)
+            throws Exception {
+        long end = indexOf(evaluationTime);
+        FailureCounts sum = new FailureCounts(evaluationTime);
+        if (partial != null) {
+            sum.addTotals(partial, 1);
+            FailureCounts newest = store.get(end - 1);
+            if (newest != null) {
+                sum.addTotals(newest, 1);
+            }
+        } else {
+            for (long i = end - bucketCount; i < end; i++) {
+                FailureCounts b = store.get(i);
+                if (b != null) {
+                    sum.addTotals(b, 1);
+                }
+            }
+        }
+        next.addTotals(sum, 1);
+        FailureCounts oldest = store.get(end - bucketCount);
+        if (oldest != null) {
+            next.addTotals(oldest, -1);
+        }
+        return sum;
+    }
+
+    /**
      * Up to {@code max} failed event ids of the window ending at {@code evaluationTime}, the
      * latest ones (by event time, then id), in time order.
      */

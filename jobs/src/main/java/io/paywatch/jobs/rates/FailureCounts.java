@@ -131,6 +131,25 @@ public class FailureCounts {
         }
     }
 
+    /**
+     * Adds ({@code sign} 1) or removes ({@code sign} -1) another bucket's totals and categories
+     * only: the running window sums of {@link FailureRateFunction}, which need no codes.
+     */
+    public void addTotals(FailureCounts other, int sign) {
+        total += sign * other.total;
+        failed += sign * other.failed;
+        for (int i = 0; i < byCategory.length; i++) {
+            byCategory[i] += sign * other.byCategory[i];
+        }
+    }
+
+    /** A copy of the totals and categories (no codes, channels or samples). */
+    public FailureCounts totalsOnly(long start) {
+        FailureCounts c = new FailureCounts(start);
+        c.addTotals(this, 1);
+        return c;
+    }
+
     private void addCode(String code, Category category, int n) {
         for (int i = 0; i < codes.length; i++) {
             if (codes[i].equals(code)) {

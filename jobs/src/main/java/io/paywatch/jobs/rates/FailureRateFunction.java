@@ -44,6 +44,8 @@ public class FailureRateFunction
     private transient BucketRing.Store store;
     private transient Map<FailureRateSettings, BucketRing> rings;
     private transient ReturnCodeCatalog catalog;
+    /** Channel snapshots carry codes (paywatch_code points); merchant ones totals only. */
+    private transient boolean fullWindow;
 
     /** @param scope {@link RateSnapshot#MERCHANT} or {@link RateSnapshot#CHANNEL} */
     public FailureRateFunction(String scope, RuleSettings rules) {
@@ -80,6 +82,12 @@ public class FailureRateFunction
         };
         rings = new HashMap<>();
         catalog = ReturnCodeCatalog.defaultCatalog();
+        fullWindow = RateSnapshot.CHANNEL.equals(scope);
+    }
+
+    /** The window with its codes and channels: merged from the buckets unless it already is. */
+    private FailureCounts full(BucketRing ring, FailureCounts window, long evaluationTime) throws Exception {
+        return fullWindow ? window : ring.window(store, evaluationTime);
     }
 
     /** The rules file's settings for the key, or a live override from the control topic. */
@@ -143,7 +151,19 @@ public class FailureRateFunction
                 ctx.getBroadcastState(EndOfInput.STATE).immutableEntries())) {
             return; // the input ended before this evaluation: do not make one up
         }
-        FailureCounts window = ring.window(store, evaluationTime);
+        // a merchant's totals are kept from its last evaluation (two bucket reads, not a merge
+        // of the window); codes and channels are merged only where they are used: channel
+        // metrics (few keys) and alerts
+        FailureCounts window;
+        if (fullWindow) {
+            window = ring.window(store, evaluationTime);
+        } else {
+            FailureCounts partial = new FailureCounts(evaluationTime + s.everyMs);
+            window = ring.totals(store, evaluationTime,
+                    st.partialWindowFor == evaluationTime ? st.partialWindow : null, partial);
+            st.partialWindow = partial;
+            st.partialWindowFor = evaluationTime + s.everyMs;
+        }
 
         // with the rule switched off the window is still measured (metrics), never judged
         FailureRateRule.Decision d = rules.enabled(RuleSettings.FAILURE_RATE)
@@ -156,12 +176,12 @@ public class FailureRateFunction
             case SEVERITY_CHANGE:
                 st.firingSeverity = d.severity;
                 ctx.output(PipelineTags.ALERTS, FailureRateAlerts.firing(scope, key, st.firingSince,
-                        evaluationTime, d.severity, d.threshold, window, s,
+                        evaluationTime, d.severity, d.threshold, full(ring, window, evaluationTime), s,
                         ring.recentFailures(store, evaluationTime, 20), catalog));
                 break;
             case RESOLVE:
                 Alert resolved = FailureRateAlerts.resolved(scope, key, st.firingSince,
-                        evaluationTime, st.firingSeverity, window, s,
+                        evaluationTime, st.firingSeverity, full(ring, window, evaluationTime), s,
                         ring.recentFailures(store, evaluationTime, 20), catalog);
                 ctx.output(PipelineTags.ALERTS, resolved);
                 st.firingSeverity = null;

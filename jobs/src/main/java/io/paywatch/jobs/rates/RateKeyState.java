@@ -8,5 +8,12 @@ public class RateKeyState {
     public String firingSeverity;
     /** Evaluation time at which the incident in progress first breached. */
     public long firingSince;
+    /**
+     * The window that ended at the last evaluation minus its oldest bucket (totals and
+     * categories only), for the evaluation at {@link #partialWindowFor}; null when none.
+     */
+    public FailureCounts partialWindow;
+    public long partialWindowFor;
+
     public RateKeyState() {}
 }

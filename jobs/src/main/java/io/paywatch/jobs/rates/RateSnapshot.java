@@ -14,6 +14,10 @@ public class RateSnapshot {
     /** Evaluation time: end of the window (event time, ms). */
     public long time;
     public long windowMs;
+    /**
+     * The window's counts: totals and categories; codes and channels too for channel scope (the
+     * {@code paywatch_code} points), not for merchants, whose alerts carry their own.
+     */
     public FailureCounts counts;
     /** Severity of the failure-rate alert firing for this key at this time, or null. */
     public String firingSeverity;

@@ -166,4 +166,39 @@ class BucketRingTest {
         c.add(failed(T0, "m", "card", "203"));
         assertThat(c.dominantCode()).isEqualTo("203");
     }
+
+    @Test
+    void runningTotalsEqualTheMergedWindowAtEveryEvaluationAndAfterGaps() throws Exception {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        String[] codes = {"101", "202", "203", "301", "999"};
+        FailureCounts partial = null;
+        long partialFor = 0;
+        long evaluation = T0 + 10_000;
+        int evaluations = 0;
+        int fromPartial = 0;
+        while (evaluation < T0 + 3_600_000) {
+            // traffic of the bucket that closes at this evaluation (some buckets stay empty)
+            int n = rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(30);
+            for (int k = 0; k < n; k++) {
+                long t = evaluation - 10_000 + rnd.nextLong(10_000);
+                ring.add(store, rnd.nextInt(5) == 0 ? failed(t, "m", "card", codes[rnd.nextInt(codes.length)])
+                        : ok(t, "m", "card"));
+            }
+            FailureCounts next = new FailureCounts(evaluation + 10_000);
+            boolean usable = partialFor == evaluation;
+            FailureCounts totals = ring.totals(store, evaluation, usable ? partial : null, next);
+            FailureCounts merged = ring.window(store, evaluation);
+            assertThat(totals.total).as("total at %d", evaluation).isEqualTo(merged.total);
+            assertThat(totals.failed).isEqualTo(merged.failed);
+            assertThat(totals.byCategory).isEqualTo(merged.byCategory);
+            evaluations++;
+            fromPartial += usable ? 1 : 0;
+            ring.expire(store, evaluation + 10_000);
+            partial = next;
+            partialFor = evaluation + 10_000;
+            // now and then the chain skips evaluations, as a key with an empty window does
+            evaluation += rnd.nextInt(10) == 0 ? 10_000 * (2 + rnd.nextInt(40)) : 10_000;
+        }
+        assertThat(fromPartial).isGreaterThan(evaluations / 2).isLessThan(evaluations);
+    }
 }
