@@ -20,6 +20,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 final class BenchSource {
     static final String TOPIC = "bench";
     static final int PARALLELISM = 2;
+    /** The parallelism of the next job built (the scaling measurement runs one at 1). */
+    static volatile int parallelism = PARALLELISM;
     /**
      * A pace for the state measurement (its checkpoints must fall inside the run, at any speed);
      * 0, the default, reads as fast as the job takes the events.
@@ -29,38 +31,43 @@ final class BenchSource {
     private BenchSource() {}
 
     static SourcePartitions partitions() {
-        return SourcePartitions.kafka(TOPIC, PARALLELISM);
+        return SourcePartitions.kafka(TOPIC, parallelism);
     }
 
     static DataStream<RawRecord> of(StreamExecutionEnvironment env) {
         int n = BenchEvents.current.length;
         DataGeneratorSource<RawRecord> source = eventsPerSecond > 0
-                ? new DataGeneratorSource<>(new Interleaved(n), n, RateLimiterStrategy.perSecond(eventsPerSecond),
-                        TypeInformation.of(RawRecord.class))
-                : new DataGeneratorSource<>(new Interleaved(n), n, TypeInformation.of(RawRecord.class));
+                ? new DataGeneratorSource<>(new Interleaved(n, parallelism), n,
+                        RateLimiterStrategy.perSecond(eventsPerSecond), TypeInformation.of(RawRecord.class))
+                : new DataGeneratorSource<>(new Interleaved(n, parallelism), n, TypeInformation.of(RawRecord.class));
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "pre-serialised events")
-                .setParallelism(PARALLELISM);
+                .setParallelism(parallelism);
     }
 
     static final class Interleaved implements GeneratorFunction<Long, RawRecord> {
         private static final long serialVersionUID = 1L;
         private final int n;
+        private final int readers;
         private transient int partition;
         private transient byte[][] lines;
 
-        Interleaved(int n) {
+        Interleaved(int n, int readers) {
             this.n = n;
+            this.readers = readers;
         }
 
         @Override
         public void open(SourceReaderContext context) {
             lines = BenchEvents.current;
-            partition = partitions().assignedTo(context.getIndexOfSubtask(), PARALLELISM).get(0);
+            partition = SourcePartitions.kafka(TOPIC, readers).assignedTo(context.getIndexOfSubtask(), readers).get(0);
         }
 
         @Override
         public RawRecord map(Long index) {
             long i = index;
+            if (readers == 1) {
+                return RawRecord.ofBytes(lines[(int) i], TOPIC + "-0@" + i, partition);
+            }
             int half = n / 2;
             int event = (int) (i < half ? 2 * i : 2 * (i - half) + 1);
             return RawRecord.ofBytes(lines[event], TOPIC + "-" + partition + "@" + i, partition);

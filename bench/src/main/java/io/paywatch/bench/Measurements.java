@@ -10,6 +10,13 @@ import io.paywatch.jobs.rates.FailureCounts;
 import io.paywatch.jobs.rates.RateSnapshot;
 import io.paywatch.model.AlertJson;
 import io.paywatch.model.Category;
+import io.paywatch.model.PatternRuleSettings;
+import io.paywatch.model.PatternSignal;
+import io.paywatch.patterns.ChargedUnfulfilledPattern;
+import io.paywatch.patterns.FailedButChargedPattern;
+import io.paywatch.patterns.RiskBlockPattern;
+import io.paywatch.patterns.TimeoutBurstPattern;
+import org.apache.flink.cep.CEP;
 import io.paywatch.model.PaymentEvent;
 import io.paywatch.model.RuleSettings;
 import java.time.Duration;
@@ -106,6 +113,97 @@ final class Measurements {
                     .flatMap((RateSnapshot s, Collector<String> out) -> MetricLines.of(s, null).forEach(out::collect))
                     .returns(Types.STRING).name("rate lines")
                     .sinkTo(new DiscardingSink<>());
+        }
+    }
+
+    static final String PATTERN_MATCHES = "pattern_matches";
+
+    /**
+     * 5. The whole job as a Flink user would write it from the docs: a keyed dedup with state
+     * TTL, the rates with sliding windows (as {@link #baselineWindows}), and the four patterns of
+     * {@code cep-patterns} applied with {@code CEP.pattern} straight to keyed streams of the
+     * parsed events (no screen, no incident lifecycle); matches counted in an accumulator.
+     */
+    static void baselineCep(StreamExecutionEnvironment env, long checksumUpTo) {
+        RuleSettings rules = RuleSettings.defaults();
+        DataStream<PaymentEvent> events = BenchSource.of(env)
+                .map(new ParseFunction()).name("parse and validate")
+                .filter(p -> p.event != null).name("accepted")
+                .map((ParsedRecord p) -> p.event).returns(TypeInformation.of(PaymentEvent.class))
+                .assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<PaymentEvent>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                        .withTimestampAssigner((e, ts) -> e.eventTime))
+                .keyBy(e -> e.eventId)
+                .filter(new FirstDelivery()).name("dedup with state TTL");
+        DataStream<PaymentEvent> payments = events.filter(PaymentEvent::isPayment).name("payments");
+        for (String scope : new String[] {RateSnapshot.MERCHANT, RateSnapshot.CHANNEL}) {
+            boolean merchant = scope.equals(RateSnapshot.MERCHANT);
+            payments.keyBy(e -> merchant ? e.merchantId : e.channel)
+                    .window(SlidingEventTimeWindows.of(Duration.ofMillis(WINDOW_MS), Duration.ofMillis(SLIDE_MS)))
+                    .aggregate(new CountFailures(), new ToSnapshot(scope))
+                    .name("sliding window rates per " + scope)
+                    .map(new RateChecksum(checksumUpTo)).name("rate checksum")
+                    .flatMap((RateSnapshot s, Collector<String> out) -> MetricLines.of(s, null).forEach(out::collect))
+                    .returns(Types.STRING).name("rate lines")
+                    .sinkTo(new DiscardingSink<>());
+        }
+        PatternRuleSettings tb = rules.pattern(RuleSettings.TIMEOUT_BURST);
+        matches(CEP.pattern(events.filter(TimeoutBurstPattern::relevant).keyBy(TimeoutBurstPattern::keyOf),
+                TimeoutBurstPattern.pattern(tb)).inEventTime().process(TimeoutBurstPattern.handler(tb)));
+        PatternRuleSettings rb = rules.pattern(RuleSettings.RISK_BLOCK);
+        matches(CEP.pattern(events.filter(e -> RiskBlockPattern.relevant(e, RiskBlockPattern.CARD))
+                        .keyBy(e -> RiskBlockPattern.keyOf(e, RiskBlockPattern.CARD)), RiskBlockPattern.pattern(rb))
+                .inEventTime().process(RiskBlockPattern.handler(rb, RiskBlockPattern.CARD)));
+        PatternRuleSettings cu = rules.pattern(RuleSettings.CHARGED_UNFULFILLED);
+        matches(CEP.pattern(events.filter(ChargedUnfulfilledPattern::relevant).keyBy(ChargedUnfulfilledPattern::keyOf),
+                ChargedUnfulfilledPattern.pattern(cu), ChargedUnfulfilledPattern.SAME_TIME_ORDER)
+                .inEventTime().process(ChargedUnfulfilledPattern.handler(cu)));
+        PatternRuleSettings fc = rules.pattern(RuleSettings.FAILED_BUT_CHARGED);
+        matches(CEP.pattern(events.filter(FailedButChargedPattern::relevant).keyBy(FailedButChargedPattern::keyOf),
+                FailedButChargedPattern.pattern(fc)).inEventTime().process(FailedButChargedPattern.handler(fc)));
+    }
+
+    private static void matches(DataStream<PatternSignal> signals) {
+        signals.map(new MatchCount()).name("match count").sinkTo(new DiscardingSink<>());
+    }
+
+    /** The dedup of the docs: a flag per event id, gone after the horizon by state TTL. */
+    static final class FirstDelivery extends org.apache.flink.api.common.functions.RichFilterFunction<PaymentEvent> {
+        private static final long serialVersionUID = 1L;
+        private transient org.apache.flink.api.common.state.ValueState<Boolean> seen;
+
+        @Override
+        public void open(OpenContext ctx) {
+            org.apache.flink.api.common.state.ValueStateDescriptor<Boolean> d =
+                    new org.apache.flink.api.common.state.ValueStateDescriptor<>("seen", Types.BOOLEAN);
+            d.enableTimeToLive(org.apache.flink.api.common.state.StateTtlConfig
+                    .newBuilder(Duration.ofMinutes(10)).build());
+            seen = getRuntimeContext().getState(d);
+        }
+
+        @Override
+        public boolean filter(PaymentEvent e) throws Exception {
+            if (seen.value() != null) {
+                return false;
+            }
+            seen.update(true);
+            return true;
+        }
+    }
+
+    static final class MatchCount extends RichMapFunction<PatternSignal, PatternSignal> {
+        private static final long serialVersionUID = 1L;
+        private transient LongCounter matches;
+
+        @Override
+        public void open(OpenContext ctx) {
+            matches = getRuntimeContext().getLongCounter(PATTERN_MATCHES);
+        }
+
+        @Override
+        public PatternSignal map(PatternSignal s) {
+            matches.add(1);
+            return s;
         }
     }
 

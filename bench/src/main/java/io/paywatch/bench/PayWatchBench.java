@@ -29,6 +29,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class PayWatchBench {
     /** The pipeline over events whose fulfilments come late (BenchEvents, slow fulfilment). */
     static final String SLOW = "pipeline_slow";
+    /** The pipeline at parallelism 1 (one source reader, one subtask per operator). */
+    static final String P1 = "pipeline_p1";
 
     /** One measured job: builds its topology on the environment it is given. */
     interface Job {
@@ -42,6 +44,8 @@ public final class PayWatchBench {
         final long checkpointBytes;
         final long rateRecords;
         final long rateChecksum;
+        /** CEP matches counted by {@code baseline_cep}, else 0. */
+        long patternMatches;
 
         Run(double eventsPerSecond, long peakHeapBytes, long checkpointBytes, long rateRecords, long rateChecksum) {
             this.eventsPerSecond = eventsPerSecond;
@@ -79,8 +83,11 @@ public final class PayWatchBench {
         jobs.put("pipeline_rates", Measurements::pipelineRates);
         // the same job on the same mix with fulfilments 5 s to 10 min after their charges
         jobs.put(SLOW, Measurements::pipeline);
+        // the same job at parallelism 1: how it scales from one core to two
+        jobs.put(P1, Measurements::pipeline);
         jobs.put("baseline_windows", Measurements::baselineWindows);
         jobs.put("baseline_sql", Measurements::baselineSql);
+        jobs.put("baseline_cep", Measurements::baselineCep);
         return jobs;
     }
 
@@ -198,6 +205,7 @@ public final class PayWatchBench {
                         name);
             }
             BenchEvents.current = jobEvents.lines;
+            BenchSource.parallelism = name.equals(P1) ? 1 : BenchSource.PARALLELISM;
             if (warmUp) {
                 out.printf("bench: %s: warm-up…%n", name);
                 once(job.getValue(), jobEvents, checksumUpTo);
@@ -215,15 +223,17 @@ public final class PayWatchBench {
             long peak = runs.stream().mapToLong(x -> x.peakHeapBytes).max().orElse(0);
             long checkpoint = runs.stream().mapToLong(x -> x.checkpointBytes).max().orElse(0);
             out.printf(Locale.ROOT, "bench: %-16s %,12.0f events/s  %,10.0f per core  peak heap %,6.0f MB"
-                            + "  checkpoint %,8.1f KB%s%n",
-                    name, median.eventsPerSecond, median.eventsPerSecond / BenchSource.PARALLELISM,
+                            + "  checkpoint %,8.1f KB%s%s%n",
+                    name, median.eventsPerSecond, median.eventsPerSecond / (name.equals(P1) ? 1 : BenchSource.PARALLELISM),
                     peak / 1e6, checkpoint / 1e3,
                     median.rateRecords > 0 ? String.format(Locale.ROOT, "  rates %,d (checksum %d)",
-                            median.rateRecords, median.rateChecksum) : "");
+                            median.rateRecords, median.rateChecksum) : "",
+                    median.patternMatches > 0 ? String.format(Locale.ROOT, "  CEP matches %,d", median.patternMatches) : "");
             if (median.rateRecords > 0 && jobEvents == set) {
                 checksums.put(name, median.rateChecksum);
             }
             BenchEvents.current = set.lines;
+            BenchSource.parallelism = BenchSource.PARALLELISM;
         }
         boolean same = checksums.values().stream().distinct().count() <= 1;
         if (checksums.isEmpty()) {
@@ -236,6 +246,8 @@ public final class PayWatchBench {
         ratio(medians, "pipeline_rates", "baseline_sql", 2);
         ratio(medians, "pipeline_rates", "baseline_windows", 3);
         ratio(medians, SLOW, "pipeline", 0.8);
+        ratio(medians, "pipeline", "baseline_cep", 2);
+        ratio(medians, "pipeline", P1, 1.7);
         lastChecksums = checksums;
         return medians;
     }
@@ -280,7 +292,7 @@ public final class PayWatchBench {
     /** The embedded Flink of every measurement: parallelism 2, checkpoints as in {@code run}. */
     static Configuration configuration(String state, int checkpointIntervalS, Path checkpoints) {
         Map<String, String> c = new LinkedHashMap<>();
-        c.put("parallelism.default", String.valueOf(BenchSource.PARALLELISM));
+        c.put("parallelism.default", String.valueOf(BenchSource.parallelism));
         c.put("pipeline.object-reuse", "true");
         StateBackendSettings.put(c, state); // as ./paywatch run
         c.put("execution.checkpointing.interval", checkpointIntervalS + " s");
@@ -308,8 +320,11 @@ public final class PayWatchBench {
             double seconds = result.getNetRuntime() / 1000.0;
             Long records = result.getAccumulatorResult(Measurements.RATE_RECORDS);
             Long checksum = result.getAccumulatorResult(Measurements.RATE_TOTAL);
-            return new Run(set.lines.length / seconds, sampler.peakHeap.get(), sampler.checkpointBytes.get(),
+            Run run = new Run(set.lines.length / seconds, sampler.peakHeap.get(), sampler.checkpointBytes.get(),
                     records == null ? 0 : records, checksum == null ? 0 : checksum);
+            Long matches = result.getAccumulatorResult(Measurements.PATTERN_MATCHES);
+            run.patternMatches = matches == null ? 0 : matches;
+            return run;
         } finally {
             deleteTree(checkpoints);
         }

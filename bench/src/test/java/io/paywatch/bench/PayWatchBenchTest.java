@@ -25,17 +25,18 @@ class PayWatchBenchTest {
         String printed = buffer.toString(StandardCharsets.UTF_8);
 
         assertThat(medians).containsOnlyKeys("parse", "pipeline", "pipeline_rates", "pipeline_slow",
-                "baseline_windows", "baseline_sql");
+                "pipeline_p1", "baseline_windows", "baseline_sql", "baseline_cep");
         assertThat(medians.values()).allSatisfy(eps -> assertThat(eps).isPositive());
         // pipeline_slow runs other events (late fulfilments), so its rates are not compared
-        assertThat(bench.lastChecksums).containsOnlyKeys("pipeline", "pipeline_rates", "baseline_windows",
-                "baseline_sql");
-        assertThat(bench.lastChecksums.values()).doesNotContain(0L).hasSize(4);
+        assertThat(bench.lastChecksums).containsOnlyKeys("pipeline", "pipeline_rates", "pipeline_p1",
+                "baseline_windows", "baseline_sql", "baseline_cep");
+        assertThat(bench.lastChecksums.values()).doesNotContain(0L).hasSize(6);
         assertThat(bench.lastChecksums.values().stream().distinct()).hasSize(1);
-        assertThat(printed).contains(
-                "same failure rates from pipeline, pipeline_rates, baseline_windows, baseline_sql: yes");
+        assertThat(printed).contains("same failure rates from pipeline, pipeline_rates, pipeline_p1,"
+                + " baseline_windows, baseline_sql, baseline_cep: yes");
+        assertThat(printed).containsPattern("baseline_cep .* CEP matches [1-9]");
         assertThat(printed).contains("bench: ratio pipeline_rates / baseline_sql = ");
         assertThat(PayWatchBench.finalLine(medians)).matches("bench: parse=\\d+ pipeline=\\d+ pipeline_rates=\\d+"
-                + " pipeline_slow=\\d+ baseline_windows=\\d+ baseline_sql=\\d+");
+                + " pipeline_slow=\\d+ pipeline_p1=\\d+ baseline_windows=\\d+ baseline_sql=\\d+ baseline_cep=\\d+");
     }
 }
