@@ -103,17 +103,7 @@ final class Measurements {
     /** 3. The same rates the way most Flink users write them: sliding windows + aggregate. */
     static void baselineWindows(StreamExecutionEnvironment env, long checksumUpTo) {
         DataStream<PaymentEvent> payments = payments(env);
-        for (String scope : new String[] {RateSnapshot.MERCHANT, RateSnapshot.CHANNEL}) {
-            boolean merchant = scope.equals(RateSnapshot.MERCHANT);
-            payments.keyBy(e -> merchant ? e.merchantId : e.channel)
-                    .window(SlidingEventTimeWindows.of(Duration.ofMillis(WINDOW_MS), Duration.ofMillis(SLIDE_MS)))
-                    .aggregate(new CountFailures(), new ToSnapshot(scope))
-                    .name("sliding window rates per " + scope)
-                    .map(new RateChecksum(checksumUpTo)).name("rate checksum")
-                    .flatMap((RateSnapshot s, Collector<String> out) -> MetricLines.of(s, null).forEach(out::collect))
-                    .returns(Types.STRING).name("rate lines")
-                    .sinkTo(new DiscardingSink<>());
-        }
+        windowRates(payments, checksumUpTo);
     }
 
     static final String PATTERN_MATCHES = "pattern_matches";
@@ -136,17 +126,7 @@ final class Measurements {
                 .keyBy(e -> e.eventId)
                 .filter(new FirstDelivery()).name("dedup with state TTL");
         DataStream<PaymentEvent> payments = events.filter(PaymentEvent::isPayment).name("payments");
-        for (String scope : new String[] {RateSnapshot.MERCHANT, RateSnapshot.CHANNEL}) {
-            boolean merchant = scope.equals(RateSnapshot.MERCHANT);
-            payments.keyBy(e -> merchant ? e.merchantId : e.channel)
-                    .window(SlidingEventTimeWindows.of(Duration.ofMillis(WINDOW_MS), Duration.ofMillis(SLIDE_MS)))
-                    .aggregate(new CountFailures(), new ToSnapshot(scope))
-                    .name("sliding window rates per " + scope)
-                    .map(new RateChecksum(checksumUpTo)).name("rate checksum")
-                    .flatMap((RateSnapshot s, Collector<String> out) -> MetricLines.of(s, null).forEach(out::collect))
-                    .returns(Types.STRING).name("rate lines")
-                    .sinkTo(new DiscardingSink<>());
-        }
+        windowRates(payments, checksumUpTo);
         PatternRuleSettings tb = rules.pattern(RuleSettings.TIMEOUT_BURST);
         matches(CEP.pattern(events.filter(TimeoutBurstPattern::relevant).keyBy(TimeoutBurstPattern::keyOf),
                 TimeoutBurstPattern.pattern(tb)).inEventTime().process(TimeoutBurstPattern.handler(tb)));
@@ -204,6 +184,21 @@ final class Measurements {
         public PatternSignal map(PatternSignal s) {
             matches.add(1);
             return s;
+        }
+    }
+
+    /** Sliding windows + aggregate per merchant and per channel, serialised as line protocol. */
+    private static void windowRates(DataStream<PaymentEvent> payments, long checksumUpTo) {
+        for (String scope : new String[] {RateSnapshot.MERCHANT, RateSnapshot.CHANNEL}) {
+            boolean merchant = scope.equals(RateSnapshot.MERCHANT);
+            payments.keyBy(e -> merchant ? e.merchantId : e.channel)
+                    .window(SlidingEventTimeWindows.of(Duration.ofMillis(WINDOW_MS), Duration.ofMillis(SLIDE_MS)))
+                    .aggregate(new CountFailures(), new ToSnapshot(scope))
+                    .name("sliding window rates per " + scope)
+                    .map(new RateChecksum(checksumUpTo)).name("rate checksum")
+                    .flatMap((RateSnapshot s, Collector<String> out) -> MetricLines.of(s, null).forEach(out::collect))
+                    .returns(Types.STRING).name("rate lines")
+                    .sinkTo(new DiscardingSink<>());
         }
     }
 
