@@ -113,7 +113,7 @@ final class LiveRunReference {
         List<String> out = new ArrayList<>();
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(cp)) {
             c.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + 60_000;
+            long deadline = System.currentTimeMillis() + 120_000; // a RocksDB checkpoint here can take 25 s
             int emptyPolls = 0;
             while (System.currentTimeMillis() < deadline && (out.size() < atLeast || emptyPolls < 5)) {
                 var records = c.poll(Duration.ofMillis(300));
