@@ -9,7 +9,7 @@ import java.util.Map;
 
 /** Renders an {@link Alert} as the contract's JSON object (alert.schema.json), on one line. */
 public final class AlertJson {
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = JsonLines.FACTORY;
 
     private AlertJson() {}
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paywatch.jobs.metrics.LinePoint;
 import io.paywatch.model.ReturnCodeCatalog;
 import io.paywatch.model.Timestamps;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class ReplayReport {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         for (String line : metricLines) {
-            Lp p = Lp.parse(line);
+            LinePoint p = LinePoint.parse(line);
             if (p == null) {
                 continue;
             }
@@ -148,71 +149,6 @@ public final class ReplayReport {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A minimal reader of PayWatch's own line protocol (no escaped commas in its tag values). */
-    static final class Lp {
-        String measurement;
-        final Map<String, String> tags = new HashMap<>();
-        final Map<String, String> fields = new HashMap<>();
-        long time;
-
-        static Lp parse(String line) {
-            int sp = line.lastIndexOf(' ');
-            if (sp < 0) {
-                return null;
-            }
-            Lp p = new Lp();
-            try {
-                p.time = Long.parseLong(line.substring(sp + 1));
-            } catch (NumberFormatException e) {
-                return null;
-            }
-            String head = line.substring(0, sp);
-            int fieldsAt = firstUnescapedSpace(head);
-            if (fieldsAt < 0) {
-                return null;
-            }
-            String[] key = head.substring(0, fieldsAt).split(",");
-            p.measurement = key[0];
-            for (int i = 1; i < key.length; i++) {
-                int eq = key[i].indexOf('=');
-                if (eq > 0) {
-                    p.tags.put(key[i].substring(0, eq), key[i].substring(eq + 1).replace("\\ ", " "));
-                }
-            }
-            for (String f : head.substring(fieldsAt + 1).split(",(?=[a-z_]+=)")) {
-                int eq = f.indexOf('=');
-                if (eq > 0) {
-                    p.fields.put(f.substring(0, eq), f.substring(eq + 1));
-                }
-            }
-            return p;
-        }
-
-        private static int firstUnescapedSpace(String s) {
-            for (int i = 0; i < s.length(); i++) {
-                if (s.charAt(i) == ' ' && (i == 0 || s.charAt(i - 1) != '\\')) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
-        double num(String field) {
-            String v = fields.get(field);
-            if (v == null) {
-                return 0;
-            }
-            if (v.endsWith("i")) {
-                v = v.substring(0, v.length() - 1);
-            }
-            try {
-                return Double.parseDouble(v);
-            } catch (NumberFormatException e) {
-                return 0;
-            }
         }
     }
 }

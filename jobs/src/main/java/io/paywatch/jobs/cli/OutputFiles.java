@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class OutputFiles implements Serializable {
     private static final long serialVersionUID = 1L;
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = io.paywatch.model.JsonLines.FACTORY;
 
     public final String alerts;
     public final String metrics;

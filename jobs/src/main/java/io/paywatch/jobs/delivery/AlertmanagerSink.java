@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert, List<String>> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(AlertmanagerSink.class);
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = io.paywatch.model.JsonLines.FACTORY;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final String baseUrl;

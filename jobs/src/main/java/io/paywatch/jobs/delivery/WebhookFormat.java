@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Request bodies for the receivers payment teams use: the contract's alert object
@@ -25,7 +26,7 @@ public enum WebhookFormat {
     FEISHU,
     WECOM;
 
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = io.paywatch.model.JsonLines.FACTORY;
 
     public static WebhookFormat parse(String name) {
         for (WebhookFormat f : values()) {
@@ -48,27 +49,31 @@ public enum WebhookFormat {
             case ALERTMANAGER:
                 return alertmanager(a);
             case SLACK:
-                return json(g -> g.writeStringField("text", text(a, false)));
+                return json(g -> {
+                    g.writeStringField("text", text(a, false, ChatMarkup::slack));
+                    // Slack has no escape for *bold* or _italics_: the message is plain text
+                    g.writeBooleanField("mrkdwn", false);
+                });
             case DINGTALK:
                 return json(g -> {
                     g.writeStringField("msgtype", "markdown");
                     g.writeObjectFieldStart("markdown");
-                    g.writeStringField("title", title(a));
-                    g.writeStringField("text", text(a, true));
+                    g.writeStringField("title", title(a, ChatMarkup::plain));
+                    g.writeStringField("text", text(a, true, ChatMarkup::markdown));
                     g.writeEndObject();
                 });
             case FEISHU:
                 return json(g -> {
                     g.writeStringField("msg_type", "text");
                     g.writeObjectFieldStart("content");
-                    g.writeStringField("text", text(a, false));
+                    g.writeStringField("text", text(a, false, ChatMarkup::plain));
                     g.writeEndObject();
                 });
             case WECOM:
                 return json(g -> {
                     g.writeStringField("msgtype", "markdown");
                     g.writeObjectFieldStart("markdown");
-                    g.writeStringField("content", text(a, true));
+                    g.writeStringField("content", text(a, true, ChatMarkup::markdown));
                     g.writeEndObject();
                 });
             default:
@@ -76,35 +81,40 @@ public enum WebhookFormat {
         }
     }
 
-    static String title(Alert a) {
+    /**
+     * "[FIRING:critical] failure_rate merchant_id=m-17": PayWatch's words as they are, every
+     * value that came from events through {@code escape} (the chat format's).
+     */
+    static String title(Alert a, UnaryOperator<String> escape) {
         return "[" + a.status.toUpperCase(Locale.ROOT) + ":" + a.severity + "] " + a.rule + " "
-                + scopeText(a);
+                + scopeText(a, escape);
     }
 
-    static String scopeText(Alert a) {
+    static String scopeText(Alert a, UnaryOperator<String> escape) {
         StringBuilder b = new StringBuilder();
         for (Map.Entry<String, String> e : a.scope.entrySet()) {
             if (b.length() > 0) {
                 b.append(", ");
             }
-            b.append(e.getKey()).append('=').append(e.getValue());
+            b.append(e.getKey()).append('=').append(escape.apply(e.getValue()));
         }
         return b.toString();
     }
 
-    static String text(Alert a, boolean markdown) {
+    /** The message: the summary and the action quote identifiers, so they are escaped whole. */
+    static String text(Alert a, boolean markdown, UnaryOperator<String> escape) {
         String nl = markdown ? "\n\n" : "\n";
         StringBuilder b = new StringBuilder();
-        b.append(markdown ? "### " : "").append(title(a)).append(nl);
-        b.append(a.summary).append(nl);
+        b.append(markdown ? "### " : "").append(title(a, escape)).append(nl);
+        b.append(escape.apply(a.summary)).append(nl);
         if (a.recommendedAction != null) {
-            b.append(markdown ? "**Action:** " : "Action: ").append(a.recommendedAction).append(nl);
+            b.append(markdown ? "**Action:** " : "Action: ").append(escape.apply(a.recommendedAction)).append(nl);
         }
         b.append("Since ").append(Timestamps.rfc3339(a.startsAt));
         if (a.endsAt != null) {
             b.append(", until ").append(Timestamps.rfc3339(a.endsAt));
         }
-        b.append(" · alert ").append(a.alertId);
+        b.append(" · alert ").append(escape.apply(a.alertId));
         return b.toString();
     }
 

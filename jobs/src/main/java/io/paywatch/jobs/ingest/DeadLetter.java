@@ -14,7 +14,7 @@ public class DeadLetter {
     /** Inputs longer than this are cut in the dead letter (the reason says how long they were). */
     public static final int MAX_INPUT_CHARS = 4096;
 
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = io.paywatch.model.JsonLines.FACTORY;
 
     public String reason;
     public String detail;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.paywatch.model.EventKind;
 import io.paywatch.model.PaymentEvent;
+import io.paywatch.model.PlainText;
 import io.paywatch.model.ReturnCodeCatalog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +91,7 @@ public final class EventParser {
             switch (name) {
                 case "event_id":
                     e.eventId = string(p, v, 1, 128);
-                    problem = stringProblem(p, v, 1, 128);
+                    problem = identifierProblem(p, v, 1, 128, e.eventId);
                     break;
                 case "event_time":
                     if (v == JsonToken.VALUE_NUMBER_INT) {
@@ -129,19 +130,19 @@ public final class EventParser {
                     break;
                 case "payment_id":
                     e.paymentId = string(p, v, 1, 128);
-                    problem = stringProblem(p, v, 1, 128);
+                    problem = identifierProblem(p, v, 1, 128, e.paymentId);
                     break;
                 case "order_id":
                     e.orderId = string(p, v, 1, 128);
-                    problem = stringProblem(p, v, 1, 128);
+                    problem = identifierProblem(p, v, 1, 128, e.orderId);
                     break;
                 case "merchant_id":
                     e.merchantId = string(p, v, 1, 128);
-                    problem = stringProblem(p, v, 1, 128);
+                    problem = identifierProblem(p, v, 1, 128, e.merchantId);
                     break;
                 case "channel":
                     e.channel = string(p, v, 1, 64);
-                    problem = stringProblem(p, v, 1, 64);
+                    problem = identifierProblem(p, v, 1, 64, e.channel);
                     break;
                 case "status":
                     status = string(p, v, 1, 16);
@@ -149,7 +150,7 @@ public final class EventParser {
                     break;
                 case "code":
                     e.code = string(p, v, 1, 16);
-                    problem = stringProblem(p, v, 1, 16);
+                    problem = identifierProblem(p, v, 1, 16, e.code);
                     break;
                 case "message":
                     e.message = string(p, v, 0, 512);
@@ -171,15 +172,15 @@ public final class EventParser {
                     break;
                 case "user_id":
                     e.userId = string(p, v, 0, 128);
-                    problem = stringProblem(p, v, 0, 128);
+                    problem = identifierProblem(p, v, 0, 128, e.userId);
                     break;
                 case "card_fingerprint":
                     e.cardFingerprint = string(p, v, 0, 128);
-                    problem = stringProblem(p, v, 0, 128);
+                    problem = identifierProblem(p, v, 0, 128, e.cardFingerprint);
                     break;
                 case "device_id":
                     e.deviceId = string(p, v, 0, 128);
-                    problem = stringProblem(p, v, 0, 128);
+                    problem = identifierProblem(p, v, 0, 128, e.deviceId);
                     break;
                 case "latency_ms":
                     problem = nonNegativeLongProblem(p, v);
@@ -281,6 +282,13 @@ public final class EventParser {
 
     private static String string(JsonParser p, JsonToken v, int min, int max) throws IOException {
         return v == JsonToken.VALUE_STRING ? p.getText() : null;
+    }
+
+    /** A string field that names something (contract section 1): plain text, no control characters. */
+    private static String identifierProblem(JsonParser p, JsonToken v, int min, int max, String value)
+            throws IOException {
+        String problem = stringProblem(p, v, min, max);
+        return problem != null ? problem : PlainText.identifierProblem(value);
     }
 
     private static String stringProblem(JsonParser p, JsonToken v, int min, int max)

@@ -9,6 +9,7 @@ import io.paywatch.jobs.rates.RateSnapshot;
 import io.paywatch.model.Alert;
 import io.paywatch.model.Category;
 import io.paywatch.model.Durations;
+import io.paywatch.model.PlainText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public final class MetricLines {
         FailureCounts c = s.counts;
         Point p = Point.measurement(RATE)
                 .addTag("scope", s.scope)
-                .addTag(FailureRateAlerts.scopeKey(s.scope), s.key)
+                .addTag(FailureRateAlerts.scopeKey(s.scope), tag(s.key))
                 .addTag("window", Durations.format(s.windowMs))
                 .addField("total", (long) c.total)
                 .addField("failed", (long) c.failed)
@@ -50,8 +51,8 @@ public final class MetricLines {
             for (int i = 0; i < c.codes.length; i++) {
                 lines.add(finish(Point.measurement(CODE)
                         .addTag("scope", s.scope)
-                        .addTag("channel", s.key)
-                        .addTag("code", c.codes[i])
+                        .addTag("channel", tag(s.key))
+                        .addTag("code", tag(c.codes[i]))
                         .addTag("category", c.categoryOfCode(i).wireName())
                         // one meaning per code: low cardinality, and boards can show it
                         .addTag("meaning", CATALOG.meaningOf(c.codes[i]))
@@ -70,7 +71,7 @@ public final class MetricLines {
         for (Map.Entry<String, String> e : a.scope.entrySet()) {
             // only low-cardinality scope keys become tags; the rest stay in the summary
             if (e.getKey().equals("merchant_id") || e.getKey().equals("channel")) {
-                p.addTag(e.getKey(), e.getValue());
+                p.addTag(e.getKey(), tag(e.getValue()));
             } else {
                 highCardinalityScope = true;
             }
@@ -91,20 +92,20 @@ public final class MetricLines {
                 .addField("firing", Alert.FIRING.equals(a.status) ? 1L : 0L)
                 .addField("threshold", a.threshold == null ? 0.0 : a.threshold)
                 .addField("alert_id", a.alertId)
-                .addField("summary", a.summary);
+                .addField("summary", text(a.summary));
         return finish(p, a.transitionTime(), runId);
     }
 
     /** {@code paywatch_delivery}: one point per webhook delivery, at the alert's event time. */
     public static String of(io.paywatch.jobs.delivery.DeliveryOutcome o, String runId) {
         return finish(Point.measurement(DELIVERY)
-                .addTag("receiver", o.receiver)
+                .addTag("receiver", tag(o.receiver))
                 .addTag("format", o.format)
                 .addTag("outcome", o.delivered ? "delivered" : "failed")
                 .addField("attempts", (long) o.attempts)
                 .addField("http_status", (long) o.httpStatus)
                 .addField("latency_ms", o.latencyMs)
-                .addField("alert_id", o.alertId), o.transitionAt, runId);
+                .addField("alert_id", text(o.alertId)), o.transitionAt, runId);
     }
 
     public static String of(InputHealth h, String runId) {
@@ -115,9 +116,40 @@ public final class MetricLines {
                 .addField("late", h.late), h.time, runId);
     }
 
+    /**
+     * A tag value from outside. {@link Point} escapes commas, equals signs and spaces with a
+     * backslash and leaves backslashes alone, so a backslash that ends a value or stands before
+     * one of those characters would escape the wrong thing (a value ending in {@code \} swallows
+     * the next tag). InfluxDB 1.x has no escape for such a backslash at all (it refuses a tag
+     * ending in one, and keeps {@code \\} as two), so it is written as the full-width reverse
+     * solidus U+FF3C, the same in every server; any other backslash is written as it is. The
+     * alert JSON keeps the identifier exactly.
+     */
+    public static String tag(String s) {
+        if (s == null || s.indexOf('\\') < 0) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ambiguous = c == '\\' && (i + 1 == s.length() || ",= \\".indexOf(s.charAt(i + 1)) >= 0);
+            b.append(ambiguous ? '\uFF3C' : c);
+        }
+        return b.toString();
+    }
+
+    /**
+     * A string field's value. {@link Point} escapes quotes and backslashes in string fields (and
+     * everything a tag needs) but writes a newline as it is, which ends the line for any reader of
+     * {@code --metrics-out}: the one place line protocol makes control characters visible.
+     */
+    static String text(String s) {
+        return PlainText.visible(s);
+    }
+
     private static String finish(Point p, long time, String runId) {
         if (runId != null) {
-            p.addTag("run_id", runId);
+            p.addTag("run_id", tag(runId));
         }
         return p.time(time, WritePrecision.MS).toLineProtocol();
     }

@@ -1,14 +1,23 @@
 package io.paywatch.jobs.sinks;
 
 import io.paywatch.model.Alert;
+import io.paywatch.model.PlainText;
 import io.paywatch.model.Timestamps;
 import java.util.Locale;
 
-/** One console line per alert transition. */
+/**
+ * One console line per alert transition: always one line, whatever the identifiers it quotes
+ * hold (the one place console alert lines are escaped: nobody who can send an event can forge a
+ * {@code [RESOLVED]} line).
+ */
 public final class AlertLine {
     private AlertLine() {}
 
     public static String format(Alert a) {
+        return PlainText.visible(unescaped(a));
+    }
+
+    private static String unescaped(Alert a) {
         boolean firing = Alert.FIRING.equals(a.status);
         if (a.silencedBy != null) {
             return String.format(Locale.ROOT, "  (silenced: %s) %s %s %s %s", a.silencedBy, a.status,

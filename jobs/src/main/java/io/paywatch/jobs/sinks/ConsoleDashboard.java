@@ -122,7 +122,7 @@ public class ConsoleDashboard implements Sink<ConsoleDashboard.Update> {
         }
 
         private static String row(String name, RateSnapshot r) {
-            return String.format(Locale.ROOT, "  %-16s %7d %6d %7.1f%% %7.1f%%  %s%n", name,
+            return String.format(Locale.ROOT, "  %-16s %7d %6d %7.1f%% %7.1f%%  %s%n", io.paywatch.model.PlainText.visible(name),
                     r.counts.total, r.counts.failed, r.counts.failureRate() * 100,
                     r.counts.systemFailureRate() * 100,
                     r.firingSeverity == null ? "" : "● " + r.firingSeverity.toUpperCase(Locale.ROOT));

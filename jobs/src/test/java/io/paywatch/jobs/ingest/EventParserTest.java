@@ -134,6 +134,49 @@ class EventParserTest {
         assertThat(r.deadLetter.toJson()).startsWith("{\"reason\":\"" + reason + "\"");
     }
 
+    /**
+     * Contract section 1, "identifiers are plain text": a JSON escape can put any character into a
+     * string; in an identifier a control character or a line separator is a dead letter naming
+     * the field (it would split a log or line-protocol line, or drive a terminal).
+     */
+    @ParameterizedTest(name = "{0} with {1}")
+    @CsvSource(delimiter = '|', value = {
+        "event_id         | \\n",
+        "payment_id       | \\r",
+        "order_id         | \\t",
+        "merchant_id      | \\u001b[31m",
+        "channel          | \\n**bold**",
+        "code             | \\u0000",
+        "user_id          | \\u007f",
+        "card_fingerprint | \\u0085",
+        "device_id        | \\u2028",
+        "channel          | \\u2029",
+        "merchant_id      | \\u009f",
+    })
+    void controlCharactersInAnIdentifierAreAnInvalidValueNamingTheField(String field, String escape) {
+        String withField = VALID.contains("\"" + field + "\"") ? VALID
+                : VALID.replace("}", ",\"" + field + "\":\"x\"}");
+        int at = withField.indexOf("\"" + field + "\":\"") + field.length() + 4;
+        String json = withField.substring(0, at) + "a" + escape + withField.substring(at);
+        ParsedRecord r = parse(json);
+        assertThat(r.isValid()).as(json).isFalse();
+        assertThat(r.deadLetter.reason).isEqualTo("invalid_value");
+        assertThat(r.deadLetter.field).isEqualTo(field);
+        assertThat(r.deadLetter.detail).startsWith(field + " contains a ").contains("at position 2");
+        // the dead letter itself is one JSON line
+        assertThat(r.deadLetter.toJson()).doesNotContain("\n", "\r", "\u2028", "\u001b");
+    }
+
+    @Test
+    void anythingElseIsAValidIdentifierAndMessageMayHoldControlCharacters() {
+        String hostile = "<!channel> pay now <https://evil.example/x|click> *bold* [a](b) @all 商户é";
+        ParsedRecord r = parse(VALID.replace("\"m-17\"", "\"" + hostile.replace("\"", "\\\"") + "\"")
+                .replace("}", ",\"message\":\"line one\\nline two\\u0007\"}"));
+        assertThat(r.isValid()).as(r.deadLetter == null ? "" : r.deadLetter.detail).isTrue();
+        assertThat(r.event.merchantId).isEqualTo(hostile);
+        assertThat(r.event.message).isEqualTo("line one\nline two\u0007");
+    }
+
     @Test
     void tooLongFieldsAndRecordsAreRejected() {
         ParsedRecord longMerchant = parse(VALID.replace("m-17", "m".repeat(129)));

@@ -11,6 +11,26 @@ import java.util.SplittableRandom;
  * garbage. The same seed gives the same records.
  */
 public final class HostileInput {
+    /**
+     * Identifiers as an attacker would write them (contract section 1): chat mentions, links,
+     * emphasis, HTML, pre-escaped entities, line-protocol syntax, and control characters.
+     */
+    public static final java.util.List<String> IDENTIFIERS = java.util.List.of(
+            "<!channel> pay now <https://evil.example/x|click>",
+            "<!here> <!everyone> <@U024BE7LH> <#C024BE7LR>",
+            "*bold* _italic_ ~strike~ `code` **strong** __under__",
+            "[click](https://evil.example) ![pixel](https://evil.example/p.png)",
+            "<https://evil.example> <mailto:a@evil.example>",
+            "<at user_id=\"all\">所有人</at> <@all> <font color=\"warning\">red</font>",
+            "<script>alert(1)</script><img src=x onerror=alert(1)>",
+            "&lt;!channel&gt; &amp; &#60;@all&#62;",
+            "\\*not bold\\* \\[x\\](y) \\<!channel>",
+            "| a | b |",
+            "m_17_ _m-17 bank_transfer a_b_c __x__",
+            "m,17 x=y \"quoted\" back\\slash trailing\\",
+            "card\n**bold**\r\n[RESOLVED] forged\u2028line\u2029\u001b[31mred\u0000",
+            "plain m-017 商户 ünïcödé 100%");
+
     private final SplittableRandom random;
     private final TrafficGenerator valid;
 
@@ -24,7 +44,7 @@ public final class HostileInput {
     public byte[] next(int maxHuge) {
         String base = valid.next();
         byte[] b = base.getBytes(StandardCharsets.UTF_8);
-        switch (random.nextInt(16)) {
+        switch (random.nextInt(17)) {
             case 0:
                 return Arrays.copyOf(b, random.nextInt(b.length)); // truncated
             case 1: {
@@ -83,6 +103,14 @@ public final class HostileInput {
                 return ("[" + base + "]").getBytes(StandardCharsets.UTF_8);
             case 14:
                 return base.replace("\"channel\":", "\"channel\":null,\"c\":").getBytes(StandardCharsets.UTF_8);
+            case 15: {
+                // a control character in an identifier, by a JSON escape (a dead letter)
+                String[] fields = {"event_id", "payment_id", "order_id", "merchant_id", "channel"};
+                String f = "\"" + fields[random.nextInt(fields.length)] + "\":\"";
+                String[] controls = {"\\n", "\\r", "\\u0000", "\\u001b", "\\u2028", "\\u0085"};
+                return base.replace(f, f + controls[random.nextInt(controls.length)])
+                        .getBytes(StandardCharsets.UTF_8);
+            }
             default:
                 return b; // a valid one among them
         }
