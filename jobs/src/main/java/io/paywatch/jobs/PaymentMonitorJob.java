@@ -121,7 +121,8 @@ public final class PaymentMonitorJob {
         SingleOutputStreamOperator<ControlSignal> changes = null;
         if (controlRecords != null) {
             changes = controlRecords
-                    .process(new ControlParseFunction(settings.rules)).returns(ControlSignal.TYPE)
+                    .process(new ControlParseFunction(settings.rules, settings.controlSecretEnv()))
+                    .returns(ControlSignal.TYPE)
                     .name("rule changes").uid("control-parse")
                     .setParallelism(1);
             // rule changes apply in processing order: they must not hold event time back

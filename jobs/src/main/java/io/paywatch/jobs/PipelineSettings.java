@@ -54,9 +54,32 @@ public final class PipelineSettings implements Serializable {
 
     /** The same settings with every charge fed to CEP unscreened (equivalence tests). */
     public PipelineSettings withoutChargeScreen() {
+        PipelineSettings s = copy();
+        s.chargeScreen = false;
+        return s;
+    }
+
+    /**
+     * The environment variable holding the control topic's secret ({@code --control-secret-env}):
+     * only changes signed with it apply. Null: every valid change applies.
+     */
+    public String controlSecretEnv() {
+        return controlSecretEnv;
+    }
+
+    private String controlSecretEnv;
+
+    public PipelineSettings withControlSecretEnv(String variable) {
+        PipelineSettings s = copy();
+        s.controlSecretEnv = variable;
+        return s;
+    }
+
+    private PipelineSettings copy() {
         PipelineSettings s = new PipelineSettings(rules, outOfOrdernessMs, dedupHorizonMs, idleTimeoutMs,
                 idleAdvanceMaxMs, compareRules);
-        s.chargeScreen = false;
+        s.chargeScreen = chargeScreen;
+        s.controlSecretEnv = controlSecretEnv;
         return s;
     }
 

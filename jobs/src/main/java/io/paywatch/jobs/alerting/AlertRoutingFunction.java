@@ -67,7 +67,7 @@ public class AlertRoutingFunction extends KeyedBroadcastProcessFunction<Integer,
         signal.recordEndOfInput(ctx.getBroadcastState(EndOfInput.STATE));
         if (signal.change != null) {
             LiveRules.applySilences(signal.change, ctx.getBroadcastState(LiveRules.SILENCES));
-            out.collect(RuleChangeAlerts.applied(signal.change));
+            out.collect(RuleChangeAlerts.applied(signal.change, signal.signedBy));
         }
     }
 

@@ -12,6 +12,11 @@ public final class RuleChangeAlerts {
     private RuleChangeAlerts() {}
 
     public static Alert applied(RuleChange change) {
+        return applied(change, null);
+    }
+
+    /** {@code signedBy}: the signer's key id, "" when signed without one, null when unsigned. */
+    public static Alert applied(RuleChange change, String signedBy) {
         Alert a = new Alert();
         a.rule = RULE;
         a.status = Alert.FIRING;
@@ -21,7 +26,9 @@ public final class RuleChangeAlerts {
         a.startsAt = change.at;
         a.transitionAt = change.at;
         a.alertId = AlertIds.of(RULE, a.scope, 0);
-        a.summary = "Rule change " + change.changeId + " applied: " + change.description;
+        String signer = signedBy == null ? "" : signedBy.isEmpty() ? " (signed)"
+                : " (signed with key " + signedBy + ")";
+        a.summary = "Rule change " + change.changeId + " applied" + signer + ": " + change.description;
         a.recommendedAction = "None: the change is in force from the next evaluation of each key.";
         return a;
     }

@@ -37,7 +37,7 @@ final class JobCommand {
     private static final Map<String, Set<String>> SPECIFIC = Map.of(
             "demo", Set.of("duration", "rate", "seed", "bootstrap-servers"),
             "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers"),
-            "run", Set.of("bootstrap-servers", "topic", "group-id", "starting-offsets"));
+            "run", Set.of("bootstrap-servers", "topic", "group-id", "starting-offsets", "control-secret-env"));
     private static final List<String> NOT_YET = List.of();
 
     private final String command;
@@ -180,6 +180,18 @@ final class JobCommand {
         PipelineSettings settings = new PipelineSettings(rules, outOfOrderness,
                 PipelineSettings.DEFAULT_DEDUP_HORIZON_MS, PipelineSettings.DEFAULT_IDLE_TIMEOUT_MS,
                 idleAdvance, compareRules);
+        if (args.has("control-secret-env")) {
+            String variable = args.get("control-secret-env");
+            if (!args.has("control-topic")) {
+                throw new UsageException(command + ": --control-secret-env needs --control-topic");
+            }
+            String secret = System.getenv(variable);
+            if (secret == null || secret.isEmpty()) {
+                throw new UsageException(command + ": --control-secret-env names " + variable
+                        + ", which is not set or empty");
+            }
+            settings = settings.withControlSecretEnv(variable);
+        }
         settingsUsed = settings;
         InfluxTarget influx = influxTarget();
         if (influx != null) {
@@ -335,6 +347,11 @@ final class JobCommand {
 
     /** A rules file, or one line naming what is wrong with it. */
     private RuleSettings rulesFile(String file) {
+        return rulesFile(command, file);
+    }
+
+    /** A rules file, or one line naming what is wrong with it. */
+    static RuleSettings rulesFile(String command, String file) {
         Path p = Paths.get(file);
         if (!Files.isRegularFile(p)) {
             throw new UsageException(command + ": rules file " + file + " does not exist");

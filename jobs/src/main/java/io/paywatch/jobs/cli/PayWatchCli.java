@@ -1,5 +1,6 @@
 package io.paywatch.jobs.cli;
 
+import io.paywatch.model.PlainText;
 import java.io.PrintStream;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -37,20 +38,23 @@ public final class PayWatchCli {
                     return GenerateCommand.execute(args, out);
                 case "produce":
                     return ProduceCommand.execute(args, out);
+                case "control":
+                    return ControlCommand.execute(args, out);
                 case "bench":
                     throw new UsageException("bench: the benchmark is its own jar (it alone brings Flink SQL"
                             + " and JMH): run ./paywatch bench");
                 default:
                     throw new UsageException("unknown command '" + command
-                            + "' (commands: demo, replay, run, generate, produce, bench, help)");
+                            + "' (commands: demo, replay, run, generate, produce, control, bench, help)");
             }
         } catch (UsageException e) {
-            err.println("paywatch: " + e.getMessage());
+            // one line, whatever the message quotes (a flag value, a rules file's key)
+            err.println(PlainText.visible("paywatch: " + e.getMessage()));
             return 2;
         } catch (Exception e) {
             LOG.error("paywatch {} failed", command, e);
-            err.println("paywatch: " + command + " failed: " + rootMessage(e)
-                    + " (details in the log)");
+            err.println(PlainText.visible("paywatch: " + command + " failed: " + rootMessage(e)
+                    + " (details in the log)"));
             return 1;
         }
     }

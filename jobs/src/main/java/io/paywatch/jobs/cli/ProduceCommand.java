@@ -27,18 +27,12 @@ final class ProduceCommand {
         double paymentsPerSecond = GenerateCommand.parseRate(a.get("rate"), JobCommand.DEMO_PAYMENTS_PER_SECOND);
         long duration = a.durationOrZeroMs("duration", "0");
         long seed = Long.parseLong(a.get("seed", "42"));
-        Sources sources = new Sources("produce", a, out);
-        sources.checkTopicExists(servers, topic);
 
         long start = System.currentTimeMillis();
         long horizon = duration == 0 ? 365L * 24 * 3_600_000 : duration;
         TrafficGenerator gen = new TrafficGenerator(seed, start, paymentsPerSecond,
                 JobCommand.DEMO_MERCHANTS, Scenarios.demo(start, horizon), new TrafficGenerator.Noise());
-        Properties p = new Properties();
-        p.putAll(sources.kafkaConfig);
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        Properties p = new Sources("produce", a, out).clientFor(servers, topic, StringSerializer.class);
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         out.printf(Locale.ROOT, "produce: %.0f payments/s of built-in traffic to %s topic %s%s%n",

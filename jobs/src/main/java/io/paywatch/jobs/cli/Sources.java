@@ -206,11 +206,26 @@ final class Sources {
                 .setTopics(topic)
                 .setGroupId(args.get("group-id", "paywatch") + "-control")
                 .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new KafkaRawDeserializer())
+                .setDeserializer(KafkaRawDeserializer.withSignatureHeaders())
                 .setProperties(kafkaConfig)
                 .build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka control " + topic)
                 .uid("kafka-control-source").setParallelism(1);
+    }
+
+    /**
+     * Properties for a Kafka client of a command (producer or consumer): {@code --kafka-config}'s
+     * and the servers, after checking that {@code topic} exists (one line if not).
+     */
+    Properties clientFor(String servers, String topic, Class<?> keyAndValueSerde) {
+        checkTopic(servers, topic);
+        Properties p = new Properties();
+        p.putAll(kafkaConfig);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        boolean producer = org.apache.kafka.common.serialization.Serializer.class.isAssignableFrom(keyAndValueSerde);
+        p.put(producer ? "key.serializer" : "key.deserializer", keyAndValueSerde.getName());
+        p.put(producer ? "value.serializer" : "value.deserializer", keyAndValueSerde.getName());
+        return p;
     }
 
     /** Fails fast with one line when the broker is unreachable or the topic does not exist. */

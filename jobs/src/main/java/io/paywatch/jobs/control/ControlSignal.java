@@ -35,6 +35,11 @@ public class ControlSignal {
     public EndOfInput endOfInput;
     /** Set for a rule change. */
     public RuleChange change;
+    /**
+     * Who signed the change: its {@code X-PayWatch-Key-Id}, "" for a signed change without one,
+     * null when the job does not require signatures.
+     */
+    public String signedBy;
 
     public ControlSignal() {}
 
@@ -55,6 +60,12 @@ public class ControlSignal {
     public static ControlSignal of(RuleChange change) {
         ControlSignal s = new ControlSignal();
         s.change = change;
+        return s;
+    }
+
+    public static ControlSignal of(RuleChange change, String signedBy) {
+        ControlSignal s = of(change);
+        s.signedBy = signedBy;
         return s;
     }
 }

@@ -13,10 +13,15 @@ public final class Signatures {
     private Signatures() {}
 
     public static String sign(String secret, String body) {
+        return sign(secret, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code sha256=<hex>} of exactly these bytes (a Kafka record's value, say). */
+    public static String sign(String secret, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] h = mac.doFinal(body.getBytes(StandardCharsets.UTF_8));
+            byte[] h = mac.doFinal(body);
             char[] out = new char[h.length * 2];
             for (int i = 0; i < h.length; i++) {
                 out[2 * i] = HEX[(h[i] >> 4) & 0xf];
@@ -26,5 +31,12 @@ public final class Signatures {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Whether {@code header} is the signature of {@code body}, compared in constant time. */
+    public static boolean verify(String secret, byte[] body, String header) {
+        return header != null && java.security.MessageDigest.isEqual(
+                sign(secret, body).getBytes(StandardCharsets.US_ASCII),
+                header.trim().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -17,6 +17,10 @@ public class RawRecord {
     public long truncatedFrom;
     /** The Kafka record's timestamp (epoch ms), 0 when the source has none. */
     public long timestamp;
+    /** Control topic only: its {@code X-PayWatch-Signature} header, null when it has none. */
+    public String signature;
+    /** Control topic only: its {@code X-PayWatch-Key-Id} header (who signed), null when none. */
+    public String keyId;
 
     public RawRecord() {}
 

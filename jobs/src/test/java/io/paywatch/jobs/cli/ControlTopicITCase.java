@@ -104,6 +104,79 @@ class ControlTopicITCase {
         }
     }
 
+    /**
+     * {@code --control-secret-env}: on the real broker, an unsigned change and one signed with
+     * another secret are dead letters and change nothing; {@code ./paywatch control send} checks,
+     * signs and sends one that applies, echoed with its key id; {@code ./paywatch control show}
+     * prints what is in force and who changed it.
+     */
+    @Test
+    void withASecretOnlyChangesSignedWithItApply() throws Exception {
+        String kafka = TestServices.kafka();
+        KafkaTopics.create(kafka, "payments-signed-it", 1);
+        KafkaTopics.create(kafka, "control-signed-it", 1);
+        Path alerts = dir.resolve("signed-alerts.jsonl");
+        Path dead = dir.resolve("signed-dead.jsonl");
+        String secretEnv = "PAYWATCH_IT_CONTROL_SECRET";
+        JobCommand command = new JobCommand("run", new String[] {"run", "--bootstrap-servers", kafka,
+                "--topic", "payments-signed-it", "--group-id", "signed-it", "--starting-offsets", "earliest",
+                "--control-topic", "control-signed-it", "--control-secret-env", secretEnv, "--idle-advance", "0",
+                "--alerts-out", alerts.toString(), "--dead-letter-out", dead.toString(),
+                "--checkpoint-dir", dir.resolve("signed-cp").toString(), "--checkpoint-interval", "1s",
+                "--state", "heap", "--parallelism", "1", "--quiet"},
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        JobClient client = command.prepare().env.executeAsync("paywatch-signed-control-it");
+        try {
+            String raise = "{\"change_id\":\"forged-1\",\"failure_rate\":{\"overrides\":{\"channel\":"
+                    + "{\"card\":{\"warning\":1.0,\"critical\":1.0}}}}}";
+            KafkaTopics.produceTo(kafka, "control-signed-it", 0, START, raise);
+            KafkaTopics.produceSigned(kafka, "control-signed-it", raise,
+                    io.paywatch.jobs.delivery.Signatures.sign("a guessed secret", raise), "ops-1");
+
+            // a bad change is refused before it is sent, with the job's own message
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int refused = PayWatchCli.run(new String[] {"control", "send", "--bootstrap-servers", kafka,
+                    "--control-topic", "control-signed-it", "--control-secret-env", secretEnv,
+                    "--change", "{\"change_id\":\"bad\",\"timeout_burst\":{\"count\":1}}"},
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertThat(refused).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("'timeout_burst' cannot change live")
+                    .hasLineCount(1);
+
+            ByteArrayOutputStream sent = new ByteArrayOutputStream();
+            int code = PayWatchCli.run(new String[] {"control", "send", "--bootstrap-servers", kafka,
+                    "--control-topic", "control-signed-it", "--control-secret-env", secretEnv, "--key-id", "ops-2",
+                    "--change", "{\"change_id\":\"chg-signed\",\"failure_rate\":{\"overrides\":"
+                            + "{\"merchant_id\":{\"m-live\":{\"warning\":0.2}}}}}"},
+                    new PrintStream(sent, true, StandardCharsets.UTF_8), System.err);
+            assertThat(code).as(sent.toString(StandardCharsets.UTF_8)).isZero();
+            assertThat(sent.toString(StandardCharsets.UTF_8)).contains("chg-signed sent to control-signed-it",
+                    "signed with key ops-2");
+
+            JsonNode echo = JSON.readTree(awaitLine(alerts, l -> l.contains("\"rule_change\"")));
+            assertThat(echo.path("scope").path("change_id").asText()).isEqualTo("chg-signed");
+            assertThat(echo.path("summary").asText()).contains("(signed with key ops-2)", "merchant_id=m-live");
+            awaitLine(dead, l -> l.contains("signature does not match"));
+            List<String> refusedLines = lines(dead);
+            assertThat(refusedLines).filteredOn(l -> l.contains("\"invalid_control\"")).hasSize(2)
+                    .allMatch(l -> l.contains("\"field\":\"signature\""));
+            assertThat(refusedLines).anyMatch(l -> l.contains("signature missing"));
+            assertThat(lines(alerts)).noneMatch(l -> l.contains("forged-1"));
+
+            ByteArrayOutputStream shown = new ByteArrayOutputStream();
+            assertThat(PayWatchCli.run(new String[] {"control", "show", "--bootstrap-servers", kafka,
+                    "--control-topic", "control-signed-it", "--control-secret-env", secretEnv},
+                    new PrintStream(shown, true, StandardCharsets.UTF_8), System.err)).isZero();
+            String show = shown.toString(StandardCharsets.UTF_8);
+            assertThat(show).contains("3 record(s) on control-signed-it, 1 change(s) applied, 2 refused",
+                    "applied  chg-signed at ", "(signed with key ops-2)",
+                    "merchant_id=m-live  warning 0.2").doesNotContain("channel=card");
+        } finally {
+            client.cancel().get();
+        }
+    }
+
     private static List<String> lines(Path file) throws Exception {
         return Files.exists(file) ? Files.readAllLines(file) : List.of();
     }

@@ -21,6 +21,19 @@ public final class KafkaTopics {
         try (Admin admin = Admin.create(p)) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
                     .get(30, TimeUnit.SECONDS);
+            // created is not yet visible to every client: wait until its metadata is served
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (true) {
+                try {
+                    admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS);
+                    return;
+                } catch (java.util.concurrent.ExecutionException notYet) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw notYet;
+                    }
+                    Thread.sleep(100); // polling the broker's metadata, an observable outcome
+                }
+            }
         }
     }
 
@@ -30,10 +43,7 @@ public final class KafkaTopics {
      */
     public static void produce(String servers, String topic, List<String> lines, List<Long> timestamps)
             throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        Properties p = producer(servers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
@@ -46,13 +56,30 @@ public final class KafkaTopics {
         }
     }
 
-    /** Produces one record to a chosen partition. */
-    public static void produceTo(String servers, String topic, int partition, long timestamp, String line)
+    /** One control record with the signature and key id headers a signed change carries. */
+    public static void produceSigned(String servers, String topic, String value, String signature, String keyId)
             throws Exception {
+        Properties p = producer(servers);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            ProducerRecord<String, String> r = new ProducerRecord<>(topic, value);
+            r.headers().add("X-PayWatch-Signature", signature.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            r.headers().add("X-PayWatch-Key-Id", keyId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            producer.send(r).get();
+        }
+    }
+
+    private static Properties producer(String servers) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return p;
+    }
+
+    /** Produces one record to a chosen partition. */
+    public static void produceTo(String servers, String topic, int partition, long timestamp, String line)
+            throws Exception {
+        Properties p = producer(servers);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             producer.send(new ProducerRecord<>(topic, partition, timestamp, io.paywatch.jobs.demo.TrafficGenerator.paymentIdOf(line), line)).get();
         }

@@ -1,0 +1,231 @@
+package io.paywatch.jobs.cli;
+
+import io.paywatch.jobs.delivery.Signatures;
+import io.paywatch.jobs.ingest.KafkaRawDeserializer;
+import io.paywatch.model.FailureRateSettings;
+import io.paywatch.model.PlainText;
+import io.paywatch.model.RuleChange;
+import io.paywatch.model.RuleSettings;
+import io.paywatch.model.Silence;
+import io.paywatch.model.Timestamps;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code ./paywatch control send|show}: live rule changes without hand-rolled HMACs.
+ * <ul>
+ * <li>{@code send} checks a change against the rules file as the job will (a bad one is refused
+ * here, with the job's message), signs the exact bytes it sends with the secret in
+ * {@code --control-secret-env} and sends it with its key id.
+ * <li>{@code show} reads the control topic from its start, as a freshly started job does, applies
+ * the changes the job would apply (with a secret: only those correctly signed) and prints the
+ * failure-rate overrides and silences in force, and who changed what.
+ * </ul>
+ */
+final class ControlCommand {
+    private ControlCommand() {}
+
+    static int execute(String[] args, PrintStream out) throws Exception {
+        if (args.length < 2 || !(args[1].equals("send") || args[1].equals("show"))) {
+            throw new UsageException("control: say what to do: control send (sign and send a rule"
+                    + " change) or control show (the rules in force)");
+        }
+        return args[1].equals("send") ? send(args, out) : show(args, out);
+    }
+
+    private static int send(String[] args, PrintStream out) throws Exception {
+        CliArgs a = CliArgs.parse("control send", args, 2, Set.of("bootstrap-servers", "control-topic",
+                "control-secret-env", "key-id", "change", "file", "rules", "kafka-config"), Set.of());
+        String servers = a.required("bootstrap-servers");
+        String topic = a.required("control-topic");
+        String secret = secret(a, "control send", true);
+        if (a.has("change") == a.has("file")) {
+            throw new UsageException("control send: give the change as --change JSON or --file FILE (one of them)");
+        }
+        byte[] value;
+        if (a.has("change")) {
+            value = a.get("change").getBytes(StandardCharsets.UTF_8);
+        } else {
+            Path f = Paths.get(a.get("file"));
+            if (!Files.isRegularFile(f)) {
+                throw new UsageException("control send: " + f + " does not exist");
+            }
+            value = Files.readAllBytes(f);
+        }
+        RuleChange change;
+        try {
+            change = RuleChange.parse(value, System.currentTimeMillis(), rules(a, "control send"));
+        } catch (RuleSettings.RulesException e) {
+            throw new UsageException("control send: refused, the job would refuse it too: " + e.getMessage());
+        }
+        String keyId = a.get("key-id");
+        if (keyId != null && (keyId.isEmpty() || PlainText.firstForbidden(keyId) >= 0)) {
+            throw new UsageException("control send: --key-id must be plain text, not empty");
+        }
+        Properties p = new Sources("control send", a, out).clientFor(servers, topic, ByteArraySerializer.class);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "20000");
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic,
+                change.changeId.getBytes(StandardCharsets.UTF_8), value);
+        record.headers().add(KafkaRawDeserializer.SIGNATURE_HEADER,
+                Signatures.sign(secret, value).getBytes(StandardCharsets.US_ASCII));
+        if (keyId != null) {
+            record.headers().add(KafkaRawDeserializer.KEY_ID_HEADER, keyId.getBytes(StandardCharsets.UTF_8));
+        }
+        RecordMetadata sent;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            sent = producer.send(record).get(40, TimeUnit.SECONDS);
+        }
+        out.printf(Locale.ROOT, "control send: %s sent to %s partition %d offset %d, signed%s: %s%n",
+                PlainText.visible(change.changeId), topic, sent.partition(), sent.offset(),
+                keyId == null ? "" : " with key " + keyId, PlainText.visible(change.description));
+        return 0;
+    }
+
+    private static int show(String[] args, PrintStream out) throws Exception {
+        CliArgs a = CliArgs.parse("control show", args, 2, Set.of("bootstrap-servers", "control-topic",
+                "control-secret-env", "rules", "kafka-config"), Set.of());
+        String servers = a.required("bootstrap-servers");
+        String topic = a.required("control-topic");
+        String secret = secret(a, "control show", false);
+        RuleSettings rules = rules(a, "control show");
+        Properties p = new Sources("control show", a, out).clientFor(servers, topic, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        LiveState state = new LiveState();
+        int read = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic, Duration.ofSeconds(20))
+                    .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(20));
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!reachedEnd(consumer, end)) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new UsageException("control show: " + topic + " not read to its end within 1 min");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    read++;
+                    state.apply(r, rules, secret);
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "control show: %d record(s) on %s, %d change(s) applied, %d refused%s%n",
+                read, topic, state.applied.size(), state.refused,
+                secret == null ? "" : " (signed changes only)");
+        for (String line : state.applied) {
+            out.println("  applied  " + line);
+        }
+        out.println("failure_rate overrides in force" + (state.overrides.isEmpty() ? ": none" : ":"));
+        state.overrides.forEach((key, s) -> out.println("  " + PlainText.visible(key) + "  warning "
+                + s.warning + ", critical " + s.critical + ", resolve below " + s.resolveBelow
+                + ", min volume " + s.minVolume));
+        out.println("silences from the control topic" + (state.silences.isEmpty() ? ": none" : ":"));
+        state.silences.values().forEach(s -> out.println("  " + PlainText.visible(s.scopeKey + "=" + s.value)
+                + "  " + Timestamps.rfc3339(s.fromMs) + " to " + Timestamps.rfc3339(s.toMs)
+                + (s.reason == null ? "" : "  " + PlainText.visible(s.reason))));
+        return 0;
+    }
+
+    /** The changes in force, applied in topic order as the job's broadcast state applies them. */
+    static final class LiveState {
+        final Map<String, FailureRateSettings> overrides = new TreeMap<>();
+        final Map<String, Silence> silences = new TreeMap<>();
+        final List<String> applied = new ArrayList<>();
+        int refused;
+
+        void apply(ConsumerRecord<byte[], byte[]> r, RuleSettings rules, String secret) {
+            byte[] value = r.value() == null ? new byte[0] : r.value();
+            String signer = null;
+            if (secret != null) {
+                if (!Signatures.verify(secret, value, header(r, KafkaRawDeserializer.SIGNATURE_HEADER))) {
+                    refused++;
+                    return;
+                }
+                String keyId = header(r, KafkaRawDeserializer.KEY_ID_HEADER);
+                signer = keyId == null ? "signed" : "signed with key " + PlainText.visible(keyId);
+            }
+            RuleChange change;
+            try {
+                change = RuleChange.parse(value, Math.max(0, r.timestamp()), rules);
+            } catch (RuleSettings.RulesException e) {
+                refused++;
+                return;
+            }
+            for (RuleChange.Override o : change.overrides) {
+                if (o.settings == null) {
+                    overrides.remove(o.stateKey());
+                } else {
+                    overrides.put(o.stateKey(), o.settings);
+                }
+            }
+            for (Silence s : change.silences) {
+                silences.put(s.stateKey(), s);
+            }
+            applied.add(PlainText.visible(change.changeId) + " at " + Timestamps.rfc3339(change.at)
+                    + (signer == null ? "" : " (" + signer + ")") + ": " + PlainText.visible(change.description));
+        }
+    }
+
+    private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static String secret(CliArgs a, String command, boolean required) {
+        String variable = a.get("control-secret-env");
+        if (variable == null) {
+            if (required) {
+                throw new UsageException(command + ": --control-secret-env VAR names the variable"
+                        + " that holds the secret the job checks (run --control-secret-env)");
+            }
+            return null;
+        }
+        String secret = System.getenv(variable);
+        if (secret == null || secret.isEmpty()) {
+            throw new UsageException(command + ": --control-secret-env names " + variable
+                    + ", which is not set or empty");
+        }
+        return secret;
+    }
+
+    private static RuleSettings rules(CliArgs a, String command) {
+        String file = a.get("rules");
+        return file == null ? RuleSettings.defaults() : JobCommand.rulesFile(command, file);
+    }
+}
