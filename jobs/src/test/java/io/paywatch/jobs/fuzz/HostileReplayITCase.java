@@ -71,4 +71,94 @@ class HostileReplayITCase {
         assertThat((long) dead.size()).isEqualTo(sums[1] + sums[3]);
         assertThat(dead).allMatch(d -> d.startsWith("{\"reason\":\"") && d.length() < 10_000);
     }
+
+    /**
+     * The realistic hour with hostile records among its lines — records the parser rejects, and
+     * valid payments whose merchant and channel are hostile identifiers (mentions, links, markup,
+     * line-protocol syntax), stamped no later than the line before them so they move no clock:
+     * the hour's alerts are byte-identical to the clean run's, its rates and codes unchanged, and
+     * every metrics line, hostile tags included, is still line protocol.
+     */
+    @Test
+    void nothingHostileChangesAnAlertOfTheCleanStream() throws Exception {
+        List<String> clean = new io.paywatch.jobs.testing.RealisticHour().lines;
+        io.paywatch.jobs.ingest.EventParser parser =
+                new io.paywatch.jobs.ingest.EventParser(io.paywatch.model.ReturnCodeCatalog.defaultCatalog());
+        HostileInput hostile = new HostileInput(11);
+        List<String> plainIdentifiers = HostileInput.IDENTIFIERS.stream()
+                .filter(s -> io.paywatch.model.PlainText.firstForbidden(s) < 0).toList();
+        List<String> mixed = new java.util.ArrayList<>();
+        long lastTime = io.paywatch.jobs.testing.RealisticHour.START;
+        int planted = 0;
+        for (int i = 0; i < clean.size(); i++) {
+            String line = clean.get(i);
+            mixed.add(line);
+            io.paywatch.jobs.ingest.ParsedRecord r = parser.parse(line, "clean", 0);
+            if (r.isValid()) {
+                lastTime = r.event.eventTime; // never past the newest event: no clock moves
+            }
+            if (i % 7 != 3) {
+                continue;
+            }
+            if (planted % 2 == 0) {
+                // as the file will hold it (invalid UTF-8 is decoded to U+FFFD on the way)
+                String bad;
+                do {
+                    bad = new String(HostileInput.oneLine(hostile.next(2_000)), StandardCharsets.UTF_8);
+                } while (bad.isBlank() || parser.parse(bad, "h", 0).isValid());
+                mixed.add(bad);
+            } else {
+                String id = plainIdentifiers.get((planted / 2) % plainIdentifiers.size());
+                String json = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                        .put("event_id", "hostile-" + planted).put("event_time", lastTime)
+                        .put("kind", "payment").put("payment_id", "hp-" + planted).put("order_id", "ho-" + planted)
+                        .put("merchant_id", id).put("channel", id.length() > 64 ? id.substring(0, 64) : id)
+                        .put("status", "succeeded").put("amount_minor", 100).put("currency", "CNY").toString();
+                mixed.add(json);
+            }
+            planted++;
+        }
+        Path cleanFile = dir.resolve("clean.jsonl");
+        Path mixedFile = dir.resolve("mixed.jsonl");
+        Files.write(cleanFile, clean);
+        Files.write(mixedFile, mixed);
+        Path cleanOut = Files.createDirectories(dir.resolve("clean-out"));
+        Path mixedOut = Files.createDirectories(dir.resolve("mixed-out"));
+        for (Path[] run : new Path[][] {{cleanFile, cleanOut}, {mixedFile, mixedOut}}) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = PayWatchCli.run(new String[] {"replay", "--input", run[0].toString(),
+                    "--alerts-out", run[1].resolve("alerts.jsonl").toString(),
+                    "--metrics-out", run[1].resolve("m.lp").toString(),
+                    "--dead-letter-out", run[1].resolve("dead.jsonl").toString(), "--parallelism", "2", "--quiet"},
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        }
+        List<String> cleanAlerts = Files.readAllLines(cleanOut.resolve("alerts.jsonl"));
+        assertThat(cleanAlerts).hasSizeGreaterThan(50);
+        assertThat(Files.readAllLines(mixedOut.resolve("alerts.jsonl"))).isEqualTo(cleanAlerts);
+
+        java.util.Set<String> hostileTags = new java.util.HashSet<>();
+        for (String id : plainIdentifiers) {
+            hostileTags.add(io.paywatch.jobs.metrics.MetricLines.tag(id));
+            hostileTags.add(io.paywatch.jobs.metrics.MetricLines.tag(id.length() > 64 ? id.substring(0, 64) : id));
+        }
+        List<String> kept = new java.util.ArrayList<>();
+        int hostilePoints = 0;
+        for (String l : Files.readAllLines(mixedOut.resolve("m.lp"))) {
+            io.paywatch.jobs.metrics.LinePoint p = io.paywatch.jobs.metrics.LinePoint.parse(l);
+            assertThat(p).as(l).isNotNull();
+            if (p.tags.values().stream().anyMatch(hostileTags::contains)) {
+                hostilePoints++;
+            } else if (!p.measurement.equals("paywatch_input")) {
+                kept.add(l);
+            }
+        }
+        assertThat(hostilePoints).isPositive();
+        assertThat(kept).containsExactlyElementsOf(Files.readAllLines(cleanOut.resolve("m.lp")).stream()
+                .filter(l -> !l.startsWith("paywatch_input")).toList());
+        long deadMixed = Files.readAllLines(mixedOut.resolve("dead.jsonl")).size();
+        long deadClean = Files.readAllLines(cleanOut.resolve("dead.jsonl")).size();
+        assertThat(deadMixed - deadClean).isGreaterThanOrEqualTo(planted / 2);
+    }
 }
