@@ -1,6 +1,7 @@
 package io.paywatch.jobs;
 
 import io.paywatch.jobs.alerting.AlertRoutingFunction;
+import io.paywatch.jobs.metrics.ProcessedEventTime;
 import io.paywatch.jobs.alerting.PatternDetection;
 import io.paywatch.jobs.control.ControlParseFunction;
 import io.paywatch.jobs.control.ControlSignal;
@@ -171,6 +172,10 @@ public final class PaymentMonitorJob {
                 .process(new AlertRoutingFunction(settings.rules))
                 .returns(TypeInformation.of(Alert.class))
                 .name("alert routing").uid("alert-routing")
+                .setParallelism(1)
+                // how far the rules have got in event time: the progress line and a gauge
+                .transform("event time processed", TypeInformation.of(Alert.class), new ProcessedEventTime<>())
+                .uid("processed-event-time")
                 .setParallelism(1);
 
         return new Outputs(accepted, main.rates, routed, inputHealth, deadLetters, compareAlerts);

@@ -31,6 +31,21 @@ class PipelineGraphTest {
                 .sorted().collect(Collectors.toList());
     }
 
+    /** The processed-event-time gauge costs no exchange: it runs in alert routing's task. */
+    @Test
+    void theProcessedEventTimeProbeIsChainedToAlertRouting() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DataStream<RawRecord> raw = env.fromData(TypeInformation.of(RawRecord.class),
+                RawRecord.ofText("{}", "test:1"));
+        PaymentMonitorJob.Outputs o = PaymentMonitorJob.build(raw, SourcePartitions.single(),
+                PipelineSettings.defaults(RuleSettings.defaults()));
+        o.alerts.sinkTo(new DiscardingSink<>());
+        o.rates.sinkTo(new DiscardingSink<>());
+        List<String> vertices = new java.util.ArrayList<>();
+        env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
+        assertThat(vertices).anyMatch(n -> n.contains("alert routing -> event time processed"));
+    }
+
     @Test
     void everyRuleHasItsOperatorsByDefault() {
         assertThat(uids(RuleSettings.defaults())).contains("cep-timeout-burst", "cep-risk-block",

@@ -73,6 +73,7 @@ final class JobCommand {
     int execute() throws Exception {
         Prepared job = prepare();
         IngestProgress.reset();
+        io.paywatch.jobs.metrics.ProcessedEventTime.LATEST.set(Long.MIN_VALUE);
         Progress progress = args.has("quiet") || command.equals("demo") ? null
                 : Progress.start(command, out);
         out.printf("paywatch %s: parallelism %d, %s state, rules: %s%n", command, job.parallelism,
