@@ -108,6 +108,28 @@ public final class TestServices {
         }
     }
 
+    private static String alertmanager;
+    private static int alertmanagerReceiverPort;
+
+    /**
+     * Prometheus Alertmanager's base URL. It notifies a webhook receiver on
+     * {@link #alertmanagerReceiverPort()} ({@code /alertmanager}), which a test opens itself.
+     */
+    public static synchronized String alertmanager() {
+        if (alertmanager == null) {
+            int port = freePort();
+            alertmanagerReceiverPort = freePort();
+            start("alertmanager.sh", workDir("alertmanager"), port, alertmanagerReceiverPort);
+            alertmanager = "http://127.0.0.1:" + port;
+        }
+        return alertmanager;
+    }
+
+    public static synchronized int alertmanagerReceiverPort() {
+        alertmanager();
+        return alertmanagerReceiverPort;
+    }
+
     /** VictoriaMetrics base URL (accepts InfluxDB's /api/v2/write). */
     public static synchronized String victoria() {
         if (victoria == null) {

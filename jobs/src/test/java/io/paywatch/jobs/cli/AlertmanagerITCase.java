@@ -1,0 +1,198 @@
+package io.paywatch.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paywatch.jobs.testing.KafkaTopics;
+import io.paywatch.jobs.testing.TestServices;
+import io.paywatch.jobs.testing.WebhookReceiver;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.core.execution.JobClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./paywatch run --alertmanager-url} feeding a real Prometheus Alertmanager (Debian's
+ * prometheus-alertmanager, started by scripts/alertmanager.sh with the route the README
+ * recommends) from a real broker: the alert becomes active ({@code /api/v2/alerts} and
+ * {@code amtool alert query}); Alertmanager notifies its own webhook receiver; PayWatch's
+ * periodic re-send keeps it active past the {@code endsAt} of any one post; the resolution
+ * resolves it and Alertmanager says so; a silence made with {@code amtool silence add} on
+ * PayWatch's labels keeps another merchant's alert from notifying anyone.
+ */
+class AlertmanagerITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    /**
+     * Payments on channel card from one hour ago: {@code failing} merchants at two a second,
+     * one in two declined for insufficient balance (no timeout burst) while {@code failingUntil}, and ten healthy merchants, so
+     * the channel itself stays healthy (its alert would inhibit the merchants').
+     */
+    private static List<String> traffic(long start, int fromSecond, int toSecond, List<String> failing,
+            int failingUntil) {
+        List<String> lines = new ArrayList<>();
+        for (int s = fromSecond; s < toSecond; s++) {
+            for (int k = 0; k < 2; k++) {
+                for (String m : failing) {
+                    boolean failed = s < failingUntil && k == 0;
+                    lines.add(payment(start + s * 1000L + k * 500, m + "-" + s + "-" + k, m, failed));
+                }
+            }
+            for (int h = 0; h < 10; h++) {
+                lines.add(payment(start + s * 1000L + 100 + h, "h" + h + "-" + s, "m-healthy-" + h, false));
+            }
+        }
+        return lines;
+    }
+
+    private static String payment(long time, String id, String merchant, boolean failed) {
+        return String.format(Locale.ROOT, "{\"event_id\":\"e-%s\",\"event_time\":%d,\"kind\":\"payment\","
+                + "\"payment_id\":\"p-%s\",\"order_id\":\"o-%s\",\"merchant_id\":\"%s\",\"channel\":\"card\","
+                + "\"status\":\"%s\"%s,\"amount_minor\":1000,\"currency\":\"CNY\"}", id, time, id, id, merchant,
+                failed ? "failed" : "succeeded", failed ? ",\"code\":\"101\"" : "");
+    }
+
+    @Test
+    void paywatchAlertsLiveInAlertmanagerAndAlertmanagerSilencesThem() throws Exception {
+        String kafka = TestServices.kafka();
+        String am = TestServices.alertmanager();
+        KafkaTopics.create(kafka, "payments-am-it", 2);
+        long start = (System.currentTimeMillis() - 3_600_000) / 60_000 * 60_000;
+        try (WebhookReceiver receiver = new WebhookReceiver(TestServices.alertmanagerReceiverPort(), 0, 500, 0)) {
+            // the silence first: whatever PayWatch says about m-am-silenced, nobody is paged
+            String silence = amtool(am, "silence", "add", "merchant_id=m-am-silenced", "--comment=IT maintenance",
+                    "--duration=1h", "--author=paywatch-it").trim();
+            assertThat(silence).matches("[0-9a-f-]{36}");
+
+            JobCommand command = new JobCommand("run", new String[] {"run",
+                    "--bootstrap-servers", kafka, "--topic", "payments-am-it", "--group-id", "am-it",
+                    "--starting-offsets", "earliest", "--idle-advance", "0", "--alertmanager-url", am,
+                    "--alertmanager-resend", "2s", "--alerts-out", dir.resolve("alerts.jsonl").toString(),
+                    "--checkpoint-dir", dir.resolve("cp").toString(), "--checkpoint-interval", "1s",
+                    "--state", "heap", "--parallelism", "1", "--quiet"},
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            JobClient run = command.prepare().env.executeAsync("paywatch-alertmanager-it");
+            try {
+                List<String> failing = List.of("m-am", "m-am-silenced");
+                KafkaTopics.produce(kafka, "payments-am-it", traffic(start, 0, 90, failing, 90), null);
+
+                // active in Alertmanager, as the API and amtool show it
+                JsonNode active = await(run, () -> alert(am, "m-am") != null, () -> alert(am, "m-am"));
+                assertThat(active.path("labels").path("alertname").asText()).isEqualTo("failure_rate");
+                assertThat(active.path("labels").path("severity").asText()).isIn("warning", "critical");
+                assertThat(active.path("status").path("state").asText()).isEqualTo("active");
+                assertThat(active.path("annotations").path("summary").asText()).contains("m-am");
+                assertThat(amtool(am, "alert", "query", "merchant_id=m-am")).contains("failure_rate");
+
+                // Alertmanager notified its receiver, grouped by PayWatch's labels
+                JsonNode notified = await(run, () -> notification(receiver, "m-am", "firing") != null,
+                        () -> notification(receiver, "m-am", "firing"));
+                assertThat(notified.path("groupLabels").path("merchant_id").asText()).isEqualTo("m-am");
+                assertThat(notified.path("groupLabels").path("alertname").asText()).isEqualTo("failure_rate");
+
+                // silenced: in Alertmanager, suppressed by that silence
+                JsonNode silenced = await(run, () -> alert(am, "m-am-silenced") != null, () -> alert(am, "m-am-silenced"));
+                assertThat(silenced.path("status").path("state").asText()).isEqualTo("suppressed");
+                assertThat(silenced.path("status").path("silencedBy").toString()).contains(silence);
+
+                // each post says endsAt = now + 3 × 2 s; re-sent, the alert outlives the first one
+                Instant firstEnd = Instant.parse(active.path("endsAt").asText());
+                await(run, () -> Instant.now().isAfter(firstEnd.plusSeconds(2)), () -> null);
+                JsonNode later = alert(am, "m-am");
+                assertThat(later).isNotNull();
+                assertThat(later.path("status").path("state").asText()).isEqualTo("active");
+                assertThat(Instant.parse(later.path("endsAt").asText())).isAfter(firstEnd);
+
+                // recovery: the failure rate falls, PayWatch resolves, Alertmanager notifies the resolution
+                KafkaTopics.produce(kafka, "payments-am-it", traffic(start, 90, 480, failing, 0), null);
+                JsonNode resolved = await(run, () -> notification(receiver, "m-am", "resolved") != null,
+                        () -> notification(receiver, "m-am", "resolved"));
+                assertThat(resolved.path("alerts").get(0).path("status").asText()).isEqualTo("resolved");
+                await(run, () -> alert(am, "m-am") == null, () -> null);
+
+                // the silenced merchant fired and resolved too, and nobody was paged for it
+                assertThat(receiver.requests).noneMatch(r -> r.body.contains("m-am-silenced"));
+            } finally {
+                run.cancel().get();
+            }
+        }
+    }
+
+    /** The unresolved alert of {@code merchant} in Alertmanager, or null. */
+    private static JsonNode alert(String am, String merchant) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(am
+                    + "/api/v2/alerts?filter=merchant_id%3D%22" + merchant + "%22")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (JsonNode a : JSON.readTree(r.body())) {
+                if (merchant.equals(a.path("labels").path("merchant_id").asText())
+                        && "failure_rate".equals(a.path("labels").path("alertname").asText())) {
+                    return a;
+                }
+            }
+            return null;
+        } catch (Exception notYet) {
+            return null;
+        }
+    }
+
+    /** Alertmanager's notification of {@code merchant}'s group with that status, or null. */
+    private static JsonNode notification(WebhookReceiver receiver, String merchant, String status) {
+        for (WebhookReceiver.Received r : receiver.requests) {
+            try {
+                JsonNode n = JSON.readTree(r.body);
+                if (merchant.equals(n.path("groupLabels").path("merchant_id").asText())
+                        && status.equals(n.path("status").asText())) {
+                    return n;
+                }
+            } catch (Exception notJson) {
+                // not Alertmanager's
+            }
+        }
+        return null;
+    }
+
+    private static String amtool(String am, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("amtool", "--alertmanager.url=" + am));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
+        return out;
+    }
+
+    /** Polls an observable outcome while the run is alive (3 min at most), then returns {@code value}. */
+    private static JsonNode await(JobClient run, BooleanSupplier done, java.util.function.Supplier<JsonNode> value)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (!done.getAsBoolean()) {
+            if (run.getJobStatus().get().isGloballyTerminalState()) {
+                throw new AssertionError("the run ended: " + run.getJobStatus().get());
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("not within 3 min");
+            }
+            Thread.sleep(200); // polling Alertmanager and the receiver, not synchronising on time
+        }
+        return value.get();
+    }
+}
