@@ -136,6 +136,24 @@ class AlertmanagerITCase {
         }
     }
 
+    /** The README's alertmanager.yml is a configuration Alertmanager accepts. */
+    @Test
+    void theReadmesRouteIsAValidAlertmanagerConfiguration() throws Exception {
+        String readme = java.nio.file.Files.readString(TestServices.scripts().resolveSibling("README.md"));
+        int marker = readme.indexOf("<!-- alertmanager.yml");
+        assertThat(marker).isPositive();
+        int from = readme.indexOf("```yaml\n", marker) + 8;
+        String yaml = readme.substring(from, readme.indexOf("```", from));
+        assertThat(yaml).contains("group_by: [alertname, channel, merchant_id]");
+        Path config = dir.resolve("alertmanager.yml");
+        java.nio.file.Files.writeString(config, yaml);
+        Process p = new ProcessBuilder("amtool", "check-config", config.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("SUCCESS");
+    }
+
     /** The unresolved alert of {@code merchant} in Alertmanager, or null. */
     private static JsonNode alert(String am, String merchant) {
         try {
