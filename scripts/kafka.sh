@@ -51,6 +51,9 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
+# the tests' scenario days are fixed dates (2026-11-23) and their records are stamped with them:
+# time-based retention (7 days by default, checked 30 s after start) would delete them mid-test
+log.retention.ms=-1
 PROPS
     cat > "$dir/log4j2.properties" <<PROPS
 status = error

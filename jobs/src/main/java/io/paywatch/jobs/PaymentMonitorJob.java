@@ -15,6 +15,8 @@ import io.paywatch.jobs.ingest.InputHealthFunction;
 import io.paywatch.jobs.ingest.EndOfInput;
 import io.paywatch.jobs.ingest.EventTimeGate;
 import io.paywatch.jobs.ingest.ParseFunction;
+import io.paywatch.jobs.ingest.ParsedRecord;
+import io.paywatch.jobs.ingest.EventTimeRange;
 import io.paywatch.jobs.ingest.RawRecord;
 import io.paywatch.jobs.ingest.SourcePartitions;
 import io.paywatch.jobs.rates.FailureRateFunction;
@@ -94,10 +96,16 @@ public final class PaymentMonitorJob {
             PipelineSettings settings, DataStream<RawRecord> controlRecords) {
         int sourceParallelism = raw.getParallelism();
 
-        SingleOutputStreamOperator<PaymentEvent> onTime = raw
+        SingleOutputStreamOperator<ParsedRecord> parsed = raw
                 .map(new ParseFunction())
                 .name("parse and validate").uid("parse")
-                .setParallelism(sourceParallelism)
+                .setParallelism(sourceParallelism);
+        if (settings.eventTimeRange() != null) {
+            parsed = parsed.filter(new EventTimeRange(settings.eventTimeRange()[0], settings.eventTimeRange()[1]))
+                    .name("events in the replay's event-time range").uid("event-time-range")
+                    .setParallelism(sourceParallelism);
+        }
+        SingleOutputStreamOperator<PaymentEvent> onTime = parsed
                 .transform("event time gate", TypeInformation.of(PaymentEvent.class),
                         new EventTimeGate(settings.outOfOrdernessMs, settings.dedupHorizonMs,
                                 settings.idleTimeoutMs, WATERMARK_INTERVAL_MS, partitions,

@@ -75,11 +75,28 @@ public final class PipelineSettings implements Serializable {
         return s;
     }
 
+    /**
+     * [from, to) in event time when a replay selects its events by event time, else null: events
+     * outside it are not part of the replay.
+     */
+    public long[] eventTimeRange() {
+        return eventTimeRange;
+    }
+
+    private long[] eventTimeRange;
+
+    public PipelineSettings withEventTimeRange(long fromMs, long toMs) {
+        PipelineSettings s = copy();
+        s.eventTimeRange = new long[] {fromMs, toMs};
+        return s;
+    }
+
     private PipelineSettings copy() {
         PipelineSettings s = new PipelineSettings(rules, outOfOrdernessMs, dedupHorizonMs, idleTimeoutMs,
                 idleAdvanceMaxMs, compareRules);
         s.chargeScreen = chargeScreen;
         s.controlSecretEnv = controlSecretEnv;
+        s.eventTimeRange = eventTimeRange;
         return s;
     }
 

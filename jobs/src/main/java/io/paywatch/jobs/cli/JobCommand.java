@@ -36,7 +36,7 @@ final class JobCommand {
             "report", "idle-advance", "webhook-timeout", "webhook-retry-for", "alertmanager-url", "alertmanager-resend", "kafka-config");
     private static final Map<String, Set<String>> SPECIFIC = Map.of(
             "demo", Set.of("duration", "rate", "seed", "bootstrap-servers"),
-            "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers"),
+            "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers", "time-basis", "max-clock-skew"),
             "run", Set.of("bootstrap-servers", "topic", "group-id", "starting-offsets", "control-secret-env"));
     private static final List<String> NOT_YET = List.of();
 
@@ -181,6 +181,22 @@ final class JobCommand {
         PipelineSettings settings = new PipelineSettings(rules, outOfOrderness,
                 PipelineSettings.DEFAULT_DEDUP_HORIZON_MS, PipelineSettings.DEFAULT_IDLE_TIMEOUT_MS,
                 idleAdvance, compareRules);
+        if (args.has("time-basis") || args.has("max-clock-skew")) {
+            if (!args.has("kafka-topic")) {
+                throw new UsageException(command + ": --time-basis and --max-clock-skew are for a Kafka range (--kafka-topic)");
+            }
+            String basis = args.get("time-basis", "record");
+            if (!basis.equals("record") && !basis.equals("event")) {
+                throw new UsageException(command + ": --time-basis must be record or event, got '" + basis + "'");
+            }
+            if (basis.equals("record") && args.has("max-clock-skew")) {
+                throw new UsageException(command + ": --max-clock-skew is for --time-basis event");
+            }
+            if (basis.equals("event")) {
+                settings = settings.withEventTimeRange(parseTime(command, "from", args.required("from")),
+                        parseTime(command, "to", args.required("to")));
+            }
+        }
         if (args.has("control-secret-env")) {
             String variable = args.get("control-secret-env");
             if (!args.has("control-topic")) {

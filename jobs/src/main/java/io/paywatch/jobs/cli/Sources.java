@@ -139,15 +139,26 @@ final class Sources {
         String servers = args.get("bootstrap-servers", "localhost:9092");
         int partitionCount = checkTopic(servers, topic);
         partitions = SourcePartitions.kafka(topic, partitionCount);
-        out.printf("paywatch replay: Kafka %s topic %s (%d partitions), record times %s to %s%n",
-                servers, topic, partitionCount, io.paywatch.model.Timestamps.rfc3339(from),
-                io.paywatch.model.Timestamps.rfc3339(to));
+        boolean eventBasis = "event".equals(args.get("time-basis", "record"));
+        long skew = eventBasis ? args.durationMs("max-clock-skew", "5m") : 0;
+        long bound = args.durationMs("out-of-orderness", "5s");
+        out.printf("paywatch replay: Kafka %s topic %s (%d partitions), %s times %s to %s%n",
+                servers, topic, partitionCount, eventBasis ? "event" : "record",
+                io.paywatch.model.Timestamps.rfc3339(from), io.paywatch.model.Timestamps.rfc3339(to));
+        Properties client = new Properties();
+        client.putAll(kafkaConfig);
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        KafkaRange plan = KafkaRange.plan(client, topic, from, to, eventBasis, skew, bound);
+        for (String note : plan.notes) {
+            out.println("paywatch replay: " + note);
+        }
         KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(servers)
                 .setTopics(topic)
                 .setGroupId("paywatch-replay")
-                .setStartingOffsets(OffsetsInitializer.timestamp(from))
-                .setBounded(OffsetsInitializer.timestamp(to))
+                // the plan's offsets: what it reported is what is read
+                .setStartingOffsets(OffsetsInitializer.offsets(plan.start))
+                .setBounded(OffsetsInitializer.offsets(plan.stop))
                 .setDeserializer(new KafkaRawDeserializer())
                 .setProperties(kafkaConfig)
                 .setProperty("commit.offsets.on.checkpoint", "false")
