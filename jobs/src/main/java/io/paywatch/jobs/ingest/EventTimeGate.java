@@ -49,6 +49,8 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     private transient ListState<long[]> maxima;
     private transient long emitted;
     private transient boolean idle;
+    /** Processing time until which the watermark is held after this subtask was idle. */
+    private transient long holdUntil;
 
     public EventTimeGate(long boundMs, long dedupHorizonMs, long idleTimeoutMs, long emitIntervalMs,
             SourcePartitions partitions) {
@@ -126,13 +128,30 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
             return;
         }
         if (idle) {
-            idle = false;
-            output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+            resume(now);
+        }
+        if (now < holdUntil) {
+            return;
         }
         if (wm > emitted) {
             emitted = wm;
             output.emitWatermark(new Watermark(wm));
         }
+    }
+
+    /**
+     * Back from idle: active again, but the watermark stays where it was for one idle timeout.
+     * When every subtask went idle together (a broker outage, a producer stop), the first to get
+     * records again would otherwise race through its backlog and carry event time past the
+     * records the others are about to read, making them late downstream; held, it leaves them
+     * the same time to come back that a partition gets before it counts as idle. A subtask that
+     * wakes alone after a quiet spell is behind the others' watermark anyway: holding its own
+     * delays nobody.
+     */
+    private void resume(long now) {
+        idle = false;
+        output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+        holdUntil = idleTimeoutMs > 0 ? now + idleTimeoutMs : 0;
     }
 
     @Override
@@ -152,8 +171,7 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
         if (!late) {
             IngestProgress.sawEventTime(e.eventTime);
             if (idle) {
-                idle = false;
-                output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+                resume(now);
             }
             output.collect(new StreamRecord<>(e, e.eventTime));
             return;

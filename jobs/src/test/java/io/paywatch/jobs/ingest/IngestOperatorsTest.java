@@ -107,6 +107,48 @@ class IngestOperatorsTest {
         h.close();
     }
 
+    /**
+     * A broker outage longer than the idle timeout: every partition falls silent, then one comes
+     * back first with a backlog far ahead in event time. The watermark stays put for one idle
+     * timeout, so the other partition's first records after the outage are still on time.
+     */
+    @Test
+    void afterTheWholeInputWasIdleTheWatermarkWaitsOneIdleTimeoutForThePartitionsToReturn() throws Exception {
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = gate(SourcePartitions.kafka("t", 2));
+        PaymentEvent a = ok(T0 + 100_000, "m", "card");
+        PaymentEvent b = ok(T0 + 100_000, "m", "card");
+        h.processElement(new StreamRecord<>(valid(a, 0), a.eventTime));
+        h.processElement(new StreamRecord<>(valid(b, 1), b.eventTime));
+        h.setProcessingTime(1_200);
+        long before = T0 + 100_000 - 5_001;
+        assertThat(watermarks(h)).containsExactly(before);
+        // the outage: nothing for 45 s, every partition idle
+        for (long t = 1_400; t <= 46_000; t += 200) {
+            h.setProcessingTime(t);
+        }
+        assertThat(h.getOutput()).anyMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus
+                && ((org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus) o).isIdle());
+        // partition 0 is back with ten minutes of backlog
+        for (int i = 0; i < 600; i++) {
+            PaymentEvent c = ok(T0 + 101_000 + i * 1_000L, "m", "card");
+            h.processElement(new StreamRecord<>(valid(c, 0), c.eventTime));
+        }
+        for (long t = 46_200; t <= 60_000; t += 200) {
+            h.setProcessingTime(t);
+        }
+        assertThat(watermarks(h)).containsExactly(before); // held: partition 1 has not spoken yet
+        // partition 1 returns 14 s later: its records are on time
+        PaymentEvent d = ok(T0 + 101_000, "m", "card");
+        h.processElement(new StreamRecord<>(valid(d, 1), d.eventTime));
+        assertThat(h.extractOutputValues()).extracting(e -> e.eventId).contains(d.eventId);
+        // one idle timeout after the return, the watermark moves on, with both partitions
+        for (long t = 60_200; t <= 80_000; t += 200) {
+            h.setProcessingTime(t);
+        }
+        assertThat(watermarks(h)).last().isEqualTo(T0 + 101_000 - 5_001);
+        h.close();
+    }
+
     @Test
     void allPartitionsIdleMarksTheStreamIdle() throws Exception {
         OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = gate(SourcePartitions.kafka("t", 1));
