@@ -42,17 +42,38 @@ public final class PlainText {
     }
 
     /**
-     * {@code s} with each forbidden character written as {@code \}{@code uXXXX}: one visible line,
-     * whatever it held. The same string when it holds nothing forbidden (no copy).
+     * Invisible format characters (Unicode category Cf): the bidirectional overrides and isolates
+     * (U+202A–U+202E, U+2066–U+2069), zero-width spaces and joiners, U+FEFF. Valid in an
+     * identifier, but on a screen {@code m\u202E]DEVLOSER[} reads as "[RESOLVED]": shown to
+     * people, they are written out too.
+     */
+    public static boolean isInvisibleFormat(char c) {
+        return c >= 0x00AD && Character.getType(c) == Character.FORMAT;
+    }
+
+    private static boolean needsEscape(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (isForbidden(c) || isInvisibleFormat(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code s} for people to read: each forbidden or invisible format character written as
+     * {@code \}{@code uXXXX}: one visible line, in the order it was written, whatever it held. The
+     * same string when it holds neither (no copy).
      */
     public static String visible(String s) {
-        if (s == null || firstForbidden(s) < 0) {
+        if (s == null || !needsEscape(s)) {
             return s;
         }
         StringBuilder b = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (isForbidden(c)) {
+            if (isForbidden(c) || isInvisibleFormat(c)) {
                 b.append(String.format(java.util.Locale.ROOT, "\\u%04X", (int) c));
             } else {
                 b.append(c);

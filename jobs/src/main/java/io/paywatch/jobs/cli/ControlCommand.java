@@ -115,7 +115,7 @@ final class ControlCommand {
         RuleSettings rules = rules(a, "control show");
         Properties p = new Sources("control show", a, out).clientFor(servers, topic, ByteArrayDeserializer.class);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // no isolation level of its own: it sees what the job's source sees (--kafka-config)
         LiveState state = new LiveState();
         int read = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {

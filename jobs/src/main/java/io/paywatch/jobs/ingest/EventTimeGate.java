@@ -140,18 +140,23 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     }
 
     /**
-     * Back from idle: active again, but the watermark stays where it was for one idle timeout.
-     * When every subtask went idle together (a broker outage, a producer stop), the first to get
-     * records again would otherwise race through its backlog and carry event time past the
-     * records the others are about to read, making them late downstream; held, it leaves them
-     * the same time to come back that a partition gets before it counts as idle. A subtask that
-     * wakes alone after a quiet spell is behind the others' watermark anyway: holding its own
-     * delays nobody.
+     * Back from idle: active again, but the watermark stays where it was for a grace period (a
+     * third of the idle timeout, at most 10 s). When every subtask went idle together (a broker
+     * outage, a producer stop), the first to get records again would otherwise race through its
+     * backlog and carry event time past the records the others are about to read, making them
+     * late downstream; held, it leaves them time to reconnect. The grace ends well before the
+     * partition could count as idle again, so a sparse stream (a record every minute) still moves
+     * event time at every record, only that much later. A subtask that wakes alone after a quiet
+     * spell is behind the others' watermark anyway: holding its own delays nobody.
      */
     private void resume(long now) {
         idle = false;
         output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
-        holdUntil = idleTimeoutMs > 0 ? now + idleTimeoutMs : 0;
+        holdUntil = idleTimeoutMs > 0 ? now + graceMs(idleTimeoutMs) : 0;
+    }
+
+    static long graceMs(long idleTimeoutMs) {
+        return Math.min(idleTimeoutMs / 3, 10_000);
     }
 
     @Override

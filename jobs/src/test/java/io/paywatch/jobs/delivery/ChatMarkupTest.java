@@ -34,6 +34,7 @@ class ChatMarkupTest {
     void slackShowsTheTextAndActsOnNoneOfIt(String s) {
         String escaped = ChatMarkup.slack(s);
         assertThat(escaped).doesNotContain("<", ">");
+        assertThat(escaped.chars().noneMatch(c -> PlainText.isInvisibleFormat((char) c))).isTrue();
         assertThat(PlainText.firstForbidden(escaped)).isEqualTo(-1);
         // Slack turns the three entities back into the characters: the message reads as sent
         assertThat(escaped.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
@@ -45,6 +46,7 @@ class ChatMarkupTest {
     void markdownRendersAsTextOnly(String s) {
         String escaped = ChatMarkup.markdown(s);
         assertThat(PlainText.firstForbidden(escaped)).isEqualTo(-1);
+        assertThat(escaped.chars().noneMatch(c -> PlainText.isInvisibleFormat((char) c))).isTrue();
         // the robots' own tags (mentions, colours) are read before Markdown: no '<' reaches them
         assertThat(escaped).doesNotContain("<", ">");
         String html = HTML.render(MARKDOWN.parse(escaped)).trim();
@@ -61,6 +63,7 @@ class ChatMarkupTest {
     void feishuTextHasNoTag(String s) {
         String escaped = ChatMarkup.plain(s);
         assertThat(escaped).doesNotContain("<", ">");
+        assertThat(escaped.chars().noneMatch(c -> PlainText.isInvisibleFormat((char) c))).isTrue();
         assertThat(PlainText.firstForbidden(escaped)).isEqualTo(-1);
         assertThat(escaped).isEqualTo(PlainText.visible(s).replace('<', '\uFF1C').replace('>', '\uFF1E'));
     }

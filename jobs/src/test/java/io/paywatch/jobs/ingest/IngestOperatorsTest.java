@@ -109,8 +109,8 @@ class IngestOperatorsTest {
 
     /**
      * A broker outage longer than the idle timeout: every partition falls silent, then one comes
-     * back first with a backlog far ahead in event time. The watermark stays put for one idle
-     * timeout, so the other partition's first records after the outage are still on time.
+     * back first with a backlog far ahead in event time. The watermark stays put for the grace
+     * period (10 s), so the other partition's first records after the outage are still on time.
      */
     @Test
     void afterTheWholeInputWasIdleTheWatermarkWaitsOneIdleTimeoutForThePartitionsToReturn() throws Exception {
@@ -133,19 +133,43 @@ class IngestOperatorsTest {
             PaymentEvent c = ok(T0 + 101_000 + i * 1_000L, "m", "card");
             h.processElement(new StreamRecord<>(valid(c, 0), c.eventTime));
         }
-        for (long t = 46_200; t <= 60_000; t += 200) {
+        for (long t = 46_200; t <= 54_000; t += 200) {
             h.setProcessingTime(t);
         }
         assertThat(watermarks(h)).containsExactly(before); // held: partition 1 has not spoken yet
-        // partition 1 returns 14 s later: its records are on time
+        // partition 1 returns 8 s later: its records are on time
         PaymentEvent d = ok(T0 + 101_000, "m", "card");
         h.processElement(new StreamRecord<>(valid(d, 1), d.eventTime));
         assertThat(h.extractOutputValues()).extracting(e -> e.eventId).contains(d.eventId);
-        // one idle timeout after the return, the watermark moves on, with both partitions
-        for (long t = 60_200; t <= 80_000; t += 200) {
+        // after the grace, the watermark moves on, with both partitions
+        for (long t = 54_200; t <= 60_000; t += 200) {
             h.setProcessingTime(t);
         }
         assertThat(watermarks(h)).last().isEqualTo(T0 + 101_000 - 5_001);
+        h.close();
+    }
+
+    /** A sparse stream, a record every 45 s: each still moves event time, a grace period later. */
+    @Test
+    void aSparseStreamStillMovesEventTimeAtEveryRecord() throws Exception {
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = gate(SourcePartitions.kafka("t", 1));
+        long pt = 1_000;
+        for (int i = 1; i <= 4; i++) {
+            PaymentEvent e = ok(T0 + i * 45_000L, "m", "card");
+            h.processElement(new StreamRecord<>(valid(e, 0), e.eventTime));
+            long arrived = pt;
+            for (; pt < arrived + 45_000; pt += 200) {
+                h.setProcessingTime(pt);
+                if (watermarks(h).contains(e.eventTime - 5_001)) {
+                    break;
+                }
+            }
+            assertThat(watermarks(h)).as("record " + i).contains(e.eventTime - 5_001);
+            assertThat(pt - arrived).as("record " + i + " moved event time after").isLessThanOrEqualTo(10_400);
+            for (; pt < arrived + 45_000; pt += 200) {
+                h.setProcessingTime(pt); // the rest of the quiet spell: idle again
+            }
+        }
         h.close();
     }
 

@@ -29,6 +29,7 @@ public final class HostileInput {
             "m_17_ _m-17 bank_transfer a_b_c __x__",
             "m,17 x=y \"quoted\" back\\slash trailing\\",
             "card\n**bold**\r\n[RESOLVED] forged\u2028line\u2029\u001b[31mred\u0000",
+            "m\u202E]DEVLOSER[ \u2066isolate\u2069 zero\u200Bwidth\uFEFF",
             "plain m-017 商户 ünïcödé 100%");
 
     private final SplittableRandom random;
