@@ -82,6 +82,24 @@ public final class CliArgs {
         return values.getOrDefault(name, List.of());
     }
 
+    /**
+     * The secret in the environment variable that flag {@code --name} names (secrets never come
+     * on the command line), or null when the flag is not given; one line when the variable is not
+     * set or empty where the command runs.
+     */
+    public String secretFromEnv(String name) {
+        String variable = get(name);
+        if (variable == null) {
+            return null;
+        }
+        String secret = System.getenv(variable);
+        if (secret == null || secret.isEmpty()) {
+            throw new UsageException(command + ": --" + name + " names " + variable
+                    + ", which is not set or empty in the environment");
+        }
+        return secret;
+    }
+
     public String required(String name) {
         String v = get(name);
         if (v == null) {

@@ -208,20 +208,11 @@ final class ControlCommand {
     }
 
     private static String secret(CliArgs a, String command, boolean required) {
-        String variable = a.get("control-secret-env");
-        if (variable == null) {
-            if (required) {
-                throw new UsageException(command + ": --control-secret-env VAR names the variable"
-                        + " that holds the secret the job checks (run --control-secret-env)");
-            }
-            return null;
+        if (required && !a.has("control-secret-env")) {
+            throw new UsageException(command + ": --control-secret-env VAR names the variable"
+                    + " that holds the secret the job checks (run --control-secret-env)");
         }
-        String secret = System.getenv(variable);
-        if (secret == null || secret.isEmpty()) {
-            throw new UsageException(command + ": --control-secret-env names " + variable
-                    + ", which is not set or empty");
-        }
-        return secret;
+        return a.secretFromEnv("control-secret-env");
     }
 
     private static RuleSettings rules(CliArgs a, String command) {

@@ -198,16 +198,11 @@ final class JobCommand {
             }
         }
         if (args.has("control-secret-env")) {
-            String variable = args.get("control-secret-env");
             if (!args.has("control-topic")) {
                 throw new UsageException(command + ": --control-secret-env needs --control-topic");
             }
-            String secret = System.getenv(variable);
-            if (secret == null || secret.isEmpty()) {
-                throw new UsageException(command + ": --control-secret-env names " + variable
-                        + ", which is not set or empty");
-            }
-            settings = settings.withControlSecretEnv(variable);
+            args.secretFromEnv("control-secret-env"); // the job reads it where it runs
+            settings = settings.withControlSecretEnv(args.get("control-secret-env"));
         }
         settingsUsed = settings;
         InfluxTarget influx = influxTarget();
@@ -338,10 +333,7 @@ final class JobCommand {
                     + " per --webhook-url (" + urls.size() + ")");
         }
         String secretEnv = args.get("webhook-secret-env");
-        if (secretEnv != null && (System.getenv(secretEnv) == null || System.getenv(secretEnv).isEmpty())) {
-            throw new UsageException(command + ": --webhook-secret-env names " + secretEnv
-                    + ", which is not set in the environment");
-        }
+        args.secretFromEnv("webhook-secret-env"); // set here, or one line now rather than at the first page
         long timeout = args.durationMs("webhook-timeout", "10s");
         List<io.paywatch.jobs.delivery.WebhookTarget> out = new java.util.ArrayList<>();
         for (int i = 0; i < urls.size(); i++) {

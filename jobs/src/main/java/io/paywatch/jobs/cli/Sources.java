@@ -145,10 +145,7 @@ final class Sources {
         out.printf("paywatch replay: Kafka %s topic %s (%d partitions), %s times %s to %s%n",
                 servers, topic, partitionCount, eventBasis ? "event" : "record",
                 io.paywatch.model.Timestamps.rfc3339(from), io.paywatch.model.Timestamps.rfc3339(to));
-        Properties client = new Properties();
-        client.putAll(kafkaConfig);
-        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        KafkaRange plan = KafkaRange.plan(client, topic, from, to, eventBasis, skew, bound);
+        KafkaRange plan = KafkaRange.plan(clientProperties(servers), topic, from, to, eventBasis, skew, bound);
         for (String note : plan.notes) {
             out.println("paywatch replay: " + note);
         }
@@ -230,12 +227,18 @@ final class Sources {
      */
     Properties clientFor(String servers, String topic, Class<?> keyAndValueSerde) {
         checkTopic(servers, topic);
-        Properties p = new Properties();
-        p.putAll(kafkaConfig);
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        Properties p = clientProperties(servers);
         boolean producer = org.apache.kafka.common.serialization.Serializer.class.isAssignableFrom(keyAndValueSerde);
         p.put(producer ? "key.serializer" : "key.deserializer", keyAndValueSerde.getName());
         p.put(producer ? "value.serializer" : "value.deserializer", keyAndValueSerde.getName());
+        return p;
+    }
+
+    /** {@code --kafka-config}'s properties and the servers: what every Kafka client here starts from. */
+    Properties clientProperties(String servers) {
+        Properties p = new Properties();
+        p.putAll(kafkaConfig);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         return p;
     }
 
@@ -245,9 +248,7 @@ final class Sources {
     }
 
     private int checkTopic(String servers, String topic) {
-        Properties p = new Properties();
-        p.putAll(kafkaConfig);
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        Properties p = clientProperties(servers);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
         try (Admin admin = Admin.create(p)) {
