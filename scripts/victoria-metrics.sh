@@ -8,7 +8,8 @@ case "${1:-}" in
   start)
     command -v victoria-metrics >/dev/null || { echo "victoria-metrics.sh: victoria-metrics not found: run scripts/install-deps.sh" >&2; exit 2; }
     dir="$(mkdir -p "$2" && cd "$2" && pwd)"; port="$3"
-    nohup victoria-metrics -httpListenAddr="127.0.0.1:$port" -storageDataPath="$dir/data" \
+    # latencyOffset 0: a test reads what it imported a moment ago (PrometheusMetricsITCase)
+    nohup victoria-metrics -httpListenAddr="127.0.0.1:$port" -storageDataPath="$dir/data" -search.latencyOffset=0s \
         >"$dir/victoria.log" 2>&1 &
     echo $! > "$dir/victoria.pid"
     end=$((SECONDS + 30))

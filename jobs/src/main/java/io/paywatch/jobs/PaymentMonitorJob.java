@@ -1,7 +1,7 @@
 package io.paywatch.jobs;
 
 import io.paywatch.jobs.alerting.AlertRoutingFunction;
-import io.paywatch.jobs.metrics.ProcessedEventTime;
+import io.paywatch.jobs.metrics.AlertOutputMetrics;
 import io.paywatch.jobs.alerting.PatternDetection;
 import io.paywatch.jobs.control.ControlParseFunction;
 import io.paywatch.jobs.control.ControlSignal;
@@ -148,11 +148,13 @@ public final class PaymentMonitorJob {
         long healthInterval = settings.rules.failureRate().everyMs;
         DataStream<InputHealth> inputHealth = onTime.getSideOutput(PipelineTags.INPUT_OUTCOMES)
                 .transform("count rejected and late", TypeInformation.of(InputOutcome.class),
-                        new InputOutcomeCounter(healthInterval))
+                        new InputOutcomeCounter(healthInterval, partitions.inputName(),
+                                InputOutcome.REJECTED, InputOutcome.LATE))
                 .uid("count-gate-outcomes").setParallelism(sourceParallelism)
                 .union(accepted.getSideOutput(PipelineTags.INPUT_OUTCOMES)
                         .transform("count accepted and duplicates", TypeInformation.of(InputOutcome.class),
-                                new InputOutcomeCounter(healthInterval))
+                                new InputOutcomeCounter(healthInterval, partitions.inputName(),
+                                        InputOutcome.ACCEPTED, InputOutcome.DUPLICATE, InputOutcome.LATE))
                         .uid("count-dedup-outcomes"))
                 .keyBy(o -> 0)
                 .process(new InputHealthFunction(healthInterval))
@@ -181,8 +183,8 @@ public final class PaymentMonitorJob {
                 .returns(TypeInformation.of(Alert.class))
                 .name("alert routing").uid("alert-routing")
                 .setParallelism(1)
-                // how far the rules have got in event time: the progress line and a gauge
-                .transform("event time processed", TypeInformation.of(Alert.class), new ProcessedEventTime<>())
+                // how far the rules have got in event time, and alerts per rule: the progress line and metrics
+                .transform("alert metrics", TypeInformation.of(Alert.class), new AlertOutputMetrics())
                 .uid("processed-event-time")
                 .setParallelism(1);
 

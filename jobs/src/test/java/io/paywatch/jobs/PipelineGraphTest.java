@@ -31,9 +31,9 @@ class PipelineGraphTest {
                 .sorted().collect(Collectors.toList());
     }
 
-    /** The processed-event-time gauge costs no exchange: it runs in alert routing's task. */
+    /** The alert metrics cost no exchange: they run in alert routing's task. */
     @Test
-    void theProcessedEventTimeProbeIsChainedToAlertRouting() {
+    void theAlertMetricsAreChainedToAlertRouting() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DataStream<RawRecord> raw = env.fromData(TypeInformation.of(RawRecord.class),
                 RawRecord.ofText("{}", "test:1"));
@@ -43,7 +43,7 @@ class PipelineGraphTest {
         o.rates.sinkTo(new DiscardingSink<>());
         List<String> vertices = new java.util.ArrayList<>();
         env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
-        assertThat(vertices).anyMatch(n -> n.contains("alert routing -> event time processed"));
+        assertThat(vertices).anyMatch(n -> n.contains("alert routing -> alert metrics"));
     }
 
     @Test

@@ -33,7 +33,8 @@ final class JobCommand {
             "influx-token-env", "run-id", "rules", "out-of-orderness", "checkpoint-dir",
             "checkpoint-interval", "state", "parallelism", "webhook-url", "webhook-secret-env",
             "webhook-format", "alerts-topic", "control-topic", "compare-rules", "compare-out",
-            "report", "idle-advance", "webhook-timeout", "webhook-retry-for", "alertmanager-url", "alertmanager-resend", "kafka-config");
+            "report", "idle-advance", "webhook-timeout", "webhook-retry-for", "alertmanager-url", "alertmanager-resend", "kafka-config",
+            "prometheus-port");
     private static final Map<String, Set<String>> SPECIFIC = Map.of(
             "demo", Set.of("duration", "rate", "seed", "bootstrap-servers"),
             "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers", "time-basis", "max-clock-skew"),
@@ -73,7 +74,7 @@ final class JobCommand {
     int execute() throws Exception {
         Prepared job = prepare();
         IngestProgress.reset();
-        io.paywatch.jobs.metrics.ProcessedEventTime.LATEST.set(Long.MIN_VALUE);
+        io.paywatch.jobs.metrics.AlertOutputMetrics.LATEST.set(Long.MIN_VALUE);
         Progress progress = args.has("quiet") || command.equals("demo") ? null
                 : Progress.start(command, out);
         out.printf("paywatch %s: parallelism %d, %s state, rules: %s%n", command, job.parallelism,
@@ -421,6 +422,14 @@ final class JobCommand {
         c.put("pipeline.object-reuse", "true");
         StateBackendSettings.put(c, state);
         c.put("pipeline.name", "paywatch-" + command);
+        if (args.has("prometheus-port")) {
+            int port = prometheusPort();
+            // Flink's own reporter, as a cluster would configure it in its config.yaml
+            c.put("metrics.reporter.prom.factory.class",
+                    "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            c.put("metrics.reporter.prom.port", String.valueOf(port));
+            out.printf("paywatch %s: Prometheus metrics on http://localhost:%d/metrics%n", command, port);
+        }
         if (command.equals("run")) {
             String dir = args.get("checkpoint-dir", "paywatch-checkpoints");
             boolean uri = dir.contains("://");
@@ -450,6 +459,25 @@ final class JobCommand {
                     : "allow-non-restored-state") + " is for run");
         }
         return Configuration.fromMap(c);
+    }
+
+    /**
+     * The port of --prometheus-port, free now: Flink's reporter logs a port it cannot bind and
+     * goes on without metrics, which nobody would notice until the scrape is missing.
+     */
+    private int prometheusPort() {
+        int port = args.intValue("prometheus-port", 0);
+        if (port < 1 || port > 65_535) {
+            throw new UsageException(command + ": --prometheus-port must be a port, 1 to 65535, got " + port);
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(port));
+        } catch (IOException inUse) {
+            throw new UsageException(command + ": --prometheus-port " + port + " is in use on this machine"
+                    + " (another PayWatch or Flink?); choose another");
+        }
+        return port;
     }
 
     static long parseTime(String command, String flag, String value) {

@@ -1,7 +1,7 @@
 package io.paywatch.jobs.cli;
 
 import io.paywatch.jobs.ingest.IngestProgress;
-import io.paywatch.jobs.metrics.ProcessedEventTime;
+import io.paywatch.jobs.metrics.AlertOutputMetrics;
 import io.paywatch.model.Timestamps;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ final class Progress {
             double rate = (records - lastRecords) * 1000.0 / Math.max(1, now - lastTime);
             out.println(line(command, records, IngestProgress.REJECTED.sum(), IngestProgress.DUPLICATES.sum(),
                     IngestProgress.LATE.sum(), IngestProgress.MAX_EVENT_TIME.get(),
-                    ProcessedEventTime.LATEST.get(), now, rate, Outputs.ALERT_COUNT.sum()));
+                    AlertOutputMetrics.LATEST.get(), now, rate, Outputs.ALERT_COUNT.sum()));
             lastRecords = records;
             lastTime = now;
         }
@@ -69,7 +69,7 @@ final class Progress {
                 behind.add(span(newest - processed) + " behind the newest");
             }
             if (!command.equals("replay")) {
-                behind.add(span(ProcessedEventTime.lagMs(processed, now)) + " behind now");
+                behind.add(span(AlertOutputMetrics.lagMs(processed, now)) + " behind now");
             }
             b.append(" (").append(String.join(", ", behind)).append(')');
         }

@@ -26,11 +26,17 @@ public class ControlParseFunction extends ProcessFunction<RawRecord, ControlSign
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ControlParseFunction.class);
 
+    /** The control topic's name in metrics ({@code input="control"}), whatever the topic is called. */
+    public static final String CONTROL_INPUT = "control";
+
     private final RuleSettings deployment;
     /** The environment variable that holds the secret, null when changes need no signature. */
     private final String secretEnv;
     /** Read where the function runs (a TaskManager on a cluster), never shipped in the job. */
     private transient String secret;
+    /** Flink metrics of the control input: changes applied and refused. */
+    private transient org.apache.flink.metrics.Counter applied;
+    private transient org.apache.flink.metrics.Counter refused;
 
     public ControlParseFunction(RuleSettings deployment) {
         this(deployment, null);
@@ -43,6 +49,10 @@ public class ControlParseFunction extends ProcessFunction<RawRecord, ControlSign
 
     @Override
     public void open(OpenContext context) {
+        org.apache.flink.metrics.MetricGroup metrics = io.paywatch.jobs.metrics.JobMetrics.input(
+                getRuntimeContext().getMetricGroup(), CONTROL_INPUT);
+        applied = metrics.counter("accepted");
+        refused = metrics.counter("rejected");
         if (secretEnv != null) {
             secret = System.getenv(secretEnv);
             if (secret == null || secret.isEmpty()) {
@@ -72,6 +82,7 @@ public class ControlParseFunction extends ProcessFunction<RawRecord, ControlSign
             String text = new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.UTF_8);
             ctx.output(PipelineTags.DEAD_LETTERS,
                     DeadLetter.of(Rejection.BAD_CONTROL, "signature", detail, text, raw.source));
+            count(refused);
             return;
         }
         long recordTime = raw.timestamp > 0 ? raw.timestamp
@@ -85,11 +96,19 @@ public class ControlParseFunction extends ProcessFunction<RawRecord, ControlSign
                     signedBy == null ? "" : signedBy.isEmpty() ? " (signed)" : " (signed with key " + signedBy + ")",
                     PlainText.visible(change.description));
             out.collect(ControlSignal.of(change, signedBy));
+            count(applied);
         } catch (RuleSettings.RulesException e) {
             LOG.warn("rule change refused ({}): {}", raw.source, PlainText.visible(e.getMessage()));
             String text = new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.UTF_8);
             ctx.output(PipelineTags.DEAD_LETTERS,
                     DeadLetter.of(Rejection.BAD_CONTROL, "control", e.getMessage(), text, raw.source));
+            count(refused);
+        }
+    }
+
+    private static void count(org.apache.flink.metrics.Counter c) {
+        if (c != null) { // null when a test calls processElement without open
+            c.inc();
         }
     }
 }

@@ -45,6 +45,9 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
     private static final JsonFactory JSON = io.paywatch.model.JsonLines.FACTORY;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /** The sink's name in metrics. */
+    public static final String SINK = "alertmanager";
+
     private final String baseUrl;
     private final long resendMs;
 
@@ -67,6 +70,7 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
                 w.restore(json);
             }
         }
+        w.health.register(context.metricGroup());
         ProcessingTimeService time = context.getProcessingTimeService();
         w.schedule(time);
         return w;
@@ -84,6 +88,10 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
         private final String url;
         private final long resendMs;
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        /** Alerts of the last post that failed, waiting for the next resend; 0 after a success. */
+        private volatile int waiting;
+        final io.paywatch.jobs.metrics.SinkHealth health =
+                new io.paywatch.jobs.metrics.SinkHealth(SINK).buffered(() -> waiting);
 
         Writer(String baseUrl, long resendMs) {
             this.url = baseUrl + "/api/v2/alerts";
@@ -141,17 +149,25 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
                             .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
                             HttpResponse.BodyHandlers.discarding());
                     if (r.statusCode() / 100 == 2) {
+                        health.succeeded(alerts.size());
+                        waiting = 0;
                         return true;
                     }
                     if (r.statusCode() / 100 == 4) {
                         LOG.warn("Alertmanager {} refused {} alert(s): HTTP {}", url, alerts.size(), r.statusCode());
+                        health.failed(false);
                         return true; // it will not change its mind: do not resend this payload forever
                     }
+                    health.failed();
                 } catch (IOException e) {
+                    health.failed();
                     LOG.debug("Alertmanager {} unreachable (attempt {}): {}", url, attempt, e.toString());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
+                }
+                if (attempt < 3) {
+                    health.retried();
                 }
                 try {
                     Thread.sleep(250L << attempt); // short: the periodic resend catches up later
@@ -162,6 +178,7 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
             }
             LOG.warn("Alertmanager {} unreachable: {} alert(s) will be sent again in {} s", url,
                     alerts.size(), resendMs / 1000);
+            waiting = alerts.size();
             return false;
         }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.paywatch.jobs.metrics.SinkHealth;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -41,6 +42,9 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
     private transient AtomicBoolean[] down;
     /** Pages waiting for their next attempt: what an outage holds back. */
     private transient AtomicInteger waiting;
+    /** Per receiver: its metrics (sink {@code webhook_1}, … in the order of --webhook-url). */
+    private transient SinkHealth[] health;
+    private transient AtomicInteger[] waitingFor;
     /** Runs the retries; stopped on close so a cancelled or failed-over task stops posting. */
     private transient ScheduledExecutorService retries;
     private transient volatile boolean closed;
@@ -80,6 +84,22 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
         getRuntimeContext().getMetricGroup().gauge("webhookReceiversDown",
                 () -> (int) Arrays.stream(down).filter(AtomicBoolean::get).count());
         getRuntimeContext().getMetricGroup().gauge("webhookPagesAwaitingRetry", waiting::get);
+        health = new SinkHealth[targets.size()];
+        waitingFor = new AtomicInteger[targets.size()];
+        for (int i = 0; i < targets.size(); i++) {
+            AtomicInteger w = waitingFor[i] = new AtomicInteger();
+            health[i] = new SinkHealth(sinkName(i)).buffered(w::get).register(getRuntimeContext().getMetricGroup());
+        }
+    }
+
+    /** The receiver's name in metrics: {@code webhook_1} for the first --webhook-url, … */
+    public static String sinkName(int target) {
+        return "webhook_" + (target + 1);
+    }
+
+    /** The metrics of receiver {@code target} (tests). */
+    SinkHealth health(int target) {
+        return health[target];
     }
 
     @Override
@@ -101,6 +121,7 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
         }
         http.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((resp, error) -> {
             if (error == null && resp.statusCode() / 100 == 2) {
+                health[r.target].succeeded(1);
                 if (down[r.target].compareAndSet(true, false)) {
                     LOG.warn("webhook {} is back: delivering the pages it missed", t.displayName());
                 }
@@ -111,6 +132,7 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
             String reason = error == null ? "HTTP " + status : "no answer: " + rootCause(error);
             boolean retriable = error != null || RetryPolicy.retriable(status);
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+            health[r.target].failed(retriable);
             if (retriable && retry.again(attempt, elapsedMs)) {
                 if (down[r.target].compareAndSet(false, true)) {
                     LOG.warn("webhook {} unavailable ({}): holding pages and retrying {}", t.displayName(),
@@ -122,15 +144,19 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
                     return; // the task is gone: its restored successor sends this page
                 }
                 waiting.incrementAndGet();
+                waitingFor[r.target].incrementAndGet();
+                health[r.target].retried();
                 try {
                     retries.schedule(() -> {
                         waiting.decrementAndGet();
+                        waitingFor[r.target].decrementAndGet();
                         if (!closed) {
                             attempt(r, result, attempt + 1, started);
                         }
                     }, delay, TimeUnit.MILLISECONDS);
                 } catch (java.util.concurrent.RejectedExecutionException shutDown) {
                     waiting.decrementAndGet();
+                    waitingFor[r.target].decrementAndGet();
                 }
                 return;
             }
@@ -157,6 +183,7 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
     public void timeout(DeliveryRequest r, ResultFuture<DeliveryOutcome> result) {
         WebhookTarget t = targets.get(r.target);
         LOG.warn("webhook {} timed out for alert {}", t.displayName(), r.alertId);
+        health[r.target].failed();
         DeliveryOutcome o = outcome(r, t, false, 0, 0, System.nanoTime(), "retry budget exhausted");
         result.complete(List.of(o));
     }

@@ -20,10 +20,17 @@ public final class WebhookTarget implements Serializable {
         this.timeoutMs = timeoutMs;
     }
 
-    /** The receiver without query or credentials (chat robots carry tokens there): safe to log. */
+    /**
+     * The receiver without query, credentials or the path past its first segment: chat robots
+     * carry their tokens there (DingTalk's {@code ?access_token=}, Slack's
+     * {@code /services/T…/B…/<token>}, Feishu's {@code /open-apis/bot/v2/hook/<token>}). Safe to
+     * log and to write as a tag.
+     */
     public String displayName() {
         URI u = URI.create(url);
+        String path = u.getPath() == null ? "" : u.getPath();
+        int second = path.indexOf('/', 1);
         return u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "")
-                + (u.getPath() == null ? "" : u.getPath());
+                + (second < 0 || second == path.length() - 1 ? path : path.substring(0, second + 1) + "…");
     }
 }

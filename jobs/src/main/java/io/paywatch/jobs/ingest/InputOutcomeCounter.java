@@ -3,6 +3,9 @@ package io.paywatch.jobs.ingest;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
+import io.paywatch.jobs.metrics.JobMetrics;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -16,23 +19,41 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * of one per input record. An interval's counts leave when the watermark passes its end, ahead
  * of that watermark, and everything still open leaves before each checkpoint barrier and at the
  * end of input: the operator holds nothing across a checkpoint, so it has no state to restore.
+ *
+ * <p>It also counts them as Flink metrics, as they arrive ({@code paywatch_input_accepted},
+ * {@code …_rejected}, {@code …_duplicates}, {@code …_late}, labelled with the input): each counter
+ * where its outcome happens, so that the sum over subtasks is the input's total.
  */
 public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
         implements OneInputStreamOperator<InputOutcome, InputOutcome>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
+    /** The metric names of the outcome kinds, as in the {@code paywatch_input} measurement. */
+    static final String[] METRIC_NAMES = {"accepted", "rejected", "duplicates", "late"};
+
     private final long intervalMs;
+    private final String input;
+    /** The kinds this operator sees (the gate: rejected, late; dedup: accepted, duplicates, late redeliveries it did not know). */
+    private final byte[] kinds;
+    private transient Counter[] counters;
     /** Interval end → counts by outcome kind. */
     private transient TreeMap<Long, long[]> open;
 
-    public InputOutcomeCounter(long intervalMs) {
+    public InputOutcomeCounter(long intervalMs, String input, byte... kinds) {
         this.intervalMs = intervalMs;
+        this.input = input;
+        this.kinds = kinds;
     }
 
     @Override
     public void open() throws Exception {
         super.open();
         open = new TreeMap<>();
+        counters = new Counter[METRIC_NAMES.length];
+        MetricGroup group = JobMetrics.input(getMetricGroup(), input);
+        for (byte k : kinds) {
+            counters[k] = group.counter(METRIC_NAMES[k]);
+        }
     }
 
     @Override
@@ -40,6 +61,9 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
         InputOutcome o = element.getValue();
         long end = Math.floorDiv(o.time, intervalMs) * intervalMs + intervalMs;
         open.computeIfAbsent(end, k -> new long[4])[o.kind] += o.count;
+        if (counters[o.kind] != null) {
+            counters[o.kind].inc(o.count);
+        }
     }
 
     @Override
@@ -69,6 +93,11 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
     @Override
     public void endInput() {
         flush(Long.MAX_VALUE);
+    }
+
+    /** What the Flink counter of {@code kind} says (tests); 0 for a kind this operator does not count. */
+    long counted(byte kind) {
+        return counters[kind] == null ? 0 : counters[kind].getCount();
     }
 
     private void flush(long upToEnd) {

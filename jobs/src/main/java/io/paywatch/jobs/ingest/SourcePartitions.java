@@ -30,6 +30,11 @@ public final class SourcePartitions implements Serializable {
         return new SourcePartitions(topic, partitionCount);
     }
 
+    /** The input's name in metrics: the topic, or {@code local} for files and the generator. */
+    public String inputName() {
+        return kafkaTopic == null ? "local" : kafkaTopic;
+    }
+
     public List<Integer> assignedTo(int subtask, int parallelism) {
         List<Integer> out = new ArrayList<>();
         if (kafkaTopic == null) {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import io.paywatch.jobs.metrics.SinkHealth;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
 public class InfluxSink implements Sink<String>, SupportsWriterState<String, List<String>> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(InfluxSink.class);
+
+    /** The sink's name in metrics. */
+    public static final String SINK = "influxdb";
 
     private final InfluxTarget target;
     private final int batchSize;
@@ -54,9 +57,9 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
         for (List<String> pending : recoveredState) {
             w.buffer.addAll(pending);
         }
-        context.metricGroup().gauge("influxBufferedPoints", () -> (long) w.buffer.size());
-        context.metricGroup().gauge("influxWrittenPoints", w.written::get);
-        context.metricGroup().gauge("influxFailedWrites", w.failedWrites::get);
+        w.buffered = w.buffer.size();
+        // buffered points, points written, failed writes, how long down: for Flink's reporters
+        w.health.register(context.metricGroup());
         return w;
     }
 
@@ -68,8 +71,9 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
     /** The writer; package-private for tests that drive it without Flink. */
     static final class Writer implements StatefulSinkWriter<String, List<String>> {
         final List<String> buffer = new ArrayList<>();
-        final AtomicLong written = new AtomicLong();
-        final AtomicLong failedWrites = new AtomicLong();
+        /** Read by the metric reporters' threads: the buffer's size is kept apart from the list. */
+        private volatile int buffered;
+        final SinkHealth health = new SinkHealth(SINK).buffered(() -> buffered);
         private final InfluxClient client;
         private final InfluxTarget target;
         private final int batchSize;
@@ -92,6 +96,7 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
         @Override
         public void write(String line, Context context) throws IOException, InterruptedException {
             buffer.add(line);
+            buffered = buffer.size();
             if (buffer.size() >= batchSize) {
                 tryWrite(System.currentTimeMillis());
             }
@@ -132,7 +137,7 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
                     List<String> batch = buffer.subList(done, Math.min(buffer.size(), done + batchSize));
                     try {
                         client.write(batch);
-                        written.addAndGet(batch.size());
+                        health.succeeded(batch.size());
                     } catch (InfluxWriteException e) {
                         if (e.retriable) {
                             throw e;
@@ -151,7 +156,8 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
                 backoffMs = 0;
                 nextAttemptAt = 0;
             } catch (InfluxWriteException e) {
-                failedWrites.incrementAndGet();
+                health.failed();
+                health.retried(); // the points stay buffered for the next attempt
                 backoffMs = backoffMs == 0 ? 1_000 : Math.min(60_000, backoffMs * 2);
                 nextAttemptAt = now + backoffMs;
                 if (!outage) {
@@ -161,6 +167,7 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
                 outage = true;
             } finally {
                 buffer.subList(0, done).clear();
+                buffered = buffer.size();
             }
         }
 

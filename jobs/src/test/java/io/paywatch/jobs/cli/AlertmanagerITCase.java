@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paywatch.jobs.testing.Events;
 import io.paywatch.jobs.testing.KafkaTopics;
 import io.paywatch.jobs.testing.TestServices;
 import io.paywatch.jobs.testing.WebhookReceiver;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.core.execution.JobClient;
@@ -40,35 +40,6 @@ class AlertmanagerITCase {
 
     @TempDir
     Path dir;
-
-    /**
-     * Payments on channel card from one hour ago: {@code failing} merchants at two a second,
-     * one in two declined for insufficient balance (no timeout burst) while {@code failingUntil}, and ten healthy merchants, so
-     * the channel itself stays healthy (its alert would inhibit the merchants').
-     */
-    private static List<String> traffic(long start, int fromSecond, int toSecond, List<String> failing,
-            int failingUntil) {
-        List<String> lines = new ArrayList<>();
-        for (int s = fromSecond; s < toSecond; s++) {
-            for (int k = 0; k < 2; k++) {
-                for (String m : failing) {
-                    boolean failed = s < failingUntil && k == 0;
-                    lines.add(payment(start + s * 1000L + k * 500, m + "-" + s + "-" + k, m, failed));
-                }
-            }
-            for (int h = 0; h < 10; h++) {
-                lines.add(payment(start + s * 1000L + 100 + h, "h" + h + "-" + s, "m-healthy-" + h, false));
-            }
-        }
-        return lines;
-    }
-
-    private static String payment(long time, String id, String merchant, boolean failed) {
-        return String.format(Locale.ROOT, "{\"event_id\":\"e-%s\",\"event_time\":%d,\"kind\":\"payment\","
-                + "\"payment_id\":\"p-%s\",\"order_id\":\"o-%s\",\"merchant_id\":\"%s\",\"channel\":\"card\","
-                + "\"status\":\"%s\"%s,\"amount_minor\":1000,\"currency\":\"CNY\"}", id, time, id, id, merchant,
-                failed ? "failed" : "succeeded", failed ? ",\"code\":\"101\"" : "");
-    }
 
     @Test
     void paywatchAlertsLiveInAlertmanagerAndAlertmanagerSilencesThem() throws Exception {
@@ -92,7 +63,7 @@ class AlertmanagerITCase {
             JobClient run = command.prepare().env.executeAsync("paywatch-alertmanager-it");
             try {
                 List<String> failing = List.of("m-am", "m-am-silenced");
-                KafkaTopics.produce(kafka, "payments-am-it", traffic(start, 0, 90, failing, 90), null);
+                KafkaTopics.produce(kafka, "payments-am-it", Events.cardTraffic(start, 0, 90, failing, 90), null);
 
                 // active in Alertmanager, as the API and amtool show it
                 JsonNode active = await(run, () -> alert(am, "m-am") != null, () -> alert(am, "m-am"));
@@ -122,7 +93,7 @@ class AlertmanagerITCase {
                 assertThat(Instant.parse(later.path("endsAt").asText())).isAfter(firstEnd);
 
                 // recovery: the failure rate falls, PayWatch resolves, Alertmanager notifies the resolution
-                KafkaTopics.produce(kafka, "payments-am-it", traffic(start, 90, 480, failing, 0), null);
+                KafkaTopics.produce(kafka, "payments-am-it", Events.cardTraffic(start, 90, 480, failing, 0), null);
                 JsonNode resolved = await(run, () -> notification(receiver, "m-am", "resolved") != null,
                         () -> notification(receiver, "m-am", "resolved"));
                 assertThat(resolved.path("alerts").get(0).path("status").asText()).isEqualTo("resolved");

@@ -62,6 +62,23 @@ class DashboardsITCase {
         }
     }
 
+    /** The boards on InfluxDB (the job's own board is on Prometheus: PrometheusMetricsITCase runs its queries). */
+    static List<Path> influxBoards() throws Exception {
+        List<Path> influxBoards = new ArrayList<>();
+        for (Path board : dashboards()) {
+            if (!datasourceUid(board).equals(PROMETHEUS)) {
+                influxBoards.add(board);
+            }
+        }
+        return influxBoards;
+    }
+
+    private static final String PROMETHEUS = "paywatch-prometheus";
+
+    private static String datasourceUid(Path board) throws Exception {
+        return JSON.readTree(board.toFile()).path("panels").get(0).path("datasource").path("uid").asText();
+    }
+
     private static String substitute(String query) {
         return query.replace("$timeFilter", TIME_FILTER)
                 .replace("$__interval", "1m")
@@ -71,7 +88,7 @@ class DashboardsITCase {
 
     @Test
     void everyPanelAnnotationAndVariableQueryReturnsData() throws Exception {
-        List<Path> boards = dashboards();
+        List<Path> boards = influxBoards();
         assertThat(boards).hasSize(3);
         int queries = 0;
         for (Path board : boards) {
@@ -105,6 +122,8 @@ class DashboardsITCase {
         FailureRateSettings defaults = FailureRateSettings.defaults();
         for (Path board : dashboards()) {
             JsonNode d = JSON.readTree(board.toFile());
+            String datasource = datasourceUid(board);
+            String queryField = datasource.equals(PROMETHEUS) ? "expr" : "query";
             assertThat(d.path("uid").asText()).isNotBlank();
             assertThat(uids.add(d.path("uid").asText())).isTrue();
             assertThat(d.path("title").asText()).startsWith("PayWatch");
@@ -122,11 +141,13 @@ class DashboardsITCase {
                 assertThat(g.path("h").asInt()).isPositive();
                 assertThat(g.path("x").asInt() + g.path("w").asInt()).isLessThanOrEqualTo(24);
                 assertThat(g.has("y")).isTrue();
-                assertThat(p.path("datasource").path("uid").asText()).isEqualTo("paywatch-influxdb");
+                assertThat(p.path("datasource").path("uid").asText()).isIn("paywatch-influxdb", PROMETHEUS)
+                        .isEqualTo(datasource); // one datasource per board
                 assertThat(p.path("targets").size()).isPositive();
                 for (JsonNode t : p.path("targets")) {
                     assertThat(t.path("refId").asText()).isNotBlank();
-                    assertThat(t.path("query").asText()).isNotBlank();
+                    assertThat(t.path(queryField).asText()).isNotBlank();
+                    assertThat(t.path("datasource").path("uid").asText()).isEqualTo(datasource);
                 }
                 // thresholds drawn on failure-rate panels are the rule's defaults
                 JsonNode steps = p.path("fieldConfig").path("defaults").path("thresholds").path("steps");
@@ -137,7 +158,8 @@ class DashboardsITCase {
                 }
             }
         }
-        assertThat(uids).containsExactlyInAnyOrder("paywatch-overview", "paywatch-merchant", "paywatch-alerts");
+        assertThat(uids).containsExactlyInAnyOrder("paywatch-overview", "paywatch-merchant", "paywatch-alerts",
+                "paywatch-job");
         // the panel links point at boards that exist
         for (Path board : dashboards()) {
             for (JsonNode p : JSON.readTree(board.toFile()).path("panels")) {

@@ -41,6 +41,25 @@ class FlinkConfigurationTest {
     }
 
     @Test
+    void thePrometheusPortTurnsOnFlinksReporterOrIsOneLineWhenItCannot() throws Exception {
+        assertThat(run(2).toMap()).doesNotContainKey("metrics.reporter.prom.factory.class");
+        int free = io.paywatch.jobs.testing.TestServices.freePort();
+        assertThat(run(2, "--prometheus-port", String.valueOf(free)).toMap())
+                .containsEntry("metrics.reporter.prom.factory.class",
+                        "org.apache.flink.metrics.prometheus.PrometheusReporterFactory")
+                .containsEntry("metrics.reporter.prom.port", String.valueOf(free));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(2, "--prometheus-port", "70000"))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("run: --prometheus-port must be a port, 1 to 65535, got 70000");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> run(2, "--prometheus-port", String.valueOf(taken.getLocalPort())))
+                    .isInstanceOf(UsageException.class)
+                    .hasMessageContaining("is in use on this machine");
+        }
+    }
+
+    @Test
     void stateOfOperatorsThisBuildNoLongerHasIsSkippedOnlyWhenAskedFor() {
         assertThat(run(2).toMap()).doesNotContainKey("execution.state-recovery.ignore-unclaimed-state");
         assertThat(run(2, "--allow-non-restored-state").toMap())

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paywatch.jobs.testing.InfluxQl;
 import io.paywatch.jobs.testing.KafkaTopics;
+import io.paywatch.jobs.testing.PrometheusScrape;
 import io.paywatch.jobs.testing.RealisticHour;
 import io.paywatch.jobs.testing.TestServices;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
@@ -41,8 +43,9 @@ class InfluxOutageITCase {
         Path testLog = Path.of("target", "test.log");
         long logFrom = Files.exists(testLog) ? Files.size(testLog) : 0;
         java.io.PrintStream out = new java.io.PrintStream(Files.newOutputStream(log), true);
+        int prometheus = TestServices.freePort();
         JobClient run = new JobCommand("run", new String[] {
-            "run", "--bootstrap-servers", kafka, "--topic", topic, "--group-id", "outage-it",
+            "run", "--prometheus-port", String.valueOf(prometheus), "--bootstrap-servers", kafka, "--topic", topic, "--group-id", "outage-it",
             "--starting-offsets", "earliest", "--alerts-out", alerts.toString(), "--metrics-out", metrics.toString(),
             "--influx-url", influx, "--influx-db", "outage_it", "--checkpoint-dir", dir.resolve("cp").toString(),
             "--checkpoint-interval", "1s", "--idle-advance", "0", "--state", "heap", "--parallelism", "1",
@@ -56,6 +59,11 @@ class InfluxOutageITCase {
                 long nearTheEnd = START + 3_600_000 - 60_000;
                 LiveRunReference.await(run, () -> ratePointsInFile(metrics, Long.MAX_VALUE) > ratePointsInFile(metrics, nearTheEnd));
                 assertThat(run.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+                // the sink's gauges show the outage: points held back, seconds down, failed writes
+                PrometheusScrape down = PrometheusScrape.until(run, prometheus, new ArrayList<>(),
+                        x -> influxSink(x, "buffered") > 1_000 && influxSink(x, "secondsDown") >= 1,
+                        x -> "buffered " + influxSink(x, "buffered") + ", secondsDown " + influxSink(x, "secondsDown"));
+                assertThat(influxSink(down, "failures")).isPositive();
             } finally {
                 TestServices.startInfluxAgain();
             }
@@ -65,12 +73,21 @@ class InfluxOutageITCase {
             LiveRunReference.await(run, () -> influxRatePoints(influx) >= inFile);
             assertThat(influxRatePoints(influx)).isEqualTo(ratePointsInFile(metrics, Long.MAX_VALUE));
             assertThat(run.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+            // and once InfluxDB is back, they fall: nothing held, not down
+            PrometheusScrape back = PrometheusScrape.until(run, prometheus, new ArrayList<>(),
+                    x -> influxSink(x, "buffered") == 0 && influxSink(x, "secondsDown") == 0,
+                    x -> "buffered " + influxSink(x, "buffered") + ", secondsDown " + influxSink(x, "secondsDown"));
+            assertThat(influxSink(back, "delivered")).isGreaterThanOrEqualTo(inFile);
         } finally {
             run.cancel().get();
         }
         // the outage was reported, and its end
         assertThat(LiveRunReference.logSince(testLog, logFrom)).contains("unavailable, buffering points and retrying with backoff")
                 .contains("is back: writes resumed");
+    }
+
+    private static double influxSink(PrometheusScrape s, String gauge) {
+        return s.sum("flink_taskmanager_job_task_operator_paywatch_sink_" + gauge, "sink", "influxdb");
     }
 
     private static long influxRatePoints(String influx) {

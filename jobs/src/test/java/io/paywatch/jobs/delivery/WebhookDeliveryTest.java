@@ -16,6 +16,7 @@ import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
 import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
 import org.apache.flink.streaming.util.MockStreamingRuntimeContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import io.paywatch.jobs.metrics.SinkHealth;
 import org.junit.jupiter.api.Test;
 
 /** Webhook delivery against real HTTP servers on loopback, without Flink. */
@@ -147,10 +148,19 @@ class WebhookDeliveryTest {
         assertThat(lost.latencyMs).isGreaterThanOrEqualTo(400);
         assertThat(gauges.get("webhookReceiversDown").getValue()).isEqualTo(1);
         assertThat(gauges.get("webhookPagesAwaitingRetry").getValue()).isEqualTo(0);
+        SinkHealth health = delivery.health(0);
+        assertThat(health.sink()).isEqualTo("webhook_1");
+        assertThat(health.down()).isTrue();
+        assertThat(health.failures()).isEqualTo(lost.attempts);
+        assertThat(health.retries()).isEqualTo(lost.attempts - 1);
+        assertThat(health.delivered()).isZero();
         try (WebhookReceiver receiver = new WebhookReceiver(port, 0, 500, 0)) {
             DeliveryOutcome back = deliver(delivery, url, 500);
             assertThat(back.delivered).isTrue();
             assertThat(gauges.get("webhookReceiversDown").getValue()).isEqualTo(0);
+            assertThat(health.down()).isFalse();
+            assertThat(health.delivered()).isEqualTo(1);
+            assertThat(health.buffered()).isZero();
         }
     }
 }

@@ -328,8 +328,10 @@ class IngestOperatorsTest {
 
     @Test
     void outcomesAreCountedPerIntervalAndLeaveBeforeTheWatermarkThatClosesTheirInterval() throws Exception {
+        InputOutcomeCounter counter = new InputOutcomeCounter(10_000, "payments",
+                InputOutcome.ACCEPTED, InputOutcome.DUPLICATE);
         OneInputStreamOperatorTestHarness<InputOutcome, InputOutcome> h =
-                new OneInputStreamOperatorTestHarness<>(new InputOutcomeCounter(10_000));
+                new OneInputStreamOperatorTestHarness<>(counter);
         h.open();
         for (int i = 0; i < 7; i++) {
             h.processElement(new StreamRecord<>(InputOutcome.of(InputOutcome.ACCEPTED, T0 + i * 1_000)));
@@ -359,6 +361,11 @@ class IngestOperatorsTest {
         h.processWatermarkStatus(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
         assertThat(h.extractOutputValues()).hasSize(4);
         assertThat(h.extractOutputValues().get(3).kind).isEqualTo(InputOutcome.REJECTED);
+
+        // the Flink counters count as outcomes arrive, each kind where it happens
+        assertThat(counter.counted(InputOutcome.ACCEPTED)).isEqualTo(8);
+        assertThat(counter.counted(InputOutcome.DUPLICATE)).isEqualTo(1);
+        assertThat(counter.counted(InputOutcome.REJECTED)).isZero(); // the gate's counter's
         h.close();
     }
 }

@@ -64,6 +64,8 @@ class InfluxSinkWriterTest {
         w.write("b v=2 2", null); // batch full: first attempt fails, backoff starts
         w.flush(false); // checkpoint during the backoff: no new attempt, nothing lost
         assertThat(influx.calls).isEqualTo(1);
+        assertThat(w.health.buffered()).isEqualTo(2); // what the gauges show during the outage
+        assertThat(w.health.down()).isTrue();
         List<List<String>> state = w.snapshotState(1);
         assertThat(state).containsExactly(List.of("a v=1 1", "b v=2 2"));
 
@@ -79,7 +81,10 @@ class InfluxSinkWriterTest {
         // the original writer gets through at the end of input, after its backoff
         w.flush(true);
         assertThat(influx.received).containsExactly("a v=1 1", "b v=2 2");
-        assertThat(w.failedWrites.get()).isEqualTo(2);
+        assertThat(w.health.failures()).isEqualTo(2);
+        assertThat(w.health.delivered()).isEqualTo(2);
+        assertThat(w.health.buffered()).isZero();
+        assertThat(w.health.down()).isFalse();
     }
 
     @Test
