@@ -113,7 +113,7 @@ public final class Outputs {
                     .uid("metrics-file").setParallelism(1);
         }
         if (opt.influx != null) {
-            lines.sinkTo(new InfluxSink(opt.influx)).name("influxdb").uid("influxdb");
+            lines.sinkTo(new InfluxSink(opt.influx).withSinkHealthPoints(runId)).name("influxdb").uid("influxdb");
         }
         if (opt.consoleTable) {
             o.rates.map(ConsoleDashboard.Update::of).name("console rates").uid("console-rates")

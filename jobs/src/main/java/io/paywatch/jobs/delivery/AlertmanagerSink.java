@@ -198,7 +198,9 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
         }
 
         @Override
-        public void close() {}
+        public void close() {
+            health.unregister();
+        }
     }
 
     /**

@@ -173,6 +173,11 @@ public class WebhookDelivery extends RichAsyncFunction<DeliveryRequest, Delivery
         // pending retries belong to this task: after a cancel or failover the restored
         // operator retries the same pages, so these must not go on posting for minutes
         closed = true;
+        if (health != null) {
+            for (SinkHealth h : health) {
+                h.unregister();
+            }
+        }
         if (retries != null) {
             retries.shutdownNow();
         }

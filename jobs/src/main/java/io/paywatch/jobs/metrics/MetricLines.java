@@ -25,6 +25,7 @@ public final class MetricLines {
     public static final String ALERT = "paywatch_alert";
     public static final String INPUT = "paywatch_input";
     public static final String DELIVERY = "paywatch_delivery";
+    public static final String SINK = "paywatch_sink";
 
     private static final io.paywatch.model.ReturnCodeCatalog CATALOG =
             io.paywatch.model.ReturnCodeCatalog.defaultCatalog();
@@ -106,6 +107,21 @@ public final class MetricLines {
                 .addField("http_status", (long) o.httpStatus)
                 .addField("latency_ms", o.latencyMs)
                 .addField("alert_id", text(o.alertId)), o.transitionAt, runId);
+    }
+
+    /**
+     * {@code paywatch_sink}: how one sink is doing, at {@code now} on the wall clock (a sink's
+     * health is about the machines, not the events: a replay of last month writes it now).
+     */
+    public static String of(SinkHealth.Snapshot s, long now, String runId) {
+        return finish(Point.measurement(SINK)
+                .addTag("sink", s.sink)
+                .addField("buffered", s.buffered)
+                .addField("delivered", s.delivered)
+                .addField("failures", s.failures)
+                .addField("retries", s.retries)
+                .addField("seconds_down", s.secondsDown)
+                .addField("seconds_since_last_success", s.secondsSinceLastSuccess), now, runId);
     }
 
     public static String of(InputHealth h, String runId) {

@@ -1,5 +1,12 @@
 package io.paywatch.jobs.metrics;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.flink.metrics.Gauge;
@@ -17,8 +24,15 @@ import org.apache.flink.metrics.MetricGroup;
  * {@code secondsSinceLastSuccess} (since the last success, or since the sink opened; it also
  * grows while there is simply nothing to send — read it with {@code buffered} or
  * {@code secondsDown}).
+ *
+ * <p>Each registered instance is also {@linkplain #live() listed in its JVM}, for the
+ * {@code paywatch_sink} points that the InfluxDB writer adds for every sink it can see: all of
+ * them in an embedded run, those of its own TaskManager on a cluster (where the gauges are the
+ * complete view).
  */
 public final class SinkHealth {
+    private static final Set<SinkHealth> LIVE = ConcurrentHashMap.newKeySet();
+
     private final String sink;
     private final LongSupplier clock;
     private volatile LongSupplier buffered = () -> 0;
@@ -60,7 +74,50 @@ public final class SinkHealth {
         g.gauge("retries", (Gauge<Long>) retries::get);
         g.gauge("secondsDown", (Gauge<Long>) () -> secondsDown(clock.getAsLong()));
         g.gauge("secondsSinceLastSuccess", (Gauge<Long>) () -> secondsSinceLastSuccess(clock.getAsLong()));
+        LIVE.add(this);
         return this;
+    }
+
+    /** The operator is closing: its health is no longer reported. */
+    public void unregister() {
+        LIVE.remove(this);
+    }
+
+    /** The registered sinks of this JVM. */
+    public static Collection<SinkHealth> live() {
+        return List.copyOf(LIVE);
+    }
+
+    /** One sink's health over all its instances (subtasks) at one moment, for a point. */
+    public static final class Snapshot {
+        public final String sink;
+        public long buffered;
+        public long delivered;
+        public long failures;
+        public long retries;
+        /** The longest outage of its instances. */
+        public long secondsDown;
+        /** The most recent success of its instances. */
+        public long secondsSinceLastSuccess = Long.MAX_VALUE;
+
+        Snapshot(String sink) {
+            this.sink = sink;
+        }
+    }
+
+    /** The health of each sink among {@code instances}, summed over its subtasks, by sink name. */
+    public static List<Snapshot> combine(Collection<SinkHealth> instances, long now) {
+        Map<String, Snapshot> bySink = new TreeMap<>();
+        for (SinkHealth h : instances) {
+            Snapshot s = bySink.computeIfAbsent(h.sink, Snapshot::new);
+            s.buffered += h.buffered();
+            s.delivered += h.delivered();
+            s.failures += h.failures();
+            s.retries += h.retries();
+            s.secondsDown = Math.max(s.secondsDown, h.secondsDown(now));
+            s.secondsSinceLastSuccess = Math.min(s.secondsSinceLastSuccess, h.secondsSinceLastSuccess(now));
+        }
+        return new ArrayList<>(bySink.values());
     }
 
     /** {@code items} reached the sink. */

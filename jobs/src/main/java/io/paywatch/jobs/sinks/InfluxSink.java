@@ -32,9 +32,23 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
     private final int batchSize;
     private final int maxBuffered;
     private final long endOfInputTimeoutMs;
+    /** Whether the first subtask adds {@code paywatch_sink} points, and their run id tag. */
+    private boolean sinkHealthPoints;
+    private String runId;
 
     public InfluxSink(InfluxTarget target) {
         this(target, 5_000, 500_000, 120_000);
+    }
+
+    /**
+     * Also writes a {@code paywatch_sink} point per sink of this JVM every
+     * {@link Writer#SINK_HEALTH_EVERY_MS} (on the first subtask only, at most once per interval,
+     * when points are written or a checkpoint flushes) and at the end of input.
+     */
+    public InfluxSink withSinkHealthPoints(String runId) {
+        this.sinkHealthPoints = true;
+        this.runId = runId;
+        return this;
     }
 
     public InfluxSink(InfluxTarget target, int batchSize, int maxBuffered, long endOfInputTimeoutMs) {
@@ -54,6 +68,9 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
             WriterInitContext context, Collection<List<String>> recoveredState) {
         Writer w = new Writer(InfluxClient.create(target), target, batchSize, maxBuffered,
                 endOfInputTimeoutMs);
+        if (sinkHealthPoints && context.getTaskInfo().getIndexOfThisSubtask() == 0) {
+            w.reportSinkHealth(runId);
+        }
         for (List<String> pending : recoveredState) {
             w.buffer.addAll(pending);
         }
@@ -83,6 +100,10 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
         private long backoffMs;
         private boolean outage;
         private long droppedRejected;
+        static final long SINK_HEALTH_EVERY_MS = 10_000;
+        private boolean reportSinkHealth;
+        private String runId;
+        private long nextSinkHealthAt;
 
         Writer(InfluxClient client, InfluxTarget target, int batchSize, int maxBuffered,
                 long endOfInputTimeoutMs) {
@@ -93,10 +114,28 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
             this.endOfInputTimeoutMs = endOfInputTimeoutMs;
         }
 
+        void reportSinkHealth(String runId) {
+            this.reportSinkHealth = true;
+            this.runId = runId;
+        }
+
+        /** Adds a {@code paywatch_sink} point per sink this JVM knows, once per interval (or now). */
+        void addSinkHealthPoints(long now, boolean force) {
+            if (!reportSinkHealth || (!force && now < nextSinkHealthAt)) {
+                return;
+            }
+            nextSinkHealthAt = now + SINK_HEALTH_EVERY_MS;
+            for (SinkHealth.Snapshot s : SinkHealth.combine(SinkHealth.live(), now)) {
+                buffer.add(io.paywatch.jobs.metrics.MetricLines.of(s, now, runId));
+            }
+            buffered = buffer.size();
+        }
+
         @Override
         public void write(String line, Context context) throws IOException, InterruptedException {
             buffer.add(line);
             buffered = buffer.size();
+            addSinkHealthPoints(System.currentTimeMillis(), false);
             if (buffer.size() >= batchSize) {
                 tryWrite(System.currentTimeMillis());
             }
@@ -109,6 +148,7 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
 
         @Override
         public void flush(boolean endOfInput) throws IOException, InterruptedException {
+            addSinkHealthPoints(System.currentTimeMillis(), endOfInput);
             tryWrite(System.currentTimeMillis());
             if (!endOfInput) {
                 return;
@@ -178,6 +218,7 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
 
         @Override
         public void close() {
+            health.unregister();
             client.close();
         }
     }

@@ -80,7 +80,9 @@ class DashboardsITCase {
     }
 
     private static String substitute(String query) {
-        return query.replace("$timeFilter", TIME_FILTER)
+        // sink health is stamped with the wall clock, not the hour's event time
+        String timeFilter = query.contains("paywatch_sink") ? "time > now() - 1h" : TIME_FILTER;
+        return query.replace("$timeFilter", timeFilter)
                 .replace("$__interval", "1m")
                 .replace("$merchant", "m-007")
                 .replace("$channel", "wallet");

@@ -78,6 +78,9 @@ class InfluxOutageITCase {
                     x -> influxSink(x, "buffered") == 0 && influxSink(x, "secondsDown") == 0,
                     x -> "buffered " + influxSink(x, "buffered") + ", secondsDown " + influxSink(x, "secondsDown"));
             assertThat(influxSink(back, "delivered")).isGreaterThanOrEqualTo(inFile);
+            // the paywatch_sink points written during the outage waited in the buffer and tell it now
+            LiveRunReference.await(run, () -> influxSinkPoint(influx, "max(\"seconds_down\")") > 0);
+            assertThat(influxSinkPoint(influx, "max(\"buffered\")")).isGreaterThan(1_000);
         } finally {
             run.cancel().get();
         }
@@ -88,6 +91,16 @@ class InfluxOutageITCase {
 
     private static double influxSink(PrometheusScrape s, String gauge) {
         return s.sum("flink_taskmanager_job_task_operator_paywatch_sink_" + gauge, "sink", "influxdb");
+    }
+
+    private static long influxSinkPoint(String influx, String select) {
+        try {
+            var rows = InfluxQl.rows(influx, "outage_it", "SELECT " + select
+                    + " FROM paywatch_sink WHERE sink = 'influxdb'");
+            return rows.isEmpty() ? 0 : rows.get(0).get(1).asLong();
+        } catch (RuntimeException down) {
+            return 0;
+        }
     }
 
     private static long influxRatePoints(String influx) {

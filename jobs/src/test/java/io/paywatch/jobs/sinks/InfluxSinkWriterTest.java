@@ -88,6 +88,33 @@ class InfluxSinkWriterTest {
     }
 
     @Test
+    void theFirstWriterAddsAPointPerSinkOncePerIntervalAndAtTheEndOfInput() throws Exception {
+        FlakyInflux influx = new FlakyInflux(0);
+        InfluxSink.Writer w = new InfluxSink.Writer(influx, TARGET, 1_000, 10_000, 1_000);
+        w.reportSinkHealth("r1");
+        io.paywatch.jobs.metrics.SinkHealth webhook = new io.paywatch.jobs.metrics.SinkHealth("webhook_9")
+                .register(new org.apache.flink.metrics.groups.UnregisteredMetricsGroup());
+        w.health.register(new org.apache.flink.metrics.groups.UnregisteredMetricsGroup());
+        try {
+            webhook.succeeded(3);
+            w.write("a v=1 1", null); // the first write reports at once
+            w.write("b v=2 2", null); // within the interval: no second report
+            w.flush(true); // the end of input reports whatever the interval
+            java.util.List<String> sinkPoints = influx.received.stream()
+                    .filter(l -> l.startsWith("paywatch_sink,") && (l.contains("sink=webhook_9") || l.contains("sink=influxdb")))
+                    .toList();
+            assertThat(sinkPoints).hasSize(4);
+            assertThat(sinkPoints.get(0)).startsWith("paywatch_sink,run_id=r1,sink=influxdb ")
+                    .contains("buffered=1i").contains("seconds_down=0i");
+            assertThat(sinkPoints.get(1)).startsWith("paywatch_sink,run_id=r1,sink=webhook_9 ").contains("delivered=3i");
+        } finally {
+            webhook.unregister();
+            w.close();
+        }
+        assertThat(io.paywatch.jobs.metrics.SinkHealth.live()).doesNotContain(webhook, w.health);
+    }
+
+    @Test
     void aRejectedBatchIsDroppedNotRetriedForever() throws Exception {
         FlakyInflux influx = new FlakyInflux(0);
         influx.reject = true;
