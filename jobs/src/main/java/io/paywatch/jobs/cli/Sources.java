@@ -259,6 +259,16 @@ final class Sources {
             if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
                 throw new UsageException(command + ": Kafka topic " + topic + " does not exist on " + servers);
             }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException) {
+                // SASL (a wrong password) or TLS (a certificate not trusted): it will not get better
+                throw new UsageException(command + ": Kafka at " + servers + " refused the connection's"
+                        + " credentials (check the security settings of --kafka-config): "
+                        + PayWatchCli.rootMessage(e));
+            }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                throw new UsageException(command + ": Kafka at " + servers + " does not let this user"
+                        + " describe topic " + topic + " (ACLs): " + PayWatchCli.rootMessage(e));
+            }
             throw new UsageException(command + ": cannot reach Kafka at " + servers + ": "
                     + PayWatchCli.rootMessage(e));
         } catch (java.util.concurrent.TimeoutException e) {

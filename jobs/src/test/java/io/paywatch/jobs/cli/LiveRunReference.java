@@ -103,8 +103,13 @@ final class LiveRunReference {
 
     /** A topic's committed records (read_committed), in the canonical order. */
     static List<String> readCommitted(String kafka, String topic, int atLeast) {
+        return readCommitted(io.paywatch.jobs.testing.KafkaTopics.client(kafka, new Properties()), topic, atLeast);
+    }
+
+    /** {@link #readCommitted(String, String, int)} with a client of these settings (servers included). */
+    static List<String> readCommitted(Properties client, String topic, int atLeast) {
         Properties cp = new Properties();
-        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+        cp.putAll(client);
         cp.put(ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader");
         cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -16,8 +16,21 @@ public final class KafkaTopics {
     private KafkaTopics() {}
 
     public static void create(String servers, String topic, int partitions) throws Exception {
+        create(client(servers, new Properties()), topic, partitions);
+    }
+
+    /** The client settings of {@code config} (TLS, SASL, …) with the servers. */
+    public static Properties client(String servers, Properties config) {
         Properties p = new Properties();
+        p.putAll(config);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        return p;
+    }
+
+    /** Creates the topic with a client of these settings (servers included). */
+    public static void create(Properties client, String topic, int partitions) throws Exception {
+        Properties p = new Properties();
+        p.putAll(client);
         try (Admin admin = Admin.create(p)) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
                     .get(30, TimeUnit.SECONDS);
@@ -43,7 +56,13 @@ public final class KafkaTopics {
      */
     public static void produce(String servers, String topic, List<String> lines, List<Long> timestamps)
             throws Exception {
-        Properties p = producer(servers);
+        produce(client(servers, new Properties()), topic, lines, timestamps);
+    }
+
+    /** {@link #produce(String, String, List, List)} with a client of these settings (servers included). */
+    public static void produce(Properties client, String topic, List<String> lines, List<Long> timestamps)
+            throws Exception {
+        Properties p = producer(client);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
@@ -69,8 +88,12 @@ public final class KafkaTopics {
     }
 
     private static Properties producer(String servers) {
+        return producer(client(servers, new Properties()));
+    }
+
+    private static Properties producer(Properties client) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        p.putAll(client);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         return p;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -130,6 +131,45 @@ public final class TestServices {
         return alertmanagerReceiverPort;
     }
 
+    private static String securedKafka;
+    private static Path securedKafkaDir;
+
+    /** The environment variables with the secured broker's passwords, as a user would have them. */
+    public static final String KAFKA_PASSWORD_ENV = "PAYWATCH_IT_KAFKA_PASSWORD";
+    public static final String KAFKA_STORE_PASSWORD_ENV = "PAYWATCH_IT_KAFKA_STORE_PASSWORD";
+
+    /**
+     * A second broker that speaks only SASL_SSL (SCRAM-SHA-512, user {@code paywatch} with the
+     * password in {@link #KAFKA_PASSWORD_ENV}; a CA and certificate made with keytool at start):
+     * its bootstrap servers. {@link #securedKafkaTrustStore()} is the clients' trust store.
+     */
+    public static synchronized String securedKafka() {
+        if (securedKafka == null) {
+            int port = freePort();
+            securedKafkaDir = workDir("kafka-secured");
+            Map<String, String> env = Map.of(
+                    "KAFKA_ADMIN_PASSWORD", java.util.UUID.randomUUID().toString(),
+                    "KAFKA_PAYWATCH_PASSWORD", requiredEnv(KAFKA_PASSWORD_ENV),
+                    "KAFKA_STORE_PASSWORD", requiredEnv(KAFKA_STORE_PASSWORD_ENV));
+            start("kafka.sh", "start-secured", env, securedKafkaDir, port, freePort());
+            securedKafka = "127.0.0.1:" + port;
+        }
+        return securedKafka;
+    }
+
+    public static synchronized Path securedKafkaTrustStore() {
+        securedKafka();
+        return securedKafkaDir.resolve("truststore.p12");
+    }
+
+    private static String requiredEnv(String name) {
+        String v = System.getenv(name);
+        if (v == null) {
+            throw new IllegalStateException(name + " is not set: the ITCases run with the pom's environment");
+        }
+        return v;
+    }
+
     /** VictoriaMetrics base URL (accepts InfluxDB's /api/v2/write). */
     public static synchronized String victoria() {
         if (victoria == null) {
@@ -141,15 +181,20 @@ public final class TestServices {
     }
 
     private static void start(String script, Path dir, int... ports) {
+        start(script, "start", Map.of(), dir, ports);
+    }
+
+    private static void start(String script, String how, Map<String, String> env, Path dir, int... ports) {
         Path s = scripts().resolve(script);
-        List<String> cmd = new ArrayList<>(List.of("bash", s.toString(), "start", dir.toString()));
+        List<String> cmd = new ArrayList<>(List.of("bash", s.toString(), how, dir.toString()));
         for (int p : ports) {
             cmd.add(String.valueOf(p));
         }
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(dir.resolveSibling(dir.getFileName() + "-start.log").toFile())
-                    .start();
+            ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(dir.resolveSibling(dir.getFileName() + "-start.log").toFile());
+            b.environment().putAll(env);
+            Process p = b.start();
             if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException(script + " failed to start; see "
                         + dir.resolveSibling(dir.getFileName() + "-start.log"));
