@@ -91,7 +91,28 @@ public final class PayWatchBench {
         return jobs;
     }
 
+    static String usage() {
+        return String.join("\n",
+            "Usage: paywatch bench [--events N] [--state heap|rocksdb] [--repetitions N] [--only JOB,…]",
+            "                      [--latency-rate EVENTS_PER_S] | --jmh",
+            "PayWatch against sliding windows, Flink SQL and a plain CEP job on the same events",
+            "(docs/performance.md); the last line sums the medians up.",
+            "      --events N            events per measurement (1000000)",
+            "      --state heap|rocksdb  state backend of the PayWatch jobs (heap)",
+            "      --repetitions N       runs per measurement; the median is reported (3)",
+            "      --only JOB,…          only these measurements: " + String.join(", ", jobs().keySet()),
+            "                              or " + String.join(", ", EXTRAS),
+            "      --latency-rate N      the detection-latency run's event rate",
+            "      --jmh                 microbenchmarks of the parser and the bucket ring (JMH)",
+            "  -h, --help                this help",
+            "");
+    }
+
     public static void main(String[] args) throws Exception {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            System.out.print(usage());
+            return;
+        }
         if (Arrays.asList(args).contains("--jmh")) {
             // the parser and the bucket ring alone (JMH forks its own JVM, with these flags)
             org.openjdk.jmh.Main.main(new String[] {MicroBenchmarks.class.getName(),
@@ -142,7 +163,7 @@ public final class PayWatchBench {
                     break;
                 default:
                     fail("bench: unknown flag '" + a + "' (flags: --events N, --state heap|rocksdb, --repetitions N,"
-                            + " --only JOB, --latency-rate EVENTS_PER_S)");
+                            + " --only JOB, --latency-rate EVENTS_PER_S; see ./paywatch bench --help)");
             }
         }
         PayWatchBench bench = new PayWatchBench(System.out, state, repetitions);

@@ -1,14 +1,13 @@
 package io.paywatch.jobs.cli;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Flags of one command: {@code --name value} pairs (repeatable flags keep every value). Unknown
- * flags and missing values are errors naming the flag.
+ * Flags of one command, as {@link CommandLines} (picocli) parsed them: each flag's values
+ * (repeatable flags keep every value), read with the checks every command shares (a duration, a
+ * whole number, a secret from the environment), each failing with one line naming the flag.
  */
 public final class CliArgs {
     private final String command;
@@ -18,39 +17,10 @@ public final class CliArgs {
         this.command = command;
     }
 
-    public static CliArgs parse(String command, String[] args, int from, Set<String> valueFlags,
-            Set<String> booleanFlags) {
+    /** The flags of one command as {@link CommandLines} parsed them: name → its values, in order. */
+    static CliArgs of(String command, Map<String, List<String>> values) {
         CliArgs a = new CliArgs(command);
-        for (int i = from; i < args.length; i++) {
-            String arg = args[i];
-            String name;
-            String value = null;
-            if (!arg.startsWith("--")) {
-                throw new UsageException(command + ": unexpected argument '" + arg + "'");
-            }
-            int eq = arg.indexOf('=');
-            if (eq > 0) {
-                name = arg.substring(2, eq);
-                value = arg.substring(eq + 1);
-            } else {
-                name = arg.substring(2);
-            }
-            if (booleanFlags.contains(name)) {
-                a.values.computeIfAbsent(name, k -> new ArrayList<>()).add(value == null ? "true" : value);
-                continue;
-            }
-            if (!valueFlags.contains(name)) {
-                throw new UsageException(command + ": unknown flag --" + name
-                        + " (see ./paywatch help)");
-            }
-            if (value == null) {
-                if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                    throw new UsageException(command + ": flag --" + name + " needs a value");
-                }
-                value = args[++i];
-            }
-            a.values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-        }
+        a.values.putAll(values);
         return a;
     }
 

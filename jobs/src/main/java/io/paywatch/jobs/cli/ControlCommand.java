@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -48,17 +47,20 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class ControlCommand {
     private ControlCommand() {}
 
-    static int execute(String[] args, PrintStream out) throws Exception {
-        if (args.length < 2 || !(args[1].equals("send") || args[1].equals("show"))) {
-            throw new UsageException("control: say what to do: control send (sign and send a rule"
-                    + " change) or control show (the rules in force)");
+    /** {@code a}: the flags of {@code control send} or {@code control show} (its command says which). */
+    static int execute(CliArgs a, PrintStream out) throws Exception {
+        switch (a.command()) {
+            case "control send":
+                return send(a, out);
+            case "control show":
+                return show(a, out);
+            default:
+                throw new UsageException("control: say what to do: control send (sign and send a rule"
+                        + " change) or control show (the rules in force)");
         }
-        return args[1].equals("send") ? send(args, out) : show(args, out);
     }
 
-    private static int send(String[] args, PrintStream out) throws Exception {
-        CliArgs a = CliArgs.parse("control send", args, 2, Set.of("bootstrap-servers", "control-topic",
-                "control-secret-env", "key-id", "change", "file", "rules", "kafka-config"), Set.of());
+    private static int send(CliArgs a, PrintStream out) throws Exception {
         String servers = a.required("bootstrap-servers");
         String topic = a.required("control-topic");
         String secret = secret(a, "control send", true);
@@ -106,9 +108,7 @@ final class ControlCommand {
         return 0;
     }
 
-    private static int show(String[] args, PrintStream out) throws Exception {
-        CliArgs a = CliArgs.parse("control show", args, 2, Set.of("bootstrap-servers", "control-topic",
-                "control-secret-env", "rules", "kafka-config"), Set.of());
+    private static int show(CliArgs a, PrintStream out) throws Exception {
         String servers = a.required("bootstrap-servers");
         String topic = a.required("control-topic");
         String secret = secret(a, "control show", false);

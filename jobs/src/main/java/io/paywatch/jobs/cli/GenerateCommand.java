@@ -14,17 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 
 /** {@code ./paywatch generate}: writes realistic traffic to a replay file. */
 final class GenerateCommand {
     private GenerateCommand() {}
 
-    static int execute(String[] args, PrintStream out) throws IOException {
-        CliArgs a = CliArgs.parse("generate", args, 1,
-                Set.of("out", "duration", "rate", "seed", "start", "scenario", "merchants"),
-                Set.of("quiet"));
+    static int execute(CliArgs a, PrintStream out) throws IOException {
         Path file = Paths.get(a.required("out"));
         long duration = a.durationMs("duration", "1h");
         double rate = parseRate(a.get("rate"), Scenarios.HOUR_PAYMENTS_PER_SECOND);

@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -28,28 +27,20 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** {@code demo}, {@code replay} and {@code run}: one pipeline, three kinds of source. */
 final class JobCommand {
-    private static final Set<String> COMMON = Set.of("alerts-out", "metrics-out",
-            "dead-letter-out", "influx-url", "influx-db", "influx-org", "influx-bucket",
-            "influx-token-env", "run-id", "rules", "out-of-orderness", "checkpoint-dir",
-            "checkpoint-interval", "state", "parallelism", "webhook-url", "webhook-secret-env",
-            "webhook-format", "alerts-topic", "control-topic", "compare-rules", "compare-out",
-            "report", "idle-advance", "webhook-timeout", "webhook-retry-for", "alertmanager-url", "alertmanager-resend", "kafka-config",
-            "prometheus-port");
-    private static final Map<String, Set<String>> SPECIFIC = Map.of(
-            "demo", Set.of("duration", "rate", "seed", "bootstrap-servers"),
-            "replay", Set.of("input", "kafka-topic", "from", "to", "bootstrap-servers", "time-basis", "max-clock-skew"),
-            "run", Set.of("bootstrap-servers", "topic", "group-id", "starting-offsets", "control-secret-env"));
     private static final List<String> NOT_YET = List.of();
 
     private final String command;
     private final CliArgs args;
     private final PrintStream out;
 
+    /** @param argv the whole command line, the command first ({@code run --bootstrap-servers …}) */
     JobCommand(String command, String[] argv, PrintStream out) {
+        this(command, CommandLines.parse(argv), out);
+    }
+
+    JobCommand(String command, CliArgs args, PrintStream out) {
         this.command = command;
-        Set<String> flags = new java.util.HashSet<>(COMMON);
-        flags.addAll(SPECIFIC.get(command));
-        this.args = CliArgs.parse(command, argv, 1, flags, Set.of("quiet", "allow-non-restored-state"));
+        this.args = args;
         this.out = out;
     }
 

@@ -2,7 +2,6 @@ package io.paywatch.jobs.cli;
 
 import io.paywatch.model.PlainText;
 import java.io.PrintStream;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,32 +19,46 @@ public final class PayWatchCli {
         System.exit(code);
     }
 
-    /** Runs a command; returns the exit code. */
+    /** Runs a command; returns the exit code (0 done, 1 failed, 2 a usage error). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")
-                || args[0].equals("-h")) {
-            out.print(Usage.TEXT);
-            return args.length == 0 ? 2 : 0;
-        }
-        String command = args[0];
+        java.io.PrintWriter help = new java.io.PrintWriter(out, true);
+        picocli.CommandLine root = CommandLines.root(help);
+        String command = args.length == 0 ? "" : args[0];
         try {
+            picocli.CommandLine.ParseResult parsed;
+            try {
+                parsed = root.parseArgs(args);
+            } catch (picocli.CommandLine.ParameterException e) {
+                throw new UsageException(CommandLines.oneLine(e));
+            }
+            // --help on any command, help [COMMAND], --version
+            if (picocli.CommandLine.printHelpIfRequested(parsed)) {
+                return 0;
+            }
+            picocli.CommandLine.ParseResult leaf = CommandLines.leaf(parsed);
+            command = CommandLines.name(leaf.commandSpec());
             switch (command) {
+                case "":
+                case "control":
+                    // a command (or control's action) is missing: what there is to say
+                    leaf.commandSpec().commandLine().usage(help);
+                    return 2;
                 case "demo":
                 case "replay":
                 case "run":
-                    return new JobCommand(command, args, out).execute();
+                    return new JobCommand(command, CommandLines.flags(leaf), out).execute();
                 case "generate":
-                    return GenerateCommand.execute(args, out);
+                    return GenerateCommand.execute(CommandLines.flags(leaf), out);
                 case "produce":
-                    return ProduceCommand.execute(args, out);
-                case "control":
-                    return ControlCommand.execute(args, out);
-                case "bench":
-                    throw new UsageException("bench: the benchmark is its own jar (it alone brings Flink SQL"
-                            + " and JMH): run ./paywatch bench");
+                    return ProduceCommand.execute(CommandLines.flags(leaf), out);
+                case "control send":
+                case "control show":
+                    return ControlCommand.execute(CommandLines.flags(leaf), out);
+                case "completion":
+                    out.print(CommandLines.completionScript());
+                    return 0;
                 default:
-                    throw new UsageException("unknown command '" + command
-                            + "' (commands: demo, replay, run, generate, produce, control, bench, help)");
+                    throw new UsageException("unknown command '" + command + "'");
             }
         } catch (UsageException e) {
             // one line, whatever the message quotes (a flag value, a rules file's key)

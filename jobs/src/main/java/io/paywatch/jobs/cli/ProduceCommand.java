@@ -5,7 +5,6 @@ import io.paywatch.jobs.demo.TrafficGenerator;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -19,9 +18,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class ProduceCommand {
     private ProduceCommand() {}
 
-    static int execute(String[] args, PrintStream out) throws Exception {
-        CliArgs a = CliArgs.parse("produce", args, 1,
-                Set.of("bootstrap-servers", "topic", "rate", "duration", "seed", "kafka-config"), Set.of("quiet"));
+    static int execute(CliArgs a, PrintStream out) throws Exception {
         String servers = a.required("bootstrap-servers");
         String topic = a.get("topic", "payments");
         double paymentsPerSecond = GenerateCommand.parseRate(a.get("rate"), JobCommand.DEMO_PAYMENTS_PER_SECOND);
