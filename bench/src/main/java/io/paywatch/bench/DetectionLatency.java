@@ -107,6 +107,25 @@ final class DetectionLatency {
         }
     }
 
+    /**
+     * {@code --only soak}: {@link io.paywatch.jobs.cli.Soak} on a broker of its own (scripts/kafka.sh),
+     * a sample a minute.
+     */
+    static void soak(double paymentsPerSecond, long durationMs, PrintStream out) throws Exception {
+        Path dir = Files.createTempDirectory("paywatch-bench-soak");
+        int port = freePort();
+        Path kafkaScript = home().resolve("scripts/kafka.sh");
+        out.println("bench: soak: starting a Kafka broker (scripts/kafka.sh)…");
+        exec(out, "bash", kafkaScript.toString(), "start", dir.resolve("kafka").toString(),
+                String.valueOf(port), String.valueOf(freePort()));
+        try {
+            io.paywatch.jobs.cli.Soak.run("127.0.0.1:" + port, paymentsPerSecond, durationMs,
+                    Math.min(60_000, Math.max(10_000, durationMs / 10)), dir, out);
+        } finally {
+            exec(out, "bash", kafkaScript.toString(), "stop", dir.resolve("kafka").toString());
+        }
+    }
+
     /** Background payments at {@code rate}, incidents during the measured seconds, then a tail. */
     private static void produce(String bootstrap, double rate, int seconds, long boundMs,
             Map<String, Long> sent, Map<String, Long> alerted) throws Exception {

@@ -103,6 +103,8 @@ public final class PayWatchBench {
             "      --only JOB,…          only these measurements: " + String.join(", ", jobs().keySet()),
             "                              or " + String.join(", ", EXTRAS),
             "      --latency-rate N      the detection-latency run's event rate",
+            "      --duration 30m        (--only soak) how long the soak runs",
+            "      --soak-rate N         (--only soak) payments per second (1000: half of what run sustains on RocksDB here)",
             "      --jmh                 microbenchmarks of the parser and the bucket ring (JMH)",
             "  -h, --help                this help",
             "");
@@ -124,6 +126,8 @@ public final class PayWatchBench {
         int repetitions = 3;
         java.util.Set<String> only = null;
         int latencyRate = 0;
+        long soakMs = 30 * 60_000L;
+        double soakRate = SOAK_RATE;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -161,13 +165,27 @@ public final class PayWatchBench {
                     latencyRate = positive(a, v);
                     i++;
                     break;
+                case "--duration":
+                    try {
+                        soakMs = io.paywatch.model.Durations.parseMillis(v == null ? "" : v);
+                    } catch (IllegalArgumentException e) {
+                        fail("bench: --duration: " + e.getMessage());
+                    }
+                    i++;
+                    break;
+                case "--soak-rate":
+                    soakRate = positive(a, v);
+                    i++;
+                    break;
                 default:
                     fail("bench: unknown flag '" + a + "' (flags: --events N, --state heap|rocksdb, --repetitions N,"
-                            + " --only JOB, --latency-rate EVENTS_PER_S; see ./paywatch bench --help)");
+                            + " --only JOB, --latency-rate EVENTS_PER_S, --duration D, --soak-rate N; see ./paywatch bench --help)");
             }
         }
         PayWatchBench bench = new PayWatchBench(System.out, state, repetitions);
         bench.only = only;
+        bench.soakMs = soakMs;
+        bench.soakRate = soakRate;
         Map<String, Double> medians = bench.run(events);
         bench.extras(events, medians, latencyRate);
         System.out.println(finalLine(medians));
@@ -283,7 +301,12 @@ public final class PayWatchBench {
     }
 
     /** Measured after the jobs, each on its own line: the end-to-end targets. */
-    static final List<String> EXTRAS = List.of("replay", "state", "latency");
+    static final List<String> EXTRAS = List.of("replay", "state", "latency", "soak");
+
+    /** The soak's length and rate (--duration, --soak-rate): half of what `run` sustains on RocksDB here. */
+    long soakMs = 30 * 60_000L;
+    double soakRate = SOAK_RATE;
+    static final double SOAK_RATE = 1_000;
 
     /**
      * File replay end to end, state size and growth (on the --state backend), and detection latency from a
@@ -298,6 +321,9 @@ public final class PayWatchBench {
         }
         if (selected("state")) {
             StateGrowth.measure(100_000, state, out); // 1x spans 33 min of event time: every horizon
+        }
+        if (only != null && only.contains("soak")) { // 30 minutes: only when asked for by name
+            DetectionLatency.soak(soakRate, soakMs, out);
         }
         if (selected("latency")) {
             double rate = latencyRate > 0 ? latencyRate
