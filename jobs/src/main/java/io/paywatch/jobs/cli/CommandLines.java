@@ -125,10 +125,12 @@ final class CommandLines {
                 Flag.value("change", "JSON", "the change itself…"),
                 Flag.value("file", "FILE", "…or a file holding it"),
                 RULES, KAFKA_CONFIG);
-        command("control show", "the overrides and silences in force from the control topic, and who changed what",
+        command("control show", "the overrides and silences in force: from the control topic (and who changed what),"
+                        + " or from a job's latest checkpoint (what it actually holds)",
                 BOOTSTRAP, CONTROL_TOPIC,
                 Flag.value("control-secret-env", "VAR", "count only the changes signed with the secret in VAR, as the job does"),
-                RULES, KAFKA_CONFIG);
+                RULES, KAFKA_CONFIG,
+                Flag.value("checkpoint-dir", "DIR", "instead of the topic: the latest checkpoint in run's --checkpoint-dir (or one chk-N)"));
     }
 
     private static void command(String name, String description, Flag... flags) {

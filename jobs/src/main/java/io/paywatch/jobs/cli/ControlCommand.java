@@ -2,6 +2,7 @@ package io.paywatch.jobs.cli;
 
 import io.paywatch.jobs.delivery.Signatures;
 import io.paywatch.jobs.ingest.KafkaRawDeserializer;
+import io.paywatch.jobs.control.LiveRules;
 import io.paywatch.model.FailureRateSettings;
 import io.paywatch.model.PlainText;
 import io.paywatch.model.RuleChange;
@@ -21,6 +22,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.SavepointReader;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -109,6 +117,13 @@ final class ControlCommand {
     }
 
     private static int show(CliArgs a, PrintStream out) throws Exception {
+        if (a.has("checkpoint-dir")) {
+            if (a.has("bootstrap-servers") || a.has("control-topic")) {
+                throw new UsageException("control show: read the control topic (--bootstrap-servers,"
+                        + " --control-topic) or a checkpoint (--checkpoint-dir), not both");
+            }
+            return showCheckpoint(a, out);
+        }
         String servers = a.required("bootstrap-servers");
         String topic = a.required("control-topic");
         String secret = secret(a, "control show", false);
@@ -142,14 +157,56 @@ final class ControlCommand {
         for (String line : state.applied) {
             out.println("  applied  " + line);
         }
-        out.println("failure_rate overrides in force" + (state.overrides.isEmpty() ? ": none" : ":"));
-        state.overrides.forEach((key, s) -> out.println("  " + PlainText.visible(key) + "  warning "
+        print(state.overrides, state.silences, out);
+        return 0;
+    }
+
+    private static void print(Map<String, FailureRateSettings> overrides, Map<String, Silence> silences,
+            PrintStream out) {
+        out.println("failure_rate overrides in force" + (overrides.isEmpty() ? ": none" : ":"));
+        overrides.forEach((key, s) -> out.println("  " + PlainText.visible(key) + "  warning "
                 + s.warning + ", critical " + s.critical + ", resolve below " + s.resolveBelow
                 + ", min volume " + s.minVolume));
-        out.println("silences from the control topic" + (state.silences.isEmpty() ? ": none" : ":"));
-        state.silences.values().forEach(s -> out.println("  " + PlainText.visible(s.scopeKey + "=" + s.value)
+        out.println("silences from the control topic" + (silences.isEmpty() ? ": none" : ":"));
+        silences.values().forEach(s -> out.println("  " + PlainText.visible(s.scopeKey + "=" + s.value)
                 + "  " + Timestamps.rfc3339(s.fromMs) + " to " + Timestamps.rfc3339(s.toMs)
                 + (s.reason == null ? "" : "  " + PlainText.visible(s.reason))));
+    }
+
+    /**
+     * The rules a job actually holds: the broadcast state of its latest checkpoint (what it
+     * resumes with), read with Flink's State Processor API. The overrides are those of the
+     * merchant failure-rate operator, the silences those of alert routing: every rule operator
+     * holds the same copy.
+     */
+    private static int showCheckpoint(CliArgs a, PrintStream out) throws Exception {
+        Path dir = Paths.get(a.get("checkpoint-dir"));
+        Path checkpoint = Files.isRegularFile(dir.resolve("_metadata")) ? dir : Checkpoints.latest(dir);
+        if (checkpoint == null) {
+            throw new UsageException("control show: no completed checkpoint in " + dir
+                    + " (give run's --checkpoint-dir, or one chk-N directory of it)");
+        }
+        // when it completed, read first: a running job removes its older checkpoints as it goes
+        long completed = Files.getLastModifiedTime(checkpoint.resolve("_metadata")).toMillis();
+        out.println("control show: reading the broadcast state of " + checkpoint + "…");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                Configuration.fromMap(Map.of("parallelism.default", "1")));
+        SavepointReader reader = SavepointReader.read(env, checkpoint.toUri().toString(), new HashMapStateBackend());
+        Map<String, FailureRateSettings> overrides = new TreeMap<>();
+        try (var it = reader.readBroadcastState(OperatorIdentifier.forUid("failure-rate-merchant"),
+                LiveRules.FAILURE_RATE.getName(), Types.STRING, TypeInformation.of(FailureRateSettings.class))
+                .executeAndCollect("control show: overrides")) {
+            it.forEachRemaining(t -> overrides.put(t.f0, t.f1));
+        }
+        Map<String, Silence> silences = new TreeMap<>();
+        try (var it = reader.readBroadcastState(OperatorIdentifier.forUid("alert-routing"),
+                LiveRules.SILENCES.getName(), Types.STRING, TypeInformation.of(Silence.class))
+                .executeAndCollect("control show: silences")) {
+            it.forEachRemaining(t -> silences.put(t.f0, t.f1));
+        }
+        out.printf(Locale.ROOT, "control show: the rules in force in checkpoint %s (completed %s)%n", checkpoint,
+                Timestamps.rfc3339(completed));
+        print(overrides, silences, out);
         return 0;
     }
 

@@ -67,6 +67,9 @@ public final class Soak {
         public int webhookPages;
     }
 
+    /** The rules' longest horizon: {@code charged_unfulfilled} waits 15 min for a fulfilment. */
+    static final long WARM_UP_MS = 15 * 60_000L;
+
     private Soak() {}
 
     /**
@@ -186,7 +189,8 @@ public final class Soak {
         s.atMs = System.currentTimeMillis() - started;
         System.gc();
         s.heapAfterGcBytes = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        s.checkpointBytes = (long) gauge(http, prometheus, "flink_jobmanager_job_lastCheckpointSize");
+        // the full size of the latest checkpoint (an incremental one uploads only its new files)
+        s.checkpointBytes = (long) gauge(http, prometheus, "flink_jobmanager_job_lastCheckpointFullSize");
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
         long lag = 0;
@@ -243,10 +247,12 @@ public final class Soak {
     }
 
     private static void report(Result r, long durationMs, PrintStream out) {
-        // the first minute is the warm-up (windows fill, RocksDB's first flushes): slopes after it
-        List<Sample> steady = r.samples.stream().filter(s -> s.atMs >= Math.min(60_000, durationMs / 4))
-                .collect(Collectors.toList());
-        out.printf(Locale.ROOT, "soak: slopes after the first minute: heap %+.2f MB/min, checkpoint %+.3f MB/min,"
+        // the warm-up: state grows until the rules' longest horizon (15 min of unfulfilled charges;
+        // dedup keeps 10 min) has passed once; a short soak can only leave out its first minute
+        long warmUp = durationMs >= 2 * WARM_UP_MS ? WARM_UP_MS : Math.min(60_000, durationMs / 4);
+        List<Sample> steady = r.samples.stream().filter(s -> s.atMs >= warmUp).collect(Collectors.toList());
+        out.printf(Locale.ROOT, "soak: slopes after the first " + io.paywatch.model.Durations.format(warmUp)
+                + ": heap %+.2f MB/min, checkpoint %+.3f MB/min,"
                         + " consumer lag %+,.0f records/min, threads %+.2f/min, open files %+.2f/min%n",
                 slopePerMinute(steady, s -> s.heapAfterGcBytes / 1e6), slopePerMinute(steady, s -> s.checkpointBytes / 1e6),
                 slopePerMinute(steady, s -> s.consumerLag), slopePerMinute(steady, s -> s.threads),

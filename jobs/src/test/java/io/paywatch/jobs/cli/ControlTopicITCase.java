@@ -99,9 +99,28 @@ class ControlTopicITCase {
             assertThat(lines(alerts)).noneMatch(l -> l.contains("\"failure_rate\"") && l.contains("\"channel\":\"card\"}"));
             assertThat(lines(metrics)).noneMatch(l -> l.startsWith("paywatch_rate,")
                     && Long.parseLong(l.substring(l.lastIndexOf(' ') + 1)) > START + 300_000);
+
+            // what the job holds, read from its latest checkpoint: the override is in force
+            String[] shown = new String[1];
+            LiveRunReference.await(client, () -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                int code = PayWatchCli.run(new String[] {"control", "show", "--checkpoint-dir",
+                    dir.resolve("cp").toString()}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+                shown[0] = out.toString(StandardCharsets.UTF_8);
+                return code == 0 && shown[0].contains("merchant_id=m-live");
+            });
+            assertThat(shown[0]).contains("the rules in force in checkpoint " + dir.resolve("cp"))
+                    .contains("merchant_id=m-live  warning 0.2, critical 0.5, resolve below 0.1")
+                    .contains("silences from the control topic: none");
         } finally {
             client.cancel().get();
         }
+        // a directory without a checkpoint is one line
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(PayWatchCli.run(new String[] {"control", "show", "--checkpoint-dir", dir.resolve("none").toString()},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8)))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("paywatch: control show: no completed checkpoint in");
     }
 
     /**
