@@ -203,8 +203,9 @@ public class InfluxSink implements Sink<String>, SupportsWriterState<String, Lis
                 if (!outage) {
                     LOG.warn("InfluxDB {} unavailable, buffering points and retrying with backoff: {}",
                             target.describe(), e.getMessage());
+                    outage = true;
+                    addSinkHealthPoints(now, true); // the outage's start is on record, whatever its length
                 }
-                outage = true;
             } finally {
                 buffer.subList(0, done).clear();
                 buffered = buffer.size();

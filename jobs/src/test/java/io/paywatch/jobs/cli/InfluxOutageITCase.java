@@ -79,8 +79,8 @@ class InfluxOutageITCase {
                     x -> "buffered " + influxSink(x, "buffered") + ", secondsDown " + influxSink(x, "secondsDown"));
             assertThat(influxSink(back, "delivered")).isGreaterThanOrEqualTo(inFile);
             // the paywatch_sink points written during the outage waited in the buffer and tell it now
-            LiveRunReference.await(run, () -> influxSinkPoint(influx, "max(\"seconds_down\")") > 0);
-            assertThat(influxSinkPoint(influx, "max(\"buffered\")")).isGreaterThan(1_000);
+            LiveRunReference.await(run, () -> influxSinkPoint(influx, "max(\"failures\")") > 0);
+            assertThat(influxSinkPoint(influx, "max(\"buffered\")")).isPositive();
         } finally {
             run.cancel().get();
         }
