@@ -40,10 +40,14 @@ public final class KafkaAlerts {
         }
     }
 
-    public static KafkaSink<Alert> sink(String bootstrapServers, String topic, boolean exactlyOnce,
-            String transactionalIdPrefix, java.util.Properties clientConfig) {
-        return KafkaSink.<Alert>builder()
-                .setKafkaProducerConfig(clientConfig)
+    /**
+     * The alerts topic's sink: the connector's {@link KafkaSink}, with the {@code alerts_topic}
+     * sink health gauges ({@link AlertsTopicSink}).
+     */
+    public static org.apache.flink.api.connector.sink2.Sink<Alert> sink(String bootstrapServers, String topic,
+            boolean exactlyOnce, String transactionalIdPrefix, java.util.Properties clientConfig) {
+        return new AlertsTopicSink(clientConfig, producerConfig -> KafkaSink.<Alert>builder()
+                .setKafkaProducerConfig(producerConfig)
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(new AlertRecords(topic))
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE
@@ -51,6 +55,6 @@ public final class KafkaAlerts {
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 // longer than a checkpoint interval plus a restart; the broker's maximum is 15 min
                 .setProperty("transaction.timeout.ms", "900000")
-                .build();
+                .build());
     }
 }

@@ -172,16 +172,7 @@ class AlertmanagerITCase {
     /** Polls an observable outcome while the run is alive (3 min at most), then returns {@code value}. */
     private static JsonNode await(JobClient run, BooleanSupplier done, java.util.function.Supplier<JsonNode> value)
             throws Exception {
-        long deadline = System.currentTimeMillis() + 180_000;
-        while (!done.getAsBoolean()) {
-            if (run.getJobStatus().get().isGloballyTerminalState()) {
-                throw new AssertionError("the run ended: " + run.getJobStatus().get());
-            }
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("not within 3 min");
-            }
-            Thread.sleep(200); // polling Alertmanager and the receiver, not synchronising on time
-        }
+        io.paywatch.jobs.testing.LiveRun.await(run, done);
         return value.get();
     }
 }

@@ -102,7 +102,7 @@ class ControlTopicITCase {
 
             // what the job holds, read from its latest checkpoint: the override is in force
             String[] shown = new String[1];
-            LiveRunReference.await(client, () -> {
+            io.paywatch.jobs.testing.LiveRun.await(client, () -> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 int code = PayWatchCli.run(new String[] {"control", "show", "--checkpoint-dir",
                     dir.resolve("cp").toString()}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);

@@ -51,13 +51,13 @@ class InfluxOutageITCase {
             "--checkpoint-interval", "1s", "--idle-advance", "0", "--state", "heap", "--parallelism", "1",
             "--quiet"}, out).prepare().env.executeAsync("outage-it");
         try {
-            LiveRunReference.await(run, () -> influxRatePoints(influx) > 0);
+            io.paywatch.jobs.testing.LiveRun.await(run, () -> influxRatePoints(influx) > 0);
             TestServices.stopInflux();
             try {
                 // the second half streams while InfluxDB is down: the files still complete
                 KafkaTopics.produce(kafka, topic, lines.subList(half, lines.size()), null);
                 long nearTheEnd = START + 3_600_000 - 60_000;
-                LiveRunReference.await(run, () -> ratePointsInFile(metrics, Long.MAX_VALUE) > ratePointsInFile(metrics, nearTheEnd));
+                io.paywatch.jobs.testing.LiveRun.await(run, () -> ratePointsInFile(metrics, Long.MAX_VALUE) > ratePointsInFile(metrics, nearTheEnd));
                 assertThat(run.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
                 // the sink's gauges show the outage: points held back, seconds down, failed writes
                 PrometheusScrape down = PrometheusScrape.until(run, prometheus, new ArrayList<>(),
@@ -70,7 +70,7 @@ class InfluxOutageITCase {
             // back: what was buffered arrives (the backoff tops out at 60 s)
             long inFile = ratePointsInFile(metrics, Long.MAX_VALUE);
             assertThat(inFile).isGreaterThan(1_000);
-            LiveRunReference.await(run, () -> influxRatePoints(influx) >= inFile);
+            io.paywatch.jobs.testing.LiveRun.await(run, () -> influxRatePoints(influx) >= inFile);
             assertThat(influxRatePoints(influx)).isEqualTo(ratePointsInFile(metrics, Long.MAX_VALUE));
             assertThat(run.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
             // and once InfluxDB is back, they fall: nothing held, not down
@@ -79,7 +79,7 @@ class InfluxOutageITCase {
                     x -> "buffered " + influxSink(x, "buffered") + ", secondsDown " + influxSink(x, "secondsDown"));
             assertThat(influxSink(back, "delivered")).isGreaterThanOrEqualTo(inFile);
             // the paywatch_sink points written during the outage waited in the buffer and tell it now
-            LiveRunReference.await(run, () -> influxSinkPoint(influx, "max(\"failures\")") > 0);
+            io.paywatch.jobs.testing.LiveRun.await(run, () -> influxSinkPoint(influx, "max(\"failures\")") > 0);
             assertThat(influxSinkPoint(influx, "max(\"buffered\")")).isPositive();
         } finally {
             run.cancel().get();

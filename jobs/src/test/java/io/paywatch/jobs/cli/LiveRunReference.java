@@ -130,19 +130,6 @@ final class LiveRunReference {
         return out;
     }
 
-    /** Polls an observable outcome of an embedded live job; fails if the job ends or stalls 3 min. */
-    static void await(org.apache.flink.core.execution.JobClient run, java.util.function.BooleanSupplier done)
-            throws Exception {
-        long deadline = System.currentTimeMillis() + 180_000;
-        while (!done.getAsBoolean()) {
-            org.apache.flink.api.common.JobStatus status = run.getJobStatus().get();
-            if (status.isGloballyTerminalState() || System.currentTimeMillis() > deadline) {
-                throw new AssertionError("no progress in 3 min; the job is " + status);
-            }
-            Thread.sleep(200); // polling an observable outcome, not synchronising on time
-        }
-    }
-
     /** What the test log got from byte {@code from} on (this test's part of the shared log). */
     static String logSince(Path log, long from) {
         try {

@@ -64,12 +64,12 @@ class OutageITCase {
                 .prepare().env.executeAsync("outage-kafka-it");
         try {
             // pages are made while the receiver is down
-            LiveRunReference.await(run, () -> LiveRunReference.sortedCompleteLines(alerts).size() > 10);
+            io.paywatch.jobs.testing.LiveRun.await(run, () -> LiveRunReference.sortedCompleteLines(alerts).size() > 10);
 
             TestServices.stopKafka();
             try {
                 // the job notices the broker is gone (its clients say so) and keeps running
-                LiveRunReference.await(run, () -> LiveRunReference.logSince(testLog, logFrom).contains("could not be established"));
+                io.paywatch.jobs.testing.LiveRun.await(run, () -> LiveRunReference.logSince(testLog, logFrom).contains("could not be established"));
             } finally {
                 TestServices.startKafkaAgain();
             }
@@ -77,7 +77,7 @@ class OutageITCase {
             for (int p = 0; p < 2; p++) {
                 KafkaTopics.produceTo(kafka, topic, p, System.currentTimeMillis(), ref.sentinels.get(p));
             }
-            LiveRunReference.await(run, () -> ref.complete(alerts, metrics));
+            io.paywatch.jobs.testing.LiveRun.await(run, () -> ref.complete(alerts, metrics));
             assertThat(run.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
 
             // nothing lost, nothing twice, despite the broker restart
@@ -92,7 +92,7 @@ class OutageITCase {
             Set<String> paged = pagedKeys(ref.expectedAlerts);
             assertThat(paged).isNotEmpty();
             try (WebhookReceiver receiver = new WebhookReceiver(hookPort, 0, 500, 0)) {
-                LiveRunReference.await(run, () -> delivered(receiver).containsAll(paged));
+                io.paywatch.jobs.testing.LiveRun.await(run, () -> delivered(receiver).containsAll(paged));
                 String secret = System.getenv("PAYWATCH_IT_WEBHOOK_SECRET");
                 assertThat(receiver.requests).allSatisfy(r ->
                         assertThat(r.header(Signatures.HEADER)).isEqualTo(Signatures.sign(secret, r.body)));
@@ -100,7 +100,7 @@ class OutageITCase {
                 // once each: no retry left running by a task the broker restart replaced
                 assertThat(receiver.requests).hasSize(paged.size());
                 // the delivery metrics show the outage: pages that took more than one attempt
-                LiveRunReference.await(run, () -> deliveryPoints(metrics, "delivered").size() >= paged.size());
+                io.paywatch.jobs.testing.LiveRun.await(run, () -> deliveryPoints(metrics, "delivered").size() >= paged.size());
                 assertThat(deliveryPoints(metrics, "delivered")).anySatisfy(p ->
                         assertThat(p).containsPattern("attempts=([2-9]|\\d\\d+)i"));
                 assertThat(deliveryPoints(metrics, "failed")).isEmpty();

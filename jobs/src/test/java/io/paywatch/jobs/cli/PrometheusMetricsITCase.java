@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paywatch.jobs.testing.Events;
+import io.paywatch.jobs.testing.InfluxQl;
 import io.paywatch.jobs.testing.KafkaTopics;
 import io.paywatch.jobs.testing.PrometheusScrape;
 import io.paywatch.jobs.testing.TestServices;
@@ -101,6 +102,9 @@ class PrometheusMetricsITCase {
                         "{\"change_id\":\"chg-prom-2\",\"failure_rate\":{\"warning\":7}}", "unused", "k1");
 
                 List<String> scrapes = new ArrayList<>();
+                // the alerts topic's writer, by Flink's operator name
+                java.util.function.Predicate<java.util.Map<String, String>> alertsTopic =
+                        l -> l.getOrDefault("operator_name", "").startsWith("alerts_topic");
                 PrometheusScrape s = PrometheusScrape.until(run, port, scrapes, x -> x.sum(P + "input_accepted", "input", input) == clean.size()
                         && x.sum(P + "input_late", "input", input) == 2
                         && x.sum(P + "rule_resolved", "rule", "failure_rate") >= 1
@@ -108,13 +112,18 @@ class PrometheusMetricsITCase {
                         && x.sum(P + "sink_delivered", "sink", "webhook_1") == receiver.requests.size()
                         && x.sum(P + "sink_delivered", "sink", "alertmanager") >= 2
                         && x.sum(P + "sink_delivered", "sink", "influxdb") > 0
-                        && x.sum(P + "input_rejected", "input", "control") == 1,
+                        && x.sum(P + "input_rejected", "input", "control") == 1
+                        && x.sum(P + "sink_delivered", "sink", "alerts_topic") >= 2
+                        && x.sum(P + "sink_delivered", "sink", "alerts_topic")
+                                == x.sumWhere("flink_taskmanager_job_task_operator_numRecordsSend", alertsTopic),
                         x -> String.join(", ", "accepted " + x.sum(P + "input_accepted", "input", input) + " of " + clean.size(),
                                 "late " + x.sum(P + "input_late", "input", input),
                                 "resolved " + x.sum(P + "rule_resolved", "rule", "failure_rate"),
                                 "webhook " + x.sum(P + "sink_delivered", "sink", "webhook_1") + " of " + receiver.requests.size(),
                                 "alertmanager " + x.sum(P + "sink_delivered", "sink", "alertmanager"),
                                 "influxdb " + x.sum(P + "sink_delivered", "sink", "influxdb"),
+                                "alerts topic " + x.sum(P + "sink_delivered", "sink", "alerts_topic") + " of "
+                                        + x.sumWhere("flink_taskmanager_job_task_operator_numRecordsSend", alertsTopic),
                                 "control rejected " + x.sum(P + "input_rejected", "input", "control")));
                 // input: exact counts per outcome
                 assertThat(s.sum(P + "input_accepted", "input", input)).isEqualTo(clean.size());
@@ -127,7 +136,7 @@ class PrometheusMetricsITCase {
                 assertThat(s.sum(P + "rule_fired", "rule", "charged_unfulfilled")).isZero();
                 assertThat(s.series(P + "rule_fired")).hasSizeGreaterThanOrEqualTo(6);
                 // sinks: healthy, nothing waiting, no failure
-                for (String sink : List.of("influxdb", "webhook_1", "alertmanager")) {
+                for (String sink : List.of("influxdb", "webhook_1", "alertmanager", "alerts_topic")) {
                     assertThat(s.sum(P + "sink_secondsDown", "sink", sink)).as(sink).isZero();
                     assertThat(s.sum(P + "sink_failures", "sink", sink)).as(sink).isZero();
                     assertThat(s.sum(P + "sink_secondsSinceLastSuccess", "sink", sink)).as(sink).isLessThan(600);
@@ -135,14 +144,16 @@ class PrometheusMetricsITCase {
                 assertThat(s.sum(P + "sink_delivered", "sink", "webhook_1"))
                         .isEqualTo(receiver.requests.size());
                 // the alerts topic: Flink's sink metrics of the Kafka connector's writer
-                java.util.function.Predicate<java.util.Map<String, String>> alertsTopic =
-                        l -> l.getOrDefault("operator_name", "").startsWith("alerts_topic");
                 assertThat(s.sumWhere("flink_taskmanager_job_task_operator_numRecordsSend", alertsTopic))
                         .isGreaterThanOrEqualTo(s.sum(P + "rule_fired", "rule", "failure_rate")
                                 + s.sum(P + "rule_resolved", "rule", "failure_rate"));
                 assertThat(s.series("flink_taskmanager_job_task_operator_numRecordsSendErrors")
                         .stream().filter(e -> alertsTopic.test(e.getKey()))).hasSize(1);
                 assertThat(s.sumWhere("flink_taskmanager_job_task_operator_numRecordsSendErrors", alertsTopic)).isZero();
+                // and PayWatch's gauges of it: every record sent was acknowledged, none waits
+                assertThat(s.sum(P + "sink_delivered", "sink", "alerts_topic"))
+                        .isEqualTo(s.sumWhere("flink_taskmanager_job_task_operator_numRecordsSend", alertsTopic));
+                assertThat(s.sum(P + "sink_buffered", "sink", "alerts_topic")).isZero();
                 // the stream is an hour old: so is the watermark
                 double lagMs = s.sum(P + "eventTimeLagMs", null, null);
                 assertThat(lagMs).isBetween(3_000_000.0, 4_000_000.0);
@@ -175,10 +186,20 @@ class PrometheusMetricsITCase {
                     }
                 }
                 assertThat(queries).isGreaterThanOrEqualTo(14);
+                // the same health as paywatch_sink points in InfluxDB (every 10 s), the alerts
+                // topic's among them
+                io.paywatch.jobs.testing.LiveRun.await(run, () -> alertsTopicPoint(influx) > 0);
             } finally {
                 run.cancel().get();
             }
         }
+    }
+
+    /** The alerts topic's delivered alerts in its latest paywatch_sink point (0 before the first). */
+    private static long alertsTopicPoint(String influx) {
+        var rows = InfluxQl.rows(influx, "prometheus_it",
+                "SELECT last(delivered) FROM paywatch_sink WHERE sink = 'alerts_topic'");
+        return rows.isEmpty() ? 0 : rows.get(0).get(1).asLong();
     }
 
     private static void importInto(String victoria, String exposition) throws Exception {

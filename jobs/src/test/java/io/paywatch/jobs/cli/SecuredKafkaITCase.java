@@ -69,7 +69,7 @@ class SecuredKafkaITCase {
             KafkaTopics.produce(client, "control-sec", List.of("{\"change_id\":\"chg-sec-1\","
                     + "\"failure_rate\":{\"overrides\":{\"merchant_id\":{\"m-other\":{\"warning\":0.5}}}}}"), null);
             // the merchant fired and resolved, and the rule change was applied and echoed
-            LiveRunReference.await(run, () -> {
+            io.paywatch.jobs.testing.LiveRun.await(run, () -> {
                 List<String> lines = LiveRunReference.sortedCompleteLines(alerts);
                 return lines.stream().anyMatch(l -> l.contains("\"m-sec\"") && l.contains("\"resolved\""))
                         && lines.stream().anyMatch(l -> l.contains("chg-sec-1"));

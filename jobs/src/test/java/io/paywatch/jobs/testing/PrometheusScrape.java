@@ -8,12 +8,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 
 /** One scrape of a Prometheus endpoint in its text format: metric name → its series (labels, value). */
@@ -65,7 +63,7 @@ public final class PrometheusScrape {
             Predicate<PrometheusScrape> done, Function<PrometheusScrape, String> describe) throws Exception {
         PrometheusScrape[] last = new PrometheusScrape[1];
         try {
-            awaitWhileRunning(run, () -> {
+            LiveRun.await(run, () -> {
                 String text = get("http://127.0.0.1:" + port + "/metrics");
                 if (text == null) {
                     return false;
@@ -89,17 +87,6 @@ public final class PrometheusScrape {
             return r.statusCode() == 200 ? r.body() : null;
         } catch (Exception notYet) {
             return null;
-        }
-    }
-
-    private static void awaitWhileRunning(JobClient run, BooleanSupplier done) throws Exception {
-        long deadline = System.currentTimeMillis() + 180_000;
-        while (!done.getAsBoolean()) {
-            JobStatus status = run.getJobStatus().get();
-            if (status.isGloballyTerminalState() || System.currentTimeMillis() > deadline) {
-                throw new AssertionError("no progress in 3 min; the job is " + status);
-            }
-            Thread.sleep(200); // polling the endpoint, not synchronising on time
         }
     }
 }
