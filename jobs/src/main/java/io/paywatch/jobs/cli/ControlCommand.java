@@ -85,15 +85,24 @@ final class ControlCommand {
             }
             value = Files.readAllBytes(f);
         }
+        RuleSettings rules = rules(a, "control send");
         RuleChange change;
         try {
-            change = RuleChange.parse(value, System.currentTimeMillis(), rules(a, "control send"));
+            change = RuleChange.parse(value, System.currentTimeMillis(), rules);
         } catch (RuleSettings.RulesException e) {
             throw new UsageException("control send: refused, the job would refuse it too: " + e.getMessage());
         }
         String keyId = a.get("key-id");
         if (keyId != null && (keyId.isEmpty() || PlainText.firstForbidden(keyId) >= 0)) {
             throw new UsageException("control send: --key-id must be plain text, not empty");
+        }
+        // the job applies a signed change_id once: say so now rather than let it be a dead letter
+        LiveState sentBefore = read(a, "control send", servers, topic, rules, secret, out);
+        String where = sentBefore.appliedAt.get(change.changeId);
+        if (where != null) {
+            throw new UsageException("control send: " + PlainText.visible(change.changeId) + " is on " + topic
+                    + " already (" + where + "), and the job applies a change_id once: give this change a new"
+                    + " change_id");
         }
         Properties p = new Sources("control send", a, out).clientFor(servers, topic, ByteArraySerializer.class);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -128,11 +137,24 @@ final class ControlCommand {
         String topic = a.required("control-topic");
         String secret = secret(a, "control show", false);
         RuleSettings rules = rules(a, "control show");
-        Properties p = new Sources("control show", a, out).clientFor(servers, topic, ByteArrayDeserializer.class);
+        LiveState state = read(a, "control show", servers, topic, rules, secret, out);
+        out.printf(Locale.ROOT, "control show: %d record(s) on %s, %d change(s) applied, %d refused%s%n",
+                state.read, topic, state.applied.size(), state.refused,
+                secret == null ? "" : " (signed changes only)");
+        for (String line : state.applied) {
+            out.println("  applied  " + line);
+        }
+        print(state.overrides, state.silences, out);
+        return 0;
+    }
+
+    /** The control topic from its start to its end, applied as the job applies it. */
+    private static LiveState read(CliArgs a, String command, String servers, String topic, RuleSettings rules,
+            String secret, PrintStream out) throws Exception {
+        Properties p = new Sources(command, a, out).clientFor(servers, topic, ByteArrayDeserializer.class);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         // no isolation level of its own: it sees what the job's source sees (--kafka-config)
         LiveState state = new LiveState();
-        int read = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic, Duration.ofSeconds(20))
@@ -143,22 +165,15 @@ final class ControlCommand {
             long deadline = System.currentTimeMillis() + 60_000;
             while (!reachedEnd(consumer, end)) {
                 if (System.currentTimeMillis() > deadline) {
-                    throw new UsageException("control show: " + topic + " not read to its end within 1 min");
+                    throw new UsageException(command + ": " + topic + " not read to its end within 1 min");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    read++;
+                    state.read++;
                     state.apply(r, rules, secret);
                 }
             }
         }
-        out.printf(Locale.ROOT, "control show: %d record(s) on %s, %d change(s) applied, %d refused%s%n",
-                read, topic, state.applied.size(), state.refused,
-                secret == null ? "" : " (signed changes only)");
-        for (String line : state.applied) {
-            out.println("  applied  " + line);
-        }
-        print(state.overrides, state.silences, out);
-        return 0;
+        return state;
     }
 
     private static void print(Map<String, FailureRateSettings> overrides, Map<String, Silence> silences,
@@ -215,6 +230,10 @@ final class ControlCommand {
         final Map<String, FailureRateSettings> overrides = new TreeMap<>();
         final Map<String, Silence> silences = new TreeMap<>();
         final List<String> applied = new ArrayList<>();
+        /** Signed changes applied, by change_id, and where each was read. */
+        final io.paywatch.jobs.control.AppliedChangeIds appliedIds = new io.paywatch.jobs.control.AppliedChangeIds();
+        final Map<String, String> appliedAt = new java.util.HashMap<>();
+        int read;
         int refused;
 
         void apply(ConsumerRecord<byte[], byte[]> r, RuleSettings rules, String secret) {
@@ -234,6 +253,13 @@ final class ControlCommand {
             } catch (RuleSettings.RulesException e) {
                 refused++;
                 return;
+            }
+            if (secret != null && !appliedIds.first(change.changeId)) {
+                refused++; // a replay: the job refuses it too
+                return;
+            }
+            if (secret != null) {
+                appliedAt.put(change.changeId, "partition " + r.partition() + ", offset " + r.offset());
             }
             for (RuleChange.Override o : change.overrides) {
                 if (o.settings == null) {

@@ -20,9 +20,12 @@ import org.slf4j.LoggerFactory;
  * Control topic records → rule changes; a bad one is a dead letter and one log line, never a
  * crash. With a secret ({@code --control-secret-env}), only records whose
  * {@code X-PayWatch-Signature} header is the HMAC-SHA256 of their value apply: anyone who can
- * write to the topic but does not hold the secret changes nothing.
+ * write to the topic but does not hold the secret changes nothing, and a signed change applies
+ * once ({@link AppliedChangeIds}: the ids applied are operator state, so a restart keeps refusing
+ * replays).
  */
-public class ControlParseFunction extends ProcessFunction<RawRecord, ControlSignal> {
+public class ControlParseFunction extends ProcessFunction<RawRecord, ControlSignal>
+        implements org.apache.flink.streaming.api.checkpoint.CheckpointedFunction {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ControlParseFunction.class);
 
@@ -37,6 +40,9 @@ public class ControlParseFunction extends ProcessFunction<RawRecord, ControlSign
     /** Flink metrics of the control input: changes applied and refused. */
     private transient org.apache.flink.metrics.Counter applied;
     private transient org.apache.flink.metrics.Counter refused;
+    /** Signed changes applied (with a secret only: without one, anyone may send anything anyway). */
+    private transient AppliedChangeIds appliedIds = new AppliedChangeIds();
+    private transient org.apache.flink.api.common.state.ListState<String> appliedIdsState;
 
     public ControlParseFunction(RuleSettings deployment) {
         this(deployment, null);
@@ -45,6 +51,24 @@ public class ControlParseFunction extends ProcessFunction<RawRecord, ControlSign
     public ControlParseFunction(RuleSettings deployment, String secretEnv) {
         this.deployment = deployment;
         this.secretEnv = secretEnv;
+    }
+
+    @Override
+    public void initializeState(org.apache.flink.runtime.state.FunctionInitializationContext context)
+            throws Exception {
+        // union: every subtask sees every id, whatever the parallelism was (it is 1)
+        appliedIdsState = context.getOperatorStateStore().getUnionListState(
+                new org.apache.flink.api.common.state.ListStateDescriptor<>("applied-change-ids",
+                        org.apache.flink.api.common.typeinfo.Types.STRING));
+        appliedIds = new AppliedChangeIds();
+        if (context.isRestored()) {
+            appliedIds.restore(appliedIdsState.get());
+        }
+    }
+
+    @Override
+    public void snapshotState(org.apache.flink.runtime.state.FunctionSnapshotContext context) throws Exception {
+        appliedIdsState.update(appliedIds.ids());
     }
 
     @Override
@@ -90,6 +114,14 @@ public class ControlParseFunction extends ProcessFunction<RawRecord, ControlSign
         try {
             RuleChange change = RuleChange.parse(raw.truncatedFrom > 0 ? new byte[RuleChange.MAX_BYTES + 1] : bytes,
                     recordTime, deployment);
+            if (secret != null && !appliedIds.first(change.changeId)) {
+                String detail = AppliedChangeIds.replayDetail(PlainText.visible(change.changeId));
+                LOG.warn("rule change refused ({}): {}", raw.source, detail);
+                ctx.output(PipelineTags.DEAD_LETTERS, DeadLetter.of(Rejection.BAD_CONTROL, "change_id", detail,
+                        new String(bytes, 0, Math.min(bytes.length, 4096), StandardCharsets.UTF_8), raw.source));
+                count(refused);
+                return;
+            }
             // the echo quotes what the sender wrote: one log line, whatever it holds
             String signedBy = secret == null ? null : raw.keyId == null ? "" : PlainText.visible(raw.keyId);
             LOG.info("rule change {} from {}{}: {}", PlainText.visible(change.changeId), raw.source,

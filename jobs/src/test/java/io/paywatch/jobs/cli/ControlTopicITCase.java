@@ -177,9 +177,29 @@ class ControlTopicITCase {
             assertThat(echo.path("scope").path("change_id").asText()).isEqualTo("chg-signed");
             assertThat(echo.path("summary").asText()).contains("(signed with key ops-2)", "merchant_id=m-live");
             awaitLine(dead, l -> l.contains("signature does not match"));
+
+            // a replay: the same signed record again, copied by someone who can write to the topic
+            String signedChange = "{\"change_id\":\"chg-signed\",\"failure_rate\":{\"overrides\":"
+                    + "{\"merchant_id\":{\"m-live\":{\"warning\":0.4}}}}}";
+            ByteArrayOutputStream again = new ByteArrayOutputStream();
+            assertThat(PayWatchCli.run(new String[] {"control", "send", "--bootstrap-servers", kafka,
+                    "--control-topic", "control-signed-it", "--control-secret-env", secretEnv,
+                    "--change", signedChange},
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    new PrintStream(again, true, StandardCharsets.UTF_8))).isEqualTo(2);
+            assertThat(again.toString(StandardCharsets.UTF_8)).hasLineCount(1)
+                    .contains("chg-signed is on control-signed-it already (partition 0, offset 2)", "new change_id");
+            String original = "{\"change_id\":\"chg-signed\",\"failure_rate\":{\"overrides\":"
+                    + "{\"merchant_id\":{\"m-live\":{\"warning\":0.2}}}}}";
+            KafkaTopics.produceSigned(kafka, "control-signed-it", original,
+                    io.paywatch.jobs.delivery.Signatures.sign(System.getenv(secretEnv), original), "ops-2");
+            JsonNode replay = JSON.readTree(awaitLine(dead, l -> l.contains("was applied before")));
+            assertThat(replay.path("field").asText()).isEqualTo("change_id");
+            assertThat(lines(alerts)).filteredOn(l -> l.contains("\"rule_change\"")).hasSize(1);
+
             List<String> refusedLines = lines(dead);
-            assertThat(refusedLines).filteredOn(l -> l.contains("\"invalid_control\"")).hasSize(2)
-                    .allMatch(l -> l.contains("\"field\":\"signature\""));
+            assertThat(refusedLines).filteredOn(l -> l.contains("\"invalid_control\"")).hasSize(3);
+            assertThat(refusedLines).filteredOn(l -> l.contains("\"field\":\"signature\"")).hasSize(2);
             assertThat(refusedLines).anyMatch(l -> l.contains("signature missing"));
             assertThat(lines(alerts)).noneMatch(l -> l.contains("forged-1"));
 
@@ -188,7 +208,7 @@ class ControlTopicITCase {
                     "--control-topic", "control-signed-it", "--control-secret-env", secretEnv},
                     new PrintStream(shown, true, StandardCharsets.UTF_8), System.err)).isZero();
             String show = shown.toString(StandardCharsets.UTF_8);
-            assertThat(show).contains("3 record(s) on control-signed-it, 1 change(s) applied, 2 refused",
+            assertThat(show).contains("4 record(s) on control-signed-it, 1 change(s) applied, 3 refused",
                     "applied  chg-signed at ", "(signed with key ops-2)",
                     "merchant_id=m-live  warning 0.2").doesNotContain("channel=card");
         } finally {

@@ -82,11 +82,42 @@ class ControlParseFunctionTest {
     }
 
     @Test
+    void aSignedChangeAppliesOnceAndItsReplayIsRefusedEvenAfterARestart() throws Exception {
+        String signature = Signatures.sign(SECRET, CHANGE.getBytes(StandardCharsets.UTF_8));
+        var h = harness(SECRET);
+        h.processElement(new StreamRecord<>(record(CHANGE, signature, "ops-1")));
+        // the same signed record again, as anyone who can write to the topic could copy it
+        h.processElement(new StreamRecord<>(record(CHANGE, signature, "ops-1")));
+        assertThat(h.extractOutputValues()).extracting(s -> s.change.changeId).containsExactly("chg-7");
+        assertThat(dead(h)).singleElement().satisfies(d -> {
+            assertThat(d.reason).isEqualTo("invalid_control");
+            assertThat(d.field).isEqualTo("change_id");
+            assertThat(d.detail).startsWith("change_id chg-7 was applied before");
+        });
+        var snapshot = h.snapshot(1, 1);
+        h.close();
+
+        // restarted from the checkpoint: the ids applied are in it
+        ControlParseFunction f = new ControlParseFunction(RuleSettings.defaults()).withSecret(SECRET);
+        var restarted = new OneInputStreamOperatorTestHarness<RawRecord, ControlSignal>(new ProcessOperator<>(f));
+        restarted.initializeState(snapshot);
+        restarted.open();
+        restarted.processElement(new StreamRecord<>(record(CHANGE, signature, "ops-1")));
+        String next = CHANGE.replace("chg-7", "chg-9");
+        restarted.processElement(new StreamRecord<>(record(next,
+                Signatures.sign(SECRET, next.getBytes(StandardCharsets.UTF_8)), "ops-1")));
+        assertThat(restarted.extractOutputValues()).extracting(s -> s.change.changeId).containsExactly("chg-9");
+        assertThat(dead(restarted)).singleElement().extracting(d -> d.field).isEqualTo("change_id");
+        restarted.close();
+    }
+
+    @Test
     void withoutASecretEveryValidChangeAppliesAsInVersionOne() throws Exception {
         var h = harness(null);
         h.processElement(new StreamRecord<>(record(CHANGE, null, "ignored")));
+        h.processElement(new StreamRecord<>(record(CHANGE, null, "ignored")));
         List<ControlSignal> applied = h.extractOutputValues();
-        assertThat(applied).hasSize(1);
+        assertThat(applied).as("unsigned changes need no replay protection: anyone may send any").hasSize(2);
         assertThat(applied.get(0).signedBy).isNull();
         assertThat(RuleChangeAlerts.applied(applied.get(0).change, null).summary)
                 .startsWith("Rule change chg-7 applied: ");
