@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian's prometheus-alertmanager on loopback, for the tests: PayWatch posts to its
 # /api/v2/alerts, and it notifies one webhook receiver (the test's) with the route the README
-# recommends: grouped by alertname, channel and merchant_id, quick group timers.
+# recommends: grouped by alertname, channel and merchant_id, quick group timers, and its inhibit
+# rule (a firing channel alert inhibits the merchant alerts whose cause_channel it is).
 #   scripts/alertmanager.sh start DIR PORT RECEIVER_PORT
 #   scripts/alertmanager.sh stop DIR
 set -euo pipefail
@@ -21,6 +22,10 @@ receivers:
     webhook_configs:
       - url: http://127.0.0.1:$receiver/alertmanager
         send_resolved: true
+inhibit_rules:
+  - source_matchers: [alertname="failure_rate", merchant_id=""]
+    target_matchers: [alertname="failure_rate", merchant_id=~".+"]
+    equal: [cause_channel]
 CONF
     nohup prometheus-alertmanager --config.file="$dir/alertmanager.yml" --storage.path="$dir/data" \
         --web.listen-address="127.0.0.1:$port" --cluster.listen-address= \

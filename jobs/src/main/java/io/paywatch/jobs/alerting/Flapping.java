@@ -45,6 +45,14 @@ public final class Flapping implements Serializable {
         return a.inhibitedBy == null && a.silencedBy == null && !a.flapping;
     }
 
+    /**
+     * What Alertmanager gets when its own inhibit rules decide ({@code --alertmanager-inhibition
+     * alertmanager}): the pages and the alerts PayWatch inhibited, never silenced or flapping ones.
+     */
+    public static boolean pagesUnlessInhibited(Alert a) {
+        return a.silencedBy == null && !a.flapping;
+    }
+
     /** Marks the alert (in place) when its rule and scope are flapping, and returns it. */
     public Alert apply(Alert a, NotificationSettings n) {
         if (!n.flappingDetection() || "info".equals(a.severity)) {

@@ -124,6 +124,36 @@ public final class Inhibition implements Serializable {
         return null;
     }
 
+    /**
+     * The channel that causes a {@code failure_rate} incident, for Alertmanager's inhibit rules
+     * (label {@code cause_channel}): a channel alert's own channel; for a merchant alert, the
+     * channel carrying at least {@link #CAUSE_SHARE} of its failures (the most; on a tie the first
+     * by name), whether or not that channel fires; else null.
+     */
+    public static String causeChannel(Alert a) {
+        if (!RuleSettings.FAILURE_RATE.equals(a.rule)) {
+            return null;
+        }
+        String channel = a.scope.get(RuleSettings.SCOPE_CHANNEL);
+        if (channel != null) {
+            return channel;
+        }
+        if (a.scope.get(RuleSettings.SCOPE_MERCHANT) == null) {
+            return null;
+        }
+        long failed = 0;
+        String most = null;
+        long mostFailed = 0;
+        for (Map.Entry<String, Long> e : a.evidenceByChannel.entrySet()) { // sorted by channel
+            failed += e.getValue();
+            if (e.getValue() > mostFailed) {
+                most = e.getKey();
+                mostFailed = e.getValue();
+            }
+        }
+        return failed > 0 && mostFailed >= CAUSE_SHARE * failed ? most : null;
+    }
+
     public boolean isEmpty() {
         return firingChannels.isEmpty() && inhibitedIncidents.isEmpty() && inhibitedBy.isEmpty()
                 && silencedIncidents.isEmpty();

@@ -57,6 +57,7 @@ final class CommandLines {
             Flag.value("webhook-retry-for", "DURATION", "how long a page is retried while a receiver is down before it becomes a dead letter (run: 10m; otherwise six attempts, ~15 s)"),
             Flag.value("alertmanager-url", "URL", "post alerts to Prometheus Alertmanager (/api/v2/alerts)"),
             Flag.value("alertmanager-resend", "DURATION", "send firing alerts to Alertmanager again this often (1m)"),
+            Flag.value("alertmanager-inhibition", "WHO", "paywatch (default: inhibited alerts are not sent) or alertmanager (sent too, for the inhibit rule in the README)"),
             Flag.value("alerts-topic", "TOPIC", "alerts to Kafka (with --bootstrap-servers; exactly-once in run)"),
             Flag.value("kafka-config", "FILE", "Kafka client properties (TLS, SASL, …) for every Kafka client; $${VAR} reads the environment"),
             Flag.value("prometheus-port", "PORT", "serve the job's metrics for Prometheus on http://HOST:PORT/metrics"),

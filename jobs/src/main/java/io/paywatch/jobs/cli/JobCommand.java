@@ -278,6 +278,14 @@ final class JobCommand {
             }
             options.alertmanagerUrl = am;
             options.alertmanagerResendMs = args.durationMs("alertmanager-resend", "1m");
+            String inhibition = args.get("alertmanager-inhibition", "paywatch");
+            if (!inhibition.equals("paywatch") && !inhibition.equals("alertmanager")) {
+                throw new UsageException(command + ": --alertmanager-inhibition must be paywatch or alertmanager, got '"
+                        + io.paywatch.model.PlainText.visible(inhibition) + "'");
+            }
+            options.alertmanagerInhibits = inhibition.equals("alertmanager");
+        } else if (args.has("alertmanager-inhibition")) {
+            throw new UsageException(command + ": --alertmanager-inhibition needs --alertmanager-url");
         }
         options.compareAlertsFile = compareCurrentAlerts == null ? null : compareCurrentAlerts.toString();
         if (args.has("alerts-topic")) {

@@ -45,6 +45,8 @@ public final class Outputs {
         /** Alertmanager to post alerts to, and how often firing ones are sent again. */
         public String alertmanagerUrl;
         public long alertmanagerResendMs = 60_000;
+        /** Alertmanager's inhibit rules decide: inhibited alerts are sent to it too. */
+        public boolean alertmanagerInhibits;
         /** Where the compared rule set's alerts go (backtesting), or null. */
         public String compareAlertsFile;
     }
@@ -69,7 +71,10 @@ public final class Outputs {
         DataStream<Alert> pages = alerts.filter(io.paywatch.jobs.alerting.Flapping::pages)
                 .name("pages").uid("pages");
         if (opt.alertmanagerUrl != null) {
-            pages.sinkTo(new io.paywatch.jobs.delivery.AlertmanagerSink(opt.alertmanagerUrl,
+            DataStream<Alert> toAlertmanager = !opt.alertmanagerInhibits ? pages
+                    : alerts.filter(io.paywatch.jobs.alerting.Flapping::pagesUnlessInhibited)
+                            .name("pages and inhibited alerts").uid("alertmanager-alerts");
+            toAlertmanager.sinkTo(new io.paywatch.jobs.delivery.AlertmanagerSink(opt.alertmanagerUrl,
                     opt.alertmanagerResendMs)).name("alertmanager").uid("alertmanager").setParallelism(1);
         }
         if (opt.alertsTopic != null) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.paywatch.jobs.alerting.Inhibition;
 import io.paywatch.model.Alert;
 import io.paywatch.model.AlertJson;
 import io.paywatch.model.Timestamps;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * periodically with an {@code endsAt} a few periods ahead (so they expire if PayWatch stops), and
  * a resolution is sent with its {@code endsAt}. Firing alerts and unsent resolutions are part of
  * the checkpoint, so a restarted job carries on sending them. Run at parallelism 1.
+ *
+ * <p>A {@code failure_rate} alert also carries the label {@code cause_channel} (its channel; for a
+ * merchant, the channel with most of its failures, {@link Inhibition#causeChannel}), for
+ * Alertmanager's inhibit rules. Alertmanager knows an alert by its label set, so the label is
+ * fixed when the incident first reaches this sink and kept (in the checkpoint) until its
+ * resolution is sent: a later transition with other evidence stays the same alert.
  */
 public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert, List<String>> {
     private static final long serialVersionUID = 1L;
@@ -85,6 +93,8 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
     static final class Writer implements StatefulSinkWriter<Alert, List<String>> {
         final Map<String, Alert> firing = new LinkedHashMap<>();
         final List<Alert> unsentResolutions = new ArrayList<>();
+        /** Alert id → its cause_channel label, from the incident's first transition here to its resolution. */
+        final Map<String, String> causeChannels = new HashMap<>();
         private final String url;
         private final long resendMs;
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -107,6 +117,10 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
 
         void restore(String alertJson) {
             Alert a = fromJson(alertJson);
+            String cause = causeChannelOf(alertJson);
+            if (cause != null) {
+                causeChannels.put(a.alertId, cause);
+            }
             if (Alert.FIRING.equals(a.status)) {
                 firing.put(a.alertId, a);
             } else {
@@ -117,13 +131,26 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
         @Override
         public void write(Alert a, Context context) {
             long now = System.currentTimeMillis();
+            boolean known = firing.containsKey(a.alertId) || causeChannels.containsKey(a.alertId);
+            if (!known) {
+                // a new incident here: its label set is fixed now (restored incidents keep theirs)
+                String cause = Inhibition.causeChannel(a);
+                if (cause != null) {
+                    causeChannels.put(a.alertId, cause);
+                }
+            }
             if (Alert.FIRING.equals(a.status)) {
                 firing.put(a.alertId, a);
             } else {
                 firing.remove(a.alertId);
             }
-            if (!post(List.of(a), now) && Alert.RESOLVED.equals(a.status)) {
-                unsentResolutions.add(a);
+            boolean sent = post(List.of(a), now);
+            if (Alert.RESOLVED.equals(a.status)) {
+                if (sent) {
+                    causeChannels.remove(a.alertId);
+                } else {
+                    unsentResolutions.add(a);
+                }
             }
         }
 
@@ -135,12 +162,13 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
                 return;
             }
             if (post(all, now)) {
+                unsentResolutions.forEach(r -> causeChannels.remove(r.alertId));
                 unsentResolutions.clear();
             }
         }
 
         private boolean post(List<Alert> alerts, long now) {
-            String body = postable(alerts, now, resendMs);
+            String body = postable(alerts, now, resendMs, causeChannels);
             for (int attempt = 1; attempt <= 3; attempt++) {
                 try {
                     HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url))
@@ -192,8 +220,8 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
         @Override
         public List<List<String>> snapshotState(long checkpointId) {
             List<String> state = new ArrayList<>();
-            firing.values().forEach(a -> state.add(AlertJson.toJson(a)));
-            unsentResolutions.forEach(a -> state.add(AlertJson.toJson(a)));
+            firing.values().forEach(a -> state.add(withCauseChannel(a, causeChannels.get(a.alertId))));
+            unsentResolutions.forEach(a -> state.add(withCauseChannel(a, causeChannels.get(a.alertId))));
             return state.isEmpty() ? List.of() : List.of(state);
         }
 
@@ -208,6 +236,11 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
      * ahead (wall clock): Alertmanager resolves it by itself if PayWatch stops sending.
      */
     static String postable(List<Alert> alerts, long now, long resendMs) {
+        return postable(alerts, now, resendMs, Map.of());
+    }
+
+    /** As above, each alert with its {@code cause_channel} label from {@code causeChannels}, if any. */
+    static String postable(List<Alert> alerts, long now, long resendMs, Map<String, String> causeChannels) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartArray();
@@ -215,6 +248,10 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
                 g.writeStartObject();
                 g.writeObjectFieldStart("labels");
                 WebhookFormat.labels(g, a);
+                String cause = causeChannels.get(a.alertId);
+                if (cause != null) {
+                    g.writeStringField(CAUSE_CHANNEL, cause);
+                }
                 g.writeEndObject();
                 g.writeObjectFieldStart("annotations");
                 WebhookFormat.annotations(g, a);
@@ -230,6 +267,32 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /** The label naming the channel that causes a failure_rate incident. */
+    public static final String CAUSE_CHANNEL = "cause_channel";
+
+    /** An entry of the writer's state: the alert's JSON, with its cause_channel first when it has one. */
+    static String withCauseChannel(Alert a, String cause) {
+        String json = AlertJson.toJson(a);
+        if (cause == null) {
+            return json;
+        }
+        try {
+            return "{\"" + CAUSE_CHANNEL + "\":" + MAPPER.writeValueAsString(cause) + "," + json.substring(1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The cause_channel of a state entry (null in one without, as written before it existed). */
+    static String causeChannelOf(String stateEntry) {
+        try {
+            JsonNode n = MAPPER.readTree(stateEntry).path(CAUSE_CHANNEL);
+            return n.isTextual() ? n.asText() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Back from the contract's JSON (the writer's checkpointed state). */

@@ -50,6 +50,22 @@ class InhibitionTest {
     }
 
     @Test
+    void theCauseChannelForAlertmanagerIsTheChannelWithMostOfAMerchantsFailures() {
+        assertThat(Inhibition.causeChannel(alert("channel", "wallet", Alert.FIRING, 1, 1, Map.of())))
+                .as("a channel alert is its own cause").isEqualTo("wallet");
+        assertThat(Inhibition.causeChannel(alert("merchant_id", "m-1", Alert.FIRING, 1, 1,
+                Map.of("wallet", 8L, "card", 2L)))).isEqualTo("wallet");
+        assertThat(Inhibition.causeChannel(alert("merchant_id", "m-1", Alert.FIRING, 1, 1,
+                Map.of("wallet", 5L, "card", 5L)))).as("a tie: the first by name").isEqualTo("card");
+        assertThat(Inhibition.causeChannel(alert("merchant_id", "m-1", Alert.FIRING, 1, 1,
+                Map.of("wallet", 4L, "card", 3L, "bank", 3L)))).as("no channel carries half").isNull();
+        assertThat(Inhibition.causeChannel(alert("merchant_id", "m-1", Alert.FIRING, 1, 1, Map.of()))).isNull();
+        Alert burst = alert("merchant_id", "m-1", Alert.FIRING, 1, 1, Map.of("wallet", 9L));
+        burst.rule = "timeout_burst";
+        assertThat(Inhibition.causeChannel(burst)).as("failure_rate only").isNull();
+    }
+
+    @Test
     void aMerchantThatFiredBeforeTheChannelKeepsPaging() {
         Inhibition inh = new Inhibition();
         inh.apply(alert("merchant_id", "m-1", Alert.FIRING, 90, 90, Map.of("wallet", 8L)));

@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,6 +108,129 @@ class AlertmanagerITCase {
         }
     }
 
+    /**
+     * {@code --alertmanager-inhibition alertmanager}: a wallet outage; PayWatch sends the merchant
+     * alerts it inhibited too, with {@code cause_channel=wallet}, and the real Alertmanager's inhibit
+     * rule (the README's) suppresses them while the channel alert notifies: one page, from
+     * Alertmanager, through the outage and its end.
+     */
+    @Test
+    void alertmanagersOwnInhibitRuleDoesWhatPaywatchsInhibitionDoes() throws Exception {
+        String kafka = TestServices.kafka();
+        String am = TestServices.alertmanager();
+        String topic = "payments-am-inhibit-it";
+        KafkaTopics.create(kafka, topic, 2);
+        long start = (System.currentTimeMillis() - 3_600_000) / 60_000 * 60_000;
+        Path alerts = dir.resolve("inhibit-alerts.jsonl");
+        try (WebhookReceiver receiver = new WebhookReceiver(TestServices.alertmanagerReceiverPort(), 0, 500, 0)) {
+            JobCommand command = new JobCommand("run", new String[] {"run",
+                    "--bootstrap-servers", kafka, "--topic", topic, "--group-id", "am-inhibit-it",
+                    "--starting-offsets", "earliest", "--idle-advance", "0", "--alertmanager-url", am,
+                    "--alertmanager-resend", "2s", "--alertmanager-inhibition", "alertmanager",
+                    "--alerts-out", alerts.toString(),
+                    "--checkpoint-dir", dir.resolve("cp-inhibit").toString(), "--checkpoint-interval", "1s",
+                    "--state", "heap", "--parallelism", "1", "--quiet"},
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            JobClient run = command.prepare().env.executeAsync("paywatch-alertmanager-inhibit-it");
+            try {
+                KafkaTopics.produce(kafka, topic, walletOutage(start, 0, 120, true), null);
+
+                // the channel alert is active and notifies
+                JsonNode wallet = await(run, () -> channelAlert(am, "wallet") != null, () -> channelAlert(am, "wallet"));
+                assertThat(wallet.path("status").path("state").asText()).isEqualTo("active");
+                assertThat(wallet.path("labels").path("cause_channel").asText()).isEqualTo("wallet");
+                await(run, () -> receiver.requests.stream().anyMatch(r -> r.body.contains("\"channel\":\"wallet\"")
+                        && r.body.contains("\"status\":\"firing\"")), () -> null);
+                // the merchants' alerts are there, suppressed by Alertmanager's inhibit rule
+                for (String m : List.of("m-wallet-1", "m-wallet-2")) {
+                    JsonNode merchant = await(run, () -> alert(am, m) != null, () -> alert(am, m));
+                    assertThat(merchant.path("labels").path("cause_channel").asText()).isEqualTo("wallet");
+                    assertThat(merchant.path("status").path("state").asText()).as(m).isEqualTo("suppressed");
+                    assertThat(merchant.path("status").path("inhibitedBy").toString())
+                            .contains(wallet.path("fingerprint").asText());
+                    assertThat(merchant.path("status").path("silencedBy")).isEmpty();
+                }
+                // PayWatch made the same decision, recorded in its own outputs (written at checkpoints)
+                await(run, () -> linesOf(alerts).stream().anyMatch(l -> l.contains("\"merchant_id\":\"m-wallet-1\"")),
+                        () -> null);
+                assertThat(linesOf(alerts)).filteredOn(l -> l.contains("\"merchant_id\":\"m-wallet-1\""))
+                        .isNotEmpty().allMatch(l -> l.contains("\"inhibited_by\""));
+
+                // the outage ends: everything resolves; the merchants never paged anyone
+                KafkaTopics.produce(kafka, topic, walletOutage(start, 120, 500, false), null);
+                await(run, () -> channelAlert(am, "wallet") == null && alert(am, "m-wallet-1") == null
+                        && alert(am, "m-wallet-2") == null, () -> null);
+                await(run, () -> receiver.requests.stream().anyMatch(r -> r.body.contains("\"channel\":\"wallet\"")
+                        && r.body.contains("\"status\":\"resolved\"")), () -> null);
+                assertThat(receiver.requests).noneMatch(r -> notifiesMerchant(r, "m-wallet-"));
+            } finally {
+                run.cancel().get();
+            }
+        }
+    }
+
+    /**
+     * Two merchants paid through wallet only, one in two payments failing while {@code failing}
+     * (a channel outage: the channel and both merchants cross 50 %), and ten healthy card merchants.
+     */
+    private static List<String> walletOutage(long start, int fromSecond, int toSecond, boolean failing) {
+        List<String> lines = new ArrayList<>();
+        for (int s = fromSecond; s < toSecond; s++) {
+            for (int k = 0; k < 2; k++) {
+                for (String m : List.of("m-wallet-1", "m-wallet-2")) {
+                    long t = start + s * 1000L + k * 500;
+                    lines.add(Events.cardPaymentLine(t, m + "-" + s + "-" + k, m, failing && k == 0)
+                            .replace("\"channel\":\"card\"", "\"channel\":\"wallet\""));
+                }
+            }
+            for (int h = 0; h < 10; h++) {
+                lines.add(Events.cardPaymentLine(start + s * 1000L + 100 + h, "wh" + h + "-" + s, "m-card-" + h, false));
+            }
+        }
+        return lines;
+    }
+
+    private static List<String> linesOf(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file) : List.of();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Whether an Alertmanager notification holds an alert of a merchant whose id starts with {@code prefix}. */
+    private static boolean notifiesMerchant(WebhookReceiver.Received r, String prefix) {
+        try {
+            for (JsonNode a : JSON.readTree(r.body).path("alerts")) {
+                if (a.path("labels").path("merchant_id").asText().startsWith(prefix)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (Exception notJson) {
+            return false;
+        }
+    }
+
+    /** The unresolved failure_rate alert of {@code channel} (channel scope) in Alertmanager, or null. */
+    private static JsonNode channelAlert(String am, String channel) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(am
+                    + "/api/v2/alerts?filter=channel%3D%22" + channel + "%22")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (JsonNode a : JSON.readTree(r.body())) {
+                if (channel.equals(a.path("labels").path("channel").asText())
+                        && !a.path("labels").has("merchant_id")
+                        && "failure_rate".equals(a.path("labels").path("alertname").asText())) {
+                    return a;
+                }
+            }
+            return null;
+        } catch (Exception notYet) {
+            return null;
+        }
+    }
+
     /** The README's alertmanager.yml is a configuration Alertmanager accepts. */
     @Test
     void theReadmesRouteIsAValidAlertmanagerConfiguration() throws Exception {
@@ -116,6 +240,11 @@ class AlertmanagerITCase {
         int from = readme.indexOf("```yaml\n", marker) + 8;
         String yaml = readme.substring(from, readme.indexOf("```", from));
         assertThat(yaml).contains("group_by: [alertname, channel, merchant_id]");
+        // the test Alertmanager runs the README's inhibit rule, word for word
+        String script = java.nio.file.Files.readString(TestServices.scripts().resolve("alertmanager.sh"));
+        String rule = yaml.substring(yaml.indexOf("inhibit_rules:"));
+        assertThat(rule).contains("equal: [cause_channel]");
+        assertThat(script).contains(rule.strip());
         Path config = dir.resolve("alertmanager.yml");
         java.nio.file.Files.writeString(config, yaml);
         Process p = new ProcessBuilder("amtool", "check-config", config.toString()).redirectErrorStream(true).start();

@@ -116,6 +116,10 @@ class CommandLineTest {
                 .isEqualTo("paywatch: replay: flag --rules given more than once\n");
         assertThat(paywatch("replay", "stray").err()).isEqualTo("paywatch: replay: unexpected argument 'stray'\n");
         assertThat(paywatch("replay", "--rules", "a", "--rules", "b").code()).isEqualTo(2);
+        assertThat(paywatch("demo", "--alertmanager-url", "http://127.0.0.1:1", "--alertmanager-inhibition", "both").err())
+                .isEqualTo("paywatch: demo: --alertmanager-inhibition must be paywatch or alertmanager, got 'both'\n");
+        assertThat(paywatch("demo", "--alertmanager-inhibition", "alertmanager").err())
+                .isEqualTo("paywatch: demo: --alertmanager-inhibition needs --alertmanager-url\n");
     }
 
     @Test

@@ -72,4 +72,70 @@ class AlertmanagerClientTest {
             assertThat(restored.snapshotState(2)).isEmpty();
         }
     }
+
+    @Test
+    void aMerchantIncidentKeepsTheCauseChannelItHadWhenItStartedThroughARestartUntilItsResolution()
+            throws Exception {
+        try (WebhookReceiver am = new WebhookReceiver(0, 200, 0)) {
+            AlertmanagerSink.Writer w = new AlertmanagerSink.Writer(base(am), 60_000);
+            Alert warning = merchantAlert(Alert.FIRING, "warning", java.util.Map.of("wallet", 9L, "card", 3L));
+            w.write(warning, null);
+            // a severity change with other evidence: the same alert for Alertmanager (same labels)
+            Alert critical = merchantAlert(Alert.FIRING, "critical", java.util.Map.of("card", 30L, "wallet", 4L));
+            critical.transitionAt = warning.startsAt + 60_000;
+            w.write(critical, null);
+            List<List<String>> state = w.snapshotState(1);
+
+            AlertmanagerSink.Writer restored = new AlertmanagerSink.Writer(base(am), 60_000);
+            state.get(0).forEach(restored::restore);
+            restored.resend(System.currentTimeMillis());
+            Alert resolved = merchantAlert(Alert.RESOLVED, "critical", java.util.Map.of("card", 1L));
+            restored.write(resolved, null);
+
+            assertThat(am.requests).hasSize(4);
+            for (WebhookReceiver.Received r : am.requests) {
+                JsonNode labels = JSON.readTree(r.body).get(0).path("labels");
+                assertThat(labels.path("cause_channel").asText()).as(r.body).isEqualTo("wallet");
+                assertThat(labels.path("merchant_id").asText()).isEqualTo("m-17");
+            }
+            assertThat(restored.snapshotState(2)).isEmpty();
+            assertThat(restored.causeChannels).as("forgotten once resolved").isEmpty();
+
+            // an incident spread over channels has no cause_channel label: no channel alert inhibits it
+            AlertmanagerSink.Writer spread = new AlertmanagerSink.Writer(base(am), 60_000);
+            spread.write(merchantAlert(Alert.FIRING, "warning", java.util.Map.of("wallet", 4L, "card", 3L, "bank", 3L)), null);
+            assertThat(JSON.readTree(am.requests.get(4).body).get(0).path("labels").has("cause_channel")).isFalse();
+        }
+    }
+
+    @Test
+    void aStateEntryWrittenBeforeTheCauseChannelExistedRestoresWithoutOne() {
+        Alert a = merchantAlert(Alert.FIRING, "warning", java.util.Map.of("wallet", 9L));
+        String old = io.paywatch.model.AlertJson.toJson(a);
+        AlertmanagerSink.Writer w = new AlertmanagerSink.Writer("http://127.0.0.1:1", 60_000);
+        w.restore(old);
+        assertThat(w.firing).containsKey(a.alertId);
+        assertThat(w.causeChannels).isEmpty();
+        String entry = AlertmanagerSink.withCauseChannel(a, "wal\"let");
+        assertThat(AlertmanagerSink.causeChannelOf(entry)).isEqualTo("wal\"let");
+        assertThat(AlertmanagerSink.fromJson(entry).alertId).isEqualTo(a.alertId);
+    }
+
+    private static Alert merchantAlert(String status, String severity, java.util.Map<String, Long> byChannel) {
+        Alert a = new Alert();
+        a.rule = "failure_rate";
+        a.status = status;
+        a.severity = severity;
+        a.scope.put("merchant_id", "m-17");
+        a.startsAt = 1_795_428_720_000L;
+        a.transitionAt = a.startsAt;
+        if (status.equals(Alert.RESOLVED)) {
+            a.endsAt = a.startsAt + 600_000;
+            a.transitionAt = a.endsAt;
+        }
+        a.alertId = io.paywatch.model.AlertIds.of(a.rule, a.scope, a.startsAt);
+        a.summary = "m-17 fails";
+        a.evidenceByChannel.putAll(byChannel);
+        return a;
+    }
 }
