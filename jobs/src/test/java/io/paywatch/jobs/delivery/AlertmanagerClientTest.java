@@ -122,19 +122,8 @@ class AlertmanagerClientTest {
     }
 
     private static Alert merchantAlert(String status, String severity, java.util.Map<String, Long> byChannel) {
-        Alert a = new Alert();
-        a.rule = "failure_rate";
-        a.status = status;
+        Alert a = WebhookFormatTest.alert(status, "merchant_id", "m-17");
         a.severity = severity;
-        a.scope.put("merchant_id", "m-17");
-        a.startsAt = 1_795_428_720_000L;
-        a.transitionAt = a.startsAt;
-        if (status.equals(Alert.RESOLVED)) {
-            a.endsAt = a.startsAt + 600_000;
-            a.transitionAt = a.endsAt;
-        }
-        a.alertId = io.paywatch.model.AlertIds.of(a.rule, a.scope, a.startsAt);
-        a.summary = "m-17 fails";
         a.evidenceByChannel.putAll(byChannel);
         return a;
     }

@@ -15,11 +15,16 @@ class WebhookFormatTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Alert alert(String status) {
+        return alert(status, "channel", "wallet");
+    }
+
+    /** A failure_rate alert of one scope (channel or merchant_id). */
+    static Alert alert(String status, String scopeKey, String key) {
         Alert a = new Alert();
         a.rule = "failure_rate";
         a.status = status;
         a.severity = "critical";
-        a.scope.put("channel", "wallet");
+        a.scope.put(scopeKey, key);
         a.startsAt = 1_795_428_720_000L;
         a.transitionAt = a.startsAt;
         if (status.equals(Alert.RESOLVED)) {
