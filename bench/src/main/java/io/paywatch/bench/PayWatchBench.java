@@ -1,6 +1,6 @@
 package io.paywatch.bench;
 
-import io.paywatch.jobs.cli.StateBackendSettings;
+import io.paywatch.jobs.runtime.StateBackendSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;

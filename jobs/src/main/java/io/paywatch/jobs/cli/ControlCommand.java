@@ -196,7 +196,13 @@ final class ControlCommand {
      */
     private static int showCheckpoint(CliArgs a, PrintStream out) throws Exception {
         Path dir = Paths.get(a.get("checkpoint-dir"));
-        Path checkpoint = Files.isRegularFile(dir.resolve("_metadata")) ? dir : Checkpoints.latest(dir);
+        Path checkpoint;
+        try {
+            checkpoint = Files.isRegularFile(dir.resolve("_metadata")) ? dir
+                    : io.paywatch.jobs.runtime.Checkpoints.latest(dir);
+        } catch (java.io.UncheckedIOException e) {
+            throw new UsageException("control show: " + e.getMessage());
+        }
         if (checkpoint == null) {
             throw new UsageException("control show: no completed checkpoint in " + dir
                     + " (give run's --checkpoint-dir, or one chk-N directory of it)");

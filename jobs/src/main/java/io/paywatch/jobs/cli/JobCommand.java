@@ -419,7 +419,7 @@ final class JobCommand {
         c.put("pipeline.max-parallelism", String.valueOf(Math.min(32_768,
                 Math.max(128, Integer.highestOneBit(Math.max(1, parallelism + parallelism / 2 - 1)) << 1))));
         c.put("pipeline.object-reuse", "true");
-        StateBackendSettings.put(c, state);
+        io.paywatch.jobs.runtime.StateBackendSettings.put(c, state);
         c.put("pipeline.name", "paywatch-" + command);
         if (args.has("prometheus-port")) {
             int port = prometheusPort();
@@ -443,7 +443,12 @@ final class JobCommand {
             c.put("restart-strategy.type", "exponential-delay");
             // a local directory is searched for the latest checkpoint to resume from; on a
             // cluster with remote storage, resume with `flink run -s <checkpoint>`
-            Path latest = uri ? null : Checkpoints.latest(cp);
+            Path latest;
+            try {
+                latest = uri ? null : io.paywatch.jobs.runtime.Checkpoints.latest(cp);
+            } catch (java.io.UncheckedIOException e) {
+                throw new UsageException("run: " + e.getMessage());
+            }
             if (latest != null) {
                 out.println("paywatch run: resuming from checkpoint " + latest);
                 c.put("execution.state-recovery.path", latest.toUri().toString());

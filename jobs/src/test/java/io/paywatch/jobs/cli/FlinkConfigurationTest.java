@@ -71,7 +71,7 @@ class FlinkConfigurationTest {
         // the key is Flink's: its backend, configured from run's settings, uses the factory
         EmbeddedRocksDBStateBackend backend = new EmbeddedRocksDBStateBackend()
                 .configure(runOn("rocksdb", 2), getClass().getClassLoader());
-        assertThat(backend.getRocksDBOptions()).isInstanceOf(RocksDBManifestLimit.class);
+        assertThat(backend.getRocksDBOptions()).isInstanceOf(io.paywatch.jobs.runtime.RocksDBManifestLimit.class);
 
         try (DBOptions options = new DBOptions()) {
             backend.getRocksDBOptions().createDBOptions(options, new ArrayList<>());

@@ -133,7 +133,7 @@ class KafkaRunITCase {
         assertThat(rows).isNotEmpty();
         assertThat(rows.get(0).get(1).asLong()).isGreaterThanOrEqualTo(2);
         // and checkpoints were retained for a restart
-        assertThat(Checkpoints.latest(dir.resolve("checkpoints"))).isNotNull();
+        assertThat(io.paywatch.jobs.runtime.Checkpoints.latest(dir.resolve("checkpoints"))).isNotNull();
     }
 
     private static TreeSet<String> readChargedUnfulfilled(Path file) throws Exception {

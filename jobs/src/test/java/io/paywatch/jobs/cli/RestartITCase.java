@@ -79,15 +79,15 @@ class RestartITCase {
             // 1: the first third; killed once it has checkpointed and alerted
             KafkaTopics.produce(kafka, topic, lines.subList(0, third), null);
             Process run = start(args, 1);
-            await(run, () -> Checkpoints.latest(checkpoints) != null && lineCount(alerts) > firstKill);
+            await(run, () -> io.paywatch.jobs.runtime.Checkpoints.latest(checkpoints) != null && lineCount(alerts) > firstKill);
             run.destroyForcibly().waitFor();
 
             // 2: started again, resumes; the second third; killed after a newer checkpoint
-            Path resumedFrom = Checkpoints.latest(checkpoints);
+            Path resumedFrom = io.paywatch.jobs.runtime.Checkpoints.latest(checkpoints);
             run = start(args, 2);
             KafkaTopics.produce(kafka, topic, lines.subList(third, 2 * third), null);
             await(run, () -> {
-                Path latest = Checkpoints.latest(checkpoints);
+                Path latest = io.paywatch.jobs.runtime.Checkpoints.latest(checkpoints);
                 return latest != null && !latest.equals(resumedFrom) && lineCount(alerts) > secondKill;
             });
             run.destroyForcibly().waitFor();

@@ -1,4 +1,4 @@
-package io.paywatch.jobs.cli;
+package io.paywatch.jobs.runtime;
 
 import java.util.Map;
 

@@ -1,6 +1,7 @@
-package io.paywatch.jobs.cli;
+package io.paywatch.jobs.runtime;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -8,10 +9,11 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /** Finds the latest completed checkpoint under a checkpoint directory ({@code JOB/chk-N/_metadata}). */
-final class Checkpoints {
+public final class Checkpoints {
     private Checkpoints() {}
 
-    static Path latest(Path dir) {
+    /** The latest {@code chk-N} directory with a {@code _metadata}, or null; unreadable: UncheckedIOException. */
+    public static Path latest(Path dir) {
         if (!Files.isDirectory(dir)) {
             return null;
         }
@@ -22,7 +24,7 @@ final class Checkpoints {
                     .max(Comparator.comparingLong(Checkpoints::modified));
             return best.orElse(null);
         } catch (IOException e) {
-            throw new UsageException("run: cannot read checkpoint directory " + dir + ": " + e.getMessage());
+            throw new UncheckedIOException("cannot read checkpoint directory " + dir + ": " + e.getMessage(), e);
         }
     }
 
