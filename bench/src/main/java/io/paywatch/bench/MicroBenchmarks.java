@@ -21,8 +21,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH microbenchmarks of the two hot pure-Java paths: the event parser (bytes → validated
- * event) and the bucket ring (one payment in, one 5-minute window out). {@code ./paywatch bench --jmh}.
+ * JMH microbenchmarks of the hot pure-Java paths: the event parser (bytes → validated event),
+ * the bucket ring (one payment in, one 5-minute window out) and the event's serializer against
+ * Flink's POJO serializer (one event written and read back, as at every exchange and every CEP
+ * state access on RocksDB). {@code ./paywatch bench --jmh}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -37,6 +39,11 @@ public class MicroBenchmarks {
     private BucketRing ring;
     private MapStore store;
     private int next;
+    private final org.apache.flink.core.memory.DataOutputSerializer out =
+            new org.apache.flink.core.memory.DataOutputSerializer(512);
+    private final org.apache.flink.core.memory.DataInputDeserializer in =
+            new org.apache.flink.core.memory.DataInputDeserializer();
+    private org.apache.flink.api.common.typeutils.TypeSerializer<PaymentEvent> pojo;
 
     /** The ring's store as the Flink operator has it (keyed map state), on a plain map. */
     static final class MapStore implements BucketRing.Store {
@@ -76,6 +83,7 @@ public class MicroBenchmarks {
         }
         events = payments.toArray(new PaymentEvent[0]);
         ring = new BucketRing(10_000, 30);
+        pojo = io.paywatch.model.PojoPaymentEvents.serializer();
         store = new MapStore();
     }
 
@@ -95,5 +103,23 @@ public class MicroBenchmarks {
         long evaluation = ring.bucketEnd(e.eventTime);
         ring.expire(store, evaluation);
         return ring.window(store, evaluation);
+    }
+
+    @Benchmark
+    public PaymentEvent writeAndReadOneEventWithItsOwnSerializer() throws Exception {
+        return roundTrip(io.paywatch.model.PaymentEventSerializer.INSTANCE);
+    }
+
+    @Benchmark
+    public PaymentEvent writeAndReadOneEventWithFlinksPojoSerializer() throws Exception {
+        return roundTrip(pojo);
+    }
+
+    private PaymentEvent roundTrip(org.apache.flink.api.common.typeutils.TypeSerializer<PaymentEvent> s)
+            throws Exception {
+        out.clear();
+        s.serialize(events[next++ % events.length], out);
+        in.setBuffer(out.getSharedBuffer(), 0, out.length());
+        return s.deserialize(in);
     }
 }

@@ -3,9 +3,10 @@ package io.paywatch.model;
 import java.util.Objects;
 
 /**
- * One validated payment event (contract section 1). A Flink POJO: public fields and a no-arg
- * constructor, so Flink serialises it without Kryo. Optional fields are null when absent.
+ * One validated payment event (contract section 1). Optional fields are null when absent. Flink
+ * serialises it with {@link PaymentEventSerializer} (never Kryo, nor the slower POJO serializer).
  */
+@org.apache.flink.api.common.typeinfo.TypeInfo(PaymentEventTypeInfo.Factory.class)
 public class PaymentEvent {
     public String eventId;
     /** Event time, epoch milliseconds. */

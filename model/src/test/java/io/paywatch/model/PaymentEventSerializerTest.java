@@ -1,0 +1,93 @@
+package io.paywatch.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+class PaymentEventSerializerTest {
+    private static final PaymentEventSerializer S = PaymentEventSerializer.INSTANCE;
+
+    /** An event with each optional field present or absent at random, and awkward strings. */
+    static PaymentEvent random(Random r) {
+        String[] strings = {"", "m-17", "card\n**bold**", "商户-北京", "\u0000", "x".repeat(70_000), "e-\uD83D\uDE00"};
+        PaymentEvent e = new PaymentEvent();
+        e.eventId = r.nextInt(8) == 0 ? null : strings[r.nextInt(strings.length)] + r.nextInt();
+        e.eventTime = r.nextLong();
+        e.kind = r.nextInt(8) == 0 ? null : EventKind.values()[r.nextInt(EventKind.values().length)];
+        e.paymentId = r.nextBoolean() ? null : "p-" + r.nextInt();
+        e.orderId = r.nextBoolean() ? null : "o-" + r.nextInt();
+        e.merchantId = r.nextInt(8) == 0 ? null : strings[r.nextInt(strings.length)];
+        e.channel = r.nextInt(8) == 0 ? null : strings[r.nextInt(strings.length)];
+        e.failed = r.nextBoolean();
+        e.code = r.nextBoolean() ? null : String.valueOf(100 + r.nextInt(400));
+        e.category = r.nextBoolean() ? null : Category.ALL[r.nextInt(Category.ALL.length)];
+        e.message = r.nextBoolean() ? null : strings[r.nextInt(strings.length)];
+        e.amountMinor = r.nextBoolean() ? null : r.nextLong();
+        e.currency = r.nextBoolean() ? null : "CNY";
+        e.userId = r.nextBoolean() ? null : "u-" + r.nextInt();
+        e.cardFingerprint = r.nextBoolean() ? null : "fp-" + r.nextInt();
+        e.deviceId = r.nextBoolean() ? null : "d-" + r.nextInt();
+        e.latencyMs = r.nextBoolean() ? null : (long) r.nextInt();
+        return e;
+    }
+
+    @Test
+    void everyEventComesBackEqualFieldForField() throws Exception {
+        Random r = new Random(7);
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        for (int i = 0; i < 1_000; i++) {
+            PaymentEvent e = random(r);
+            out.clear();
+            S.serialize(e, out);
+            PaymentEvent back = S.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+            assertThat(back).usingRecursiveComparison().isEqualTo(e);
+            // into a reused instance: every field overwritten, nulls included
+            PaymentEvent reused = S.deserialize(random(r), new DataInputDeserializer(out.getCopyOfBuffer()));
+            assertThat(reused).usingRecursiveComparison().isEqualTo(e);
+            assertThat(S.copy(e)).usingRecursiveComparison().isEqualTo(e).isNotSameAs(e);
+            // copy between views: the same bytes
+            DataOutputSerializer copied = new DataOutputSerializer(256);
+            S.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
+            assertThat(copied.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
+        }
+    }
+
+    @Test
+    void consecutiveEventsReadBackInOrderFromOneStream() throws Exception {
+        Random r = new Random(11);
+        PaymentEvent[] events = new PaymentEvent[50];
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        for (int i = 0; i < events.length; i++) {
+            events[i] = random(r);
+            S.serialize(events[i], out);
+        }
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        for (PaymentEvent e : events) {
+            assertThat(S.deserialize(in)).usingRecursiveComparison().isEqualTo(e);
+        }
+        assertThat(in.available()).isZero();
+    }
+
+    @Test
+    void flinkUsesItWhereverItMeetsTheType() {
+        assertThat(TypeInformation.of(PaymentEvent.class)).isSameAs(PaymentEventTypeInfo.INSTANCE);
+        assertThat(TypeInformation.of(PaymentEvent.class)
+                .createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()))
+                .isSameAs(S);
+    }
+
+    @Test
+    void itsSnapshotRestoresItAndRefusesStateOfAnotherType() {
+        var snapshot = S.snapshotConfiguration();
+        assertThat(snapshot.restoreSerializer()).isSameAs(S);
+        assertThat(snapshot.resolveSchemaCompatibility(new PaymentEventSerializer.Snapshot()).isCompatibleAsIs()).isTrue();
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        var other = snapshot.resolveSchemaCompatibility((org.apache.flink.api.common.typeutils.TypeSerializerSnapshot)
+                org.apache.flink.api.common.typeutils.base.StringSerializer.INSTANCE.snapshotConfiguration());
+        assertThat(other.isIncompatible()).isTrue();
+    }
+}
