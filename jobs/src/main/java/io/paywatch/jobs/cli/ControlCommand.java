@@ -236,8 +236,7 @@ final class ControlCommand {
         final Map<String, FailureRateSettings> overrides = new TreeMap<>();
         final Map<String, Silence> silences = new TreeMap<>();
         final List<String> applied = new ArrayList<>();
-        /** Signed changes applied, by change_id, and where each was read. */
-        final io.paywatch.jobs.control.AppliedChangeIds appliedIds = new io.paywatch.jobs.control.AppliedChangeIds();
+        /** Signed changes applied, by change_id, and where each was read (each id applies once). */
         final Map<String, String> appliedAt = new java.util.HashMap<>();
         int read;
         int refused;
@@ -260,12 +259,10 @@ final class ControlCommand {
                 refused++;
                 return;
             }
-            if (secret != null && !appliedIds.first(change.changeId)) {
+            if (secret != null && appliedAt.putIfAbsent(change.changeId,
+                    "partition " + r.partition() + ", offset " + r.offset()) != null) {
                 refused++; // a replay: the job refuses it too
                 return;
-            }
-            if (secret != null) {
-                appliedAt.put(change.changeId, "partition " + r.partition() + ", offset " + r.offset());
             }
             for (RuleChange.Override o : change.overrides) {
                 if (o.settings == null) {

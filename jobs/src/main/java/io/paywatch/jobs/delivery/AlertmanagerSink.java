@@ -116,8 +116,9 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
         }
 
         void restore(String alertJson) {
-            Alert a = fromJson(alertJson);
-            String cause = causeChannelOf(alertJson);
+            JsonNode n = parse(alertJson);
+            Alert a = fromJson(n);
+            String cause = causeChannelOf(n);
             if (cause != null) {
                 causeChannels.put(a.alertId, cause);
             }
@@ -287,9 +288,17 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
 
     /** The cause_channel of a state entry (null in one without, as written before it existed). */
     static String causeChannelOf(String stateEntry) {
+        return causeChannelOf(parse(stateEntry));
+    }
+
+    private static String causeChannelOf(JsonNode stateEntry) {
+        JsonNode n = stateEntry.path(CAUSE_CHANNEL);
+        return n.isTextual() ? n.asText() : null;
+    }
+
+    private static JsonNode parse(String json) {
         try {
-            JsonNode n = MAPPER.readTree(stateEntry).path(CAUSE_CHANNEL);
-            return n.isTextual() ? n.asText() : null;
+            return MAPPER.readTree(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -297,26 +306,25 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
 
     /** Back from the contract's JSON (the writer's checkpointed state). */
     static Alert fromJson(String json) {
-        try {
-            JsonNode n = MAPPER.readTree(json);
-            Alert a = new Alert();
-            a.alertId = n.path("alert_id").asText();
-            a.rule = n.path("rule").asText();
-            a.status = n.path("status").asText();
-            a.severity = n.path("severity").asText();
-            n.path("scope").fields().forEachRemaining(e -> a.scope.put(e.getKey(), e.getValue().asText()));
-            a.startsAt = java.time.Instant.parse(n.path("starts_at").asText()).toEpochMilli();
-            if (n.has("ends_at")) {
-                a.endsAt = java.time.Instant.parse(n.path("ends_at").asText()).toEpochMilli();
-            }
-            a.transitionAt = java.time.Instant.parse(n.path("transition_at").asText()).toEpochMilli();
-            a.value = n.has("value") ? n.path("value").asDouble() : null;
-            a.threshold = n.has("threshold") ? n.path("threshold").asDouble() : null;
-            a.summary = n.path("summary").asText();
-            a.recommendedAction = n.has("recommended_action") ? n.path("recommended_action").asText() : null;
-            return a;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return fromJson(parse(json));
+    }
+
+    private static Alert fromJson(JsonNode n) {
+        Alert a = new Alert();
+        a.alertId = n.path("alert_id").asText();
+        a.rule = n.path("rule").asText();
+        a.status = n.path("status").asText();
+        a.severity = n.path("severity").asText();
+        n.path("scope").fields().forEachRemaining(e -> a.scope.put(e.getKey(), e.getValue().asText()));
+        a.startsAt = java.time.Instant.parse(n.path("starts_at").asText()).toEpochMilli();
+        if (n.has("ends_at")) {
+            a.endsAt = java.time.Instant.parse(n.path("ends_at").asText()).toEpochMilli();
         }
+        a.transitionAt = java.time.Instant.parse(n.path("transition_at").asText()).toEpochMilli();
+        a.value = n.has("value") ? n.path("value").asDouble() : null;
+        a.threshold = n.has("threshold") ? n.path("threshold").asDouble() : null;
+        a.summary = n.path("summary").asText();
+        a.recommendedAction = n.has("recommended_action") ? n.path("recommended_action").asText() : null;
+        return a;
     }
 }

@@ -214,14 +214,19 @@ class AlertmanagerITCase {
 
     /** The unresolved failure_rate alert of {@code channel} (channel scope) in Alertmanager, or null. */
     private static JsonNode channelAlert(String am, String channel) {
+        return failureRateAlert(am, "channel", channel);
+    }
+
+    /** The unresolved failure_rate alert whose scope is {@code label=value} (merchant or channel), or null. */
+    private static JsonNode failureRateAlert(String am, String label, String value) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(am
-                    + "/api/v2/alerts?filter=channel%3D%22" + channel + "%22")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(am + "/api/v2/alerts?filter="
+                    + label + "%3D%22" + value + "%22")).GET().build(), HttpResponse.BodyHandlers.ofString());
             for (JsonNode a : JSON.readTree(r.body())) {
-                if (channel.equals(a.path("labels").path("channel").asText())
-                        && !a.path("labels").has("merchant_id")
-                        && "failure_rate".equals(a.path("labels").path("alertname").asText())) {
+                JsonNode labels = a.path("labels");
+                if (value.equals(labels.path(label).asText())
+                        && (label.equals("merchant_id") || !labels.has("merchant_id"))
+                        && "failure_rate".equals(labels.path("alertname").asText())) {
                     return a;
                 }
             }
@@ -254,22 +259,9 @@ class AlertmanagerITCase {
         assertThat(out).contains("SUCCESS");
     }
 
-    /** The unresolved alert of {@code merchant} in Alertmanager, or null. */
+    /** The unresolved failure_rate alert of {@code merchant} in Alertmanager, or null. */
     private static JsonNode alert(String am, String merchant) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(am
-                    + "/api/v2/alerts?filter=merchant_id%3D%22" + merchant + "%22")).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            for (JsonNode a : JSON.readTree(r.body())) {
-                if (merchant.equals(a.path("labels").path("merchant_id").asText())
-                        && "failure_rate".equals(a.path("labels").path("alertname").asText())) {
-                    return a;
-                }
-            }
-            return null;
-        } catch (Exception notYet) {
-            return null;
-        }
+        return failureRateAlert(am, "merchant_id", merchant);
     }
 
     /** Alertmanager's notification of {@code merchant}'s group with that status, or null. */
