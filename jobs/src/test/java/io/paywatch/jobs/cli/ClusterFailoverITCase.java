@@ -61,12 +61,14 @@ class ClusterFailoverITCase {
                 assertThat(checkpoints.path("counts").path("restored").asLong()).as(checkpoints.toString())
                         .isGreaterThanOrEqualTo(1);
                 // … and ended as an uninterrupted run does
-                assertThat(LiveRunReference.sortedCompleteLines(alerts)).isEqualTo(ref.expectedAlerts);
+                LiveRunReference.assertSameLines("alerts file",
+                        LiveRunReference.sortedCompleteLines(alerts), ref.expectedAlerts);
                 assertThat(Files.readAllLines(alerts)).doesNotHaveDuplicates();
-                assertThat(LiveRunReference.readCommitted(kafka, "alerts-cluster-it", ref.expectedAlerts.size()))
-                        .isEqualTo(ref.expectedAlerts);
-                assertThat(LiveRunReference.metricsUpTo(metrics, LiveRunReference.REACHED))
-                        .isEqualTo(ref.expectedMetrics);
+                LiveRunReference.assertSameLines("alerts topic",
+                        LiveRunReference.readCommitted(kafka, "alerts-cluster-it", ref.expectedAlerts.size()),
+                        ref.expectedAlerts);
+                LiveRunReference.assertSameLines("metrics file",
+                        LiveRunReference.metricsUpTo(metrics, LiveRunReference.REACHED), ref.expectedMetrics);
             } finally {
                 client.destroyForcibly().waitFor();
             }

@@ -60,6 +60,35 @@ final class LiveRunReference {
                 && metricsUpTo(metrics, REACHED).size() >= expectedMetrics.size();
     }
 
+    /**
+     * Requires {@code actual} to equal {@code expected}; when they differ, says which lines are
+     * missing and which are extra (AssertJ's message cuts lists of a thousand lines short of that).
+     */
+    static void assertSameLines(String what, List<String> actual, List<String> expected) {
+        if (actual.equals(expected)) {
+            return;
+        }
+        java.util.Map<String, Integer> count = new java.util.HashMap<>();
+        expected.forEach(l -> count.merge(l, 1, Integer::sum));
+        List<String> extra = new ArrayList<>();
+        for (String l : actual) {
+            if (count.merge(l, -1, Integer::sum) < 0) {
+                extra.add(l);
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        count.forEach((l, n) -> {
+            for (int i = 0; i < n; i++) {
+                missing.add(l);
+            }
+        });
+        missing.sort(Comparator.naturalOrder());
+        throw new AssertionError(what + ": " + actual.size() + " lines, the uninterrupted run " + expected.size()
+                + (missing.isEmpty() && extra.isEmpty() ? " (same lines, other order)" : "")
+                + "\nmissing (" + missing.size() + "):\n  " + String.join("\n  ", missing.subList(0, Math.min(15, missing.size())))
+                + "\nextra (" + extra.size() + "):\n  " + String.join("\n  ", extra.subList(0, Math.min(15, extra.size()))));
+    }
+
     /** Rates, codes and alert points up to {@code reached} (input counts depend on partitioning). */
     static List<String> metricsUpTo(Path file, long reached) {
         List<String> out = new ArrayList<>();

@@ -81,12 +81,12 @@ class OutageITCase {
             assertThat(run.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
 
             // nothing lost, nothing twice, despite the broker restart
-            assertThat(LiveRunReference.sortedCompleteLines(alerts)).isEqualTo(ref.expectedAlerts);
+            LiveRunReference.assertSameLines("alerts file", LiveRunReference.sortedCompleteLines(alerts), ref.expectedAlerts);
             assertThat(Files.readAllLines(alerts)).doesNotHaveDuplicates();
-            assertThat(LiveRunReference.readCommitted(kafka, alertsTopic, ref.expectedAlerts.size()))
-                    .isEqualTo(ref.expectedAlerts);
-            assertThat(LiveRunReference.metricsUpTo(metrics, LiveRunReference.REACHED))
-                    .isEqualTo(ref.expectedMetrics);
+            LiveRunReference.assertSameLines("alerts topic", LiveRunReference.readCommitted(kafka, alertsTopic, ref.expectedAlerts.size()),
+                    ref.expectedAlerts);
+            LiveRunReference.assertSameLines("metrics file",
+                    LiveRunReference.metricsUpTo(metrics, LiveRunReference.REACHED), ref.expectedMetrics);
 
             // the receiver has been down all along: every page is held, none given up on
             Set<String> paged = pagedKeys(ref.expectedAlerts);
