@@ -345,7 +345,9 @@ public final class PayWatchBench {
         c.put("execution.checkpointing.interval", checkpointIntervalS + " s");
         c.put("execution.checkpointing.dir", checkpoints.toUri().toString());
         c.put("execution.checkpointing.incremental", "true");
-        c.put("rest.port", "0");
+        // BENCH_REST_PORT=8089 opens the embedded Flink's REST API there: per-subtask busy and
+        // back-pressured time (docs/performance.md) while a measurement runs
+        c.put("rest.port", System.getenv().getOrDefault("BENCH_REST_PORT", "0"));
         return Configuration.fromMap(c);
     }
 
