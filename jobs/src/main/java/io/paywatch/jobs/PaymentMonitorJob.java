@@ -143,7 +143,7 @@ public final class PaymentMonitorJob {
         BroadcastStream<ControlSignal> control = signals.broadcast(
                 EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES);
 
-        RuleOutputs main = rules(accepted, control, settings.rules, "", settings.chargeScreen());
+        RuleOutputs main = rules(accepted, control, settings.rules, "", settings.screens());
 
         long healthInterval = settings.rules.failureRate().everyMs;
         DataStream<InputHealth> inputHealth = onTime.getSideOutput(PipelineTags.INPUT_OUTCOMES)
@@ -172,7 +172,7 @@ public final class PaymentMonitorJob {
 
         // backtesting: a second rule set over the same accepted events, in the same pass
         DataStream<Alert> compareAlerts = settings.compareRules == null ? null
-                : rules(accepted, control, settings.compareRules, "-compare", settings.chargeScreen()).alerts;
+                : rules(accepted, control, settings.compareRules, "-compare", settings.screens()).alerts;
 
         // inhibition (one page for a channel outage, not one per merchant riding on it),
         // silences, flapping, re-notification, and the echo of live rule changes
@@ -208,7 +208,7 @@ public final class PaymentMonitorJob {
 
     /** Failure rates and the pattern rules for one rule set; {@code uidSuffix} tells sets apart. */
     static RuleOutputs rules(DataStream<PaymentEvent> accepted, BroadcastStream<ControlSignal> control,
-            RuleSettings rules, String uidSuffix, boolean chargeScreen) {
+            RuleSettings rules, String uidSuffix, boolean screens) {
         // only payments count in rates; merchant rates read dedup's partitioning (no exchange)
         DataStream<PaymentEvent> payments = accepted.filter(PaymentEvent::isPayment)
                 .name("payments" + uidSuffix).uid("payments" + uidSuffix);
@@ -227,7 +227,7 @@ public final class PaymentMonitorJob {
         if (!rules.anyPatternEnabled()) {
             return new RuleOutputs(merchantRates.union(channelRates), alerts, null);
         }
-        PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix, chargeScreen);
+        PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix, screens);
         return new RuleOutputs(merchantRates.union(channelRates), alerts.union(patterns.alerts), patterns.late);
     }
 }

@@ -42,20 +42,21 @@ public final class PipelineSettings implements Serializable {
     }
 
     /**
-     * Whether charges completed within the hold are screened out before the
-     * {@code charged_unfulfilled} CEP operator ({@link io.paywatch.jobs.alerting.OrderScreen});
-     * off only to prove that the alerts are the same either way.
+     * Whether the screens stand in front of the {@code charged_unfulfilled} and
+     * {@code failed_but_charged} CEP operators ({@link io.paywatch.jobs.alerting.OrderScreen},
+     * {@link io.paywatch.jobs.alerting.PaymentPairScreen}); off only to prove that the alerts are
+     * the same either way.
      */
-    public boolean chargeScreen() {
-        return chargeScreen;
+    public boolean screens() {
+        return screens;
     }
 
-    private boolean chargeScreen = true;
+    private boolean screens = true;
 
-    /** The same settings with every charge fed to CEP unscreened (equivalence tests). */
-    public PipelineSettings withoutChargeScreen() {
+    /** The same settings with every event fed to CEP unscreened (equivalence tests). */
+    public PipelineSettings withoutScreens() {
         PipelineSettings s = copy();
-        s.chargeScreen = false;
+        s.screens = false;
         return s;
     }
 
@@ -94,7 +95,7 @@ public final class PipelineSettings implements Serializable {
     private PipelineSettings copy() {
         PipelineSettings s = new PipelineSettings(rules, outOfOrdernessMs, dedupHorizonMs, idleTimeoutMs,
                 idleAdvanceMaxMs, compareRules);
-        s.chargeScreen = chargeScreen;
+        s.screens = screens;
         s.controlSecretEnv = controlSecretEnv;
         s.eventTimeRange = eventTimeRange;
         return s;

@@ -32,11 +32,11 @@ import org.apache.flink.util.OutputTag;
  * Wires the four pattern rules (Flink CEP) and their incident lifecycle:
  *
  * <pre>
- * accepted events ─┬─ timeout_burst       CEP per merchant+channel ─┐
- *                  ├─ risk_block          CEP per card (user, device)┤
- *                  ├─ charged_unfulfilled CEP per merchant+order ────┼─ signals ─ keyBy(incident) ─ lifecycle ─ alerts
- *                  ├─ failed_but_charged  CEP per merchant+payment ──┤
- *                  └─ fulfilments, refunds (resolvers) ─────────────┘
+ * accepted events ─┬─ timeout_burst       CEP per merchant+channel ────────────┐
+ *                  ├─ risk_block          CEP per card (user, device) ──────────┤
+ *                  ├─ charged_unfulfilled screen ─ CEP per merchant+order ───────┼─ signals ─ keyBy(incident) ─ lifecycle ─ alerts
+ *                  ├─ failed_but_charged  screen ─ CEP per merchant+payment ─────┤
+ *                  └─ fulfilments, refunds (resolvers) ─────────────────────────┘
  * </pre>
  *
  * <p>CEP patterns are fixed per operator, so a rule with per-merchant or per-channel overrides
@@ -72,10 +72,13 @@ public final class PatternDetection {
         return build(accepted, control, rules, uidSuffix, true);
     }
 
-    /** @param chargeScreen whether {@link ChargedUnfulfilledScreen} feeds its CEP operator */
+    /**
+     * @param screens whether {@link ChargedUnfulfilledScreen} and {@link FailedButChargedScreen}
+     *     feed their CEP operators (off only to prove that the alerts are the same)
+     */
     public static Result build(DataStream<PaymentEvent> accepted,
             BroadcastStream<io.paywatch.jobs.control.ControlSignal> control, RuleSettings rules,
-            String uidSuffix, boolean chargeScreen) {
+            String uidSuffix, boolean screens) {
         if (!rules.anyPatternEnabled()) {
             throw new IllegalArgumentException("every pattern rule is switched off: build none");
         }
@@ -98,18 +101,18 @@ public final class PatternDetection {
             }
         }
         for (PatternRuleSettings s : variants(rules, RuleSettings.CHARGED_UNFULFILLED)) {
-            long hold = chargeScreen ? OrderScreen.holdFor(s.withinMs) : 0;
+            long hold = screens ? OrderScreen.holdFor(s.withinMs) : 0;
             add(signals, late, accepted, rules, RuleSettings.CHARGED_UNFULFILLED, s,
                     "cep-charged-unfulfilled" + uidSuffix, ChargedUnfulfilledPattern::relevant,
                     ChargedUnfulfilledPattern::keyOf, ChargedUnfulfilledPattern.pattern(s, hold),
                     ChargedUnfulfilledPattern.SAME_TIME_ORDER, ChargedUnfulfilledPattern.handler(s),
-                    chargeScreen ? new ChargedUnfulfilledScreen(hold, s.withinMs) : null);
+                    screens ? new ChargedUnfulfilledScreen(hold, s.withinMs) : null);
         }
         for (PatternRuleSettings s : variants(rules, RuleSettings.FAILED_BUT_CHARGED)) {
             add(signals, late, accepted, rules, RuleSettings.FAILED_BUT_CHARGED, s,
                     "cep-failed-but-charged" + uidSuffix, FailedButChargedPattern::relevant,
                     FailedButChargedPattern::keyOf, FailedButChargedPattern.pattern(s), null,
-                    FailedButChargedPattern.handler(s), null);
+                    FailedButChargedPattern.handler(s), screens ? new FailedButChargedScreen(s.withinMs) : null);
         }
         if (rules.enabled(RuleSettings.CHARGED_UNFULFILLED)) {
             signals.add(accepted

@@ -28,8 +28,8 @@ public final class PatternHarness {
         return run(events, rules, true);
     }
 
-    /** @param chargeScreen whether charges pass the screen in front of charged_unfulfilled's CEP */
-    public static List<Alert> run(List<PaymentEvent> events, RuleSettings rules, boolean chargeScreen)
+    /** @param screens whether the screens stand in front of charged_unfulfilled's and failed_but_charged's CEP */
+    public static List<Alert> run(List<PaymentEvent> events, RuleSettings rules, boolean screens)
             throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
@@ -44,7 +44,7 @@ public final class PatternHarness {
         // no end-of-input signal: at the end every deadline and quiet period runs out
         var noEnd = in.flatMap((PaymentEvent e, org.apache.flink.util.Collector<ControlSignal> c) -> { })
                 .returns(ControlSignal.TYPE).broadcast(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES);
-        try (CloseableIterator<Alert> it = PatternDetection.build(in, noEnd, rules, "", chargeScreen).alerts.executeAndCollect()) {
+        try (CloseableIterator<Alert> it = PatternDetection.build(in, noEnd, rules, "", screens).alerts.executeAndCollect()) {
             it.forEachRemaining(out::add);
         }
         out.sort(Comparator.comparingLong(Alert::transitionTime).thenComparing(a -> a.alertId)

@@ -25,12 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The whole job with and without the screen in front of {@code charged_unfulfilled}'s CEP
- * operator gives the same alerts: on the realistic hour, and on a randomised stream of orders
- * spread over three partitions (ties in event time, out-of-order arrival, fulfilments and refunds
- * before their charges, at the edges of the hold and of the window).
+ * The whole job with and without the screens in front of the {@code charged_unfulfilled} and
+ * {@code failed_but_charged} CEP operators gives the same alerts: on the realistic hour, and on
+ * randomised streams spread over three partitions (ties in event time, out-of-order arrival,
+ * resolvers before their charges, charges before and after their failures, at the edges of the
+ * hold and of the windows).
  */
-class ChargeScreenEquivalenceITCase {
+class ScreenEquivalenceITCase {
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder()
@@ -56,7 +57,7 @@ class ChargeScreenEquivalenceITCase {
             String expectedInSome) throws Exception {
         PipelineSettings screened = PipelineSettings.defaults(RuleSettings.defaults());
         List<String> with = alerts(records, partitions, screened);
-        List<String> without = alerts(records, partitions, screened.withoutChargeScreen());
+        List<String> without = alerts(records, partitions, screened.withoutScreens());
         assertThat(with).isEqualTo(without);
         assertThat(with).anyMatch(a -> a.contains(expectedInSome));
     }
@@ -69,6 +70,7 @@ class ChargeScreenEquivalenceITCase {
             records.add(RawRecord.ofText(l, "hour.jsonl:" + (++line)));
         }
         sameWithAndWithoutTheScreen(records, SourcePartitions.single(), "\"rule\":\"charged_unfulfilled\"");
+        sameWithAndWithoutTheScreen(records, SourcePartitions.single(), "\"rule\":\"failed_but_charged\"");
     }
 
     @Test
@@ -106,6 +108,40 @@ class ChargeScreenEquivalenceITCase {
                     "random-" + l.partition + "@" + (offset[l.partition]++), l.partition));
         }
         sameWithAndWithoutTheScreen(records, SourcePartitions.kafka("random", 3), "\"rule\":\"charged_unfulfilled\"");
+    }
+
+    @Test
+    void aRandomisedStreamOfFailuresAndChargesOverThreePartitions() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(11);
+        long t0 = RealisticHour.START;
+        long within = RuleSettings.defaults().pattern(RuleSettings.FAILED_BUT_CHARGED).withinMs;
+        long[] offsets = {0, 1, -1, within - 1, within, within + 1, 2 * within, -within, -within + 1};
+        record Line(long arrival, int partition, String json) {}
+        List<Line> lines = new ArrayList<>();
+        int n = 0;
+        for (int p = 0; p < 400; p++) {
+            String merchant = "m-" + rnd.nextInt(5);
+            long base = t0 + rnd.nextLong(0, 3 * within) / 1000 * 1000;
+            int events = 1 + rnd.nextInt(3);
+            for (int i = 0; i < events; i++) {
+                long at = base + (i == 0 ? 0 : rnd.nextInt(3) == 0 ? rnd.nextLong(-within, 2 * within)
+                        : offsets[rnd.nextInt(offsets.length)]);
+                String json = rnd.nextBoolean() ? json(++n, "charge", at, merchant, p)
+                        : String.format(Locale.ROOT, "{\"event_id\":\"e-%d\",\"event_time\":%d,\"kind\":\"payment\","
+                                + "\"payment_id\":\"p-%d\",\"order_id\":\"o-%d\",\"merchant_id\":\"%s\","
+                                + "\"channel\":\"card\",\"status\":\"failed\",\"code\":\"202\","
+                                + "\"amount_minor\":100,\"currency\":\"CNY\"}", ++n, at, p, p, merchant);
+                lines.add(new Line(at + rnd.nextLong(0, 4_000), rnd.nextInt(3), json));
+            }
+        }
+        lines.sort(Comparator.comparingLong(Line::arrival));
+        List<RawRecord> records = new ArrayList<>();
+        int[] offset = new int[3];
+        for (Line l : lines) {
+            records.add(RawRecord.ofBytes(l.json.getBytes(StandardCharsets.UTF_8),
+                    "random-" + l.partition + "@" + (offset[l.partition]++), l.partition));
+        }
+        sameWithAndWithoutTheScreen(records, SourcePartitions.kafka("random", 3), "\"rule\":\"failed_but_charged\"");
     }
 
     private static String json(int n, String kind, long time, String merchant, int order) {

@@ -1,0 +1,188 @@
+package io.paywatch.jobs.alerting;
+
+import static io.paywatch.jobs.testing.Events.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paywatch.jobs.alerting.ChargedUnfulfilledScreenTest.Arrival;
+import io.paywatch.model.EventKind;
+import io.paywatch.model.PatternRuleSettings;
+import io.paywatch.model.PatternSignal;
+import io.paywatch.model.PaymentEvent;
+import io.paywatch.model.RuleSettings;
+import io.paywatch.patterns.FailedButChargedPattern;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.cep.nfa.compiler.NFACompiler;
+import org.apache.flink.cep.operator.CepOperator;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The screen in front of {@code failed_but_charged}'s CEP operator changes no match: CEP alone
+ * and screen + CEP over the same randomised streams — ties in event time, out-of-order arrival,
+ * charges before and after their failures, several of each per payment, pairs at the edges of
+ * the window, a payment that pairs again after a match — give the same matches (the same
+ * events, in the same order), and the screen leaves no state or timer behind.
+ */
+class FailedButChargedScreenTest {
+    private static final PatternRuleSettings RULE =
+            RuleSettings.defaults().pattern(RuleSettings.FAILED_BUT_CHARGED);
+    private static final long W = RULE.withinMs;
+    private static final long BOUND = 5_000;
+
+    static PaymentEvent event(boolean charge, long time, String payment, int n) {
+        PaymentEvent e = io.paywatch.jobs.testing.Events.failed(time, "m-1", "card", "202");
+        if (charge) {
+            e.kind = EventKind.CHARGE;
+            e.failed = false;
+            e.code = null;
+        }
+        e.paymentId = payment;
+        e.orderId = "o-" + payment;
+        e.eventId = (charge ? "charge-" : "failed-") + payment + "-" + n;
+        return e;
+    }
+
+    /** Payments with 1–4 events of either kind at offsets that test every boundary. */
+    static List<Arrival> randomStream(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        long[] offsets = {0, 1, -1, W - 1, W, W + 1, 2 * W - 1, 2 * W, 2 * W + 1, 3 * W, -W, -W + 1};
+        List<PaymentEvent> events = new ArrayList<>();
+        int n = 0;
+        for (int p = 0; p < 40; p++) {
+            String payment = "p-" + p;
+            long base = T0 + rnd.nextLong(0, 3 * W) / 1000 * 1000; // whole seconds: many ties
+            int count = 1 + rnd.nextInt(4);
+            for (int i = 0; i < count; i++) {
+                long at = i == 0 ? 0 : rnd.nextInt(3) == 0 ? rnd.nextLong(-W, 3 * W) : offsets[rnd.nextInt(offsets.length)];
+                events.add(event(rnd.nextBoolean(), base + at, payment, n++));
+            }
+        }
+        List<long[]> keyed = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            keyed.add(new long[] {events.get(i).eventTime + rnd.nextLong(0, BOUND), i});
+        }
+        keyed.sort(Comparator.comparingLong((long[] k) -> k[0]).thenComparingLong(k -> k[1]));
+        List<Arrival> out = new ArrayList<>();
+        for (long[] k : keyed) {
+            out.add(new Arrival(events.get((int) k[1]), k[0] - BOUND - 1));
+        }
+        return out;
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PatternSignal> cep()
+            throws Exception {
+        Pattern<PaymentEvent, PaymentEvent> pattern = FailedButChargedPattern.pattern(RULE);
+        return new KeyedOneInputStreamOperatorTestHarness<>(new CepOperator<>(
+                TypeInformation.of(PaymentEvent.class).createSerializer(new SerializerConfigImpl()), false,
+                NFACompiler.compileFactory(pattern, true), null, pattern.getAfterMatchSkipStrategy(),
+                FailedButChargedPattern.handler(RULE), null), FailedButChargedPattern::keyOf, Types.STRING);
+    }
+
+    private static List<String> matches(List<PatternSignal> signals) {
+        List<String> out = new ArrayList<>();
+        for (PatternSignal s : signals) {
+            out.add(s.key + " @" + (s.time - T0) + " " + Arrays.toString(s.eventIds));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    static List<String> cepAlone(List<Arrival> stream) throws Exception {
+        try (var h = cep()) {
+            h.open();
+            for (Arrival a : stream) {
+                h.processElement(new StreamRecord<>(a.event(), a.event().eventTime));
+                h.processWatermark(new Watermark(a.watermarkAfter()));
+            }
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            return matches(h.extractOutputValues());
+        }
+    }
+
+    record Screened(List<String> matches, int forwarded) {}
+
+    static Screened screenThenCep(List<Arrival> stream) throws Exception {
+        List<Object> screened;
+        try (var screen = new KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent>(
+                new KeyedProcessOperator<>(new FailedButChargedScreen(W)), FailedButChargedPattern::keyOf,
+                Types.STRING)) {
+            screen.open();
+            for (Arrival a : stream) {
+                screen.processElement(new StreamRecord<>(a.event(), a.event().eventTime));
+                screen.processWatermark(new Watermark(a.watermarkAfter()));
+            }
+            screen.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(screen.numKeyedStateEntries()).as("state left").isZero();
+            assertThat(screen.numEventTimeTimers()).as("timers left").isZero();
+            screened = new ArrayList<>(screen.getOutput());
+        }
+        int forwarded = 0;
+        try (var h = cep()) {
+            h.open();
+            for (Object o : screened) {
+                if (o instanceof Watermark) {
+                    h.processWatermark((Watermark) o);
+                } else {
+                    @SuppressWarnings("unchecked")
+                    StreamRecord<PaymentEvent> r = (StreamRecord<PaymentEvent>) o;
+                    h.processElement(r);
+                    forwarded++;
+                }
+            }
+            return new Screened(matches(h.extractOutputValues()), forwarded);
+        }
+    }
+
+    @Test
+    void randomisedStreamsGiveTheSameMatchesWithAndWithoutTheScreen() throws Exception {
+        int events = 0;
+        int forwarded = 0;
+        int matched = 0;
+        for (long seed = 1; seed <= 80; seed++) {
+            List<Arrival> stream = randomStream(seed);
+            List<String> expected = cepAlone(stream);
+            Screened actual = screenThenCep(stream);
+            assertThat(actual.matches).as("seed " + seed).isEqualTo(expected);
+            events += stream.size();
+            forwarded += actual.forwarded;
+            matched += expected.size();
+        }
+        assertThat(matched).isGreaterThan(300);
+        assertThat(forwarded).isLessThan(events);
+    }
+
+    @Test
+    void aLoneChargeOrFailureNeverReachesCep() throws Exception {
+        List<Arrival> stream = List.of(
+                new Arrival(event(true, T0, "p-1", 1), T0 - BOUND),
+                new Arrival(event(false, T0 + 1_000, "p-2", 2), T0 - BOUND),
+                new Arrival(event(false, T0 + 2_000, "p-3", 3), T0),
+                new Arrival(event(true, T0 + 2_000 + W, "p-3", 4), T0 + 1_000)); // within after it: timed out
+        Screened s = screenThenCep(stream);
+        assertThat(s.matches).isEmpty();
+        assertThat(cepAlone(stream)).isEmpty();
+        assertThat(s.forwarded).isZero();
+    }
+
+    @Test
+    void aChargeBeforeItsFailureArrivingAfterItStillMatches() throws Exception {
+        List<Arrival> stream = List.of(
+                new Arrival(event(false, T0 + 3_000, "p-1", 1), T0 - BOUND),
+                new Arrival(event(true, T0, "p-1", 2), T0 - 1)); // the charge came first in event time
+        Screened s = screenThenCep(stream);
+        assertThat(s.matches).containsExactly("failed_but_charged|m-1|p-1 @3000 [charge-p-1-2, failed-p-1-1]");
+        assertThat(s.matches).isEqualTo(cepAlone(stream));
+        assertThat(s.forwarded).isEqualTo(2);
+    }
+}
