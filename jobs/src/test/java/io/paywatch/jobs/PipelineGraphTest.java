@@ -49,7 +49,8 @@ class PipelineGraphTest {
     @Test
     void everyRuleHasItsOperatorsByDefault() {
         assertThat(uids(RuleSettings.defaults())).contains("cep-timeout-burst", "cep-risk-block",
-                "cep-charged-unfulfilled-screen", "cep-charged-unfulfilled-screened", "cep-failed-but-charged", "pattern-incidents",
+                "cep-charged-unfulfilled-screen", "cep-charged-unfulfilled-screened", "cep-failed-but-charged-screen",
+                "cep-failed-but-charged-screened", "pattern-incidents",
                 "failure-rate-merchant", "failure-rate-channel", "late-at-patterns");
     }
 
@@ -57,7 +58,7 @@ class PipelineGraphTest {
     void aSwitchedOffPatternRuleIsNotBuilt() {
         List<String> uids = uids(RuleSettings.parseYaml(
                 "timeout_burst: {enabled: false}\ncharged_unfulfilled: {enabled: false}\n", "rules.yaml"));
-        assertThat(uids).contains("cep-risk-block", "cep-failed-but-charged", "pattern-incidents");
+        assertThat(uids).contains("cep-risk-block", "cep-failed-but-charged-screened", "pattern-incidents");
         assertThat(uids).noneMatch(u -> u.contains("timeout-burst") || u.contains("charged-unfulfilled"));
     }
 
