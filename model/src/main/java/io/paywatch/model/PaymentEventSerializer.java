@@ -2,9 +2,7 @@ package io.paywatch.model;
 
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -189,42 +187,10 @@ public final class PaymentEventSerializer extends TypeSerializer<PaymentEvent> {
         return new Snapshot();
     }
 
-    /** The serializer's snapshot in checkpoints; it has no configuration beyond its version. */
-    public static final class Snapshot implements TypeSerializerSnapshot<PaymentEvent> {
-        private static final int VERSION = 1;
-
-        @Override
-        public int getCurrentVersion() {
-            return VERSION;
-        }
-
-        @Override
-        public void writeSnapshot(DataOutputView out) {}
-
-        @Override
-        public void readSnapshot(int readVersion, DataInputView in, ClassLoader classLoader) throws IOException {
-            if (readVersion != VERSION) {
-                throw new IOException("PaymentEventSerializer: unknown snapshot version " + readVersion);
-            }
-        }
-
-        @Override
-        public TypeSerializer<PaymentEvent> restoreSerializer() {
-            return INSTANCE;
-        }
-
-        @Override
-        public TypeSerializerSchemaCompatibility<PaymentEvent> resolveSchemaCompatibility(
-                TypeSerializerSnapshot<PaymentEvent> old) {
-            if (old instanceof Snapshot) {
-                return TypeSerializerSchemaCompatibility.compatibleAsIs();
-            }
-            // state written before this serializer existed: read it with the POJO serializer
-            if (old instanceof PojoSerializerSnapshot
-                    && old.restoreSerializer().createInstance() instanceof PaymentEvent) {
-                return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
-            }
-            return TypeSerializerSchemaCompatibility.incompatible();
+    /** The serializer's snapshot in checkpoints ({@link OwnSerializerSnapshot}). */
+    public static final class Snapshot extends OwnSerializerSnapshot<PaymentEvent> {
+        public Snapshot() {
+            super(INSTANCE, PaymentEvent.class);
         }
     }
 }

@@ -15,6 +15,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import io.paywatch.jobs.control.ControlSignal;
@@ -47,18 +48,30 @@ public class FailureRateFunction
     /** Channel snapshots carry codes (paywatch_code points); merchant ones totals only. */
     private transient boolean fullWindow;
 
+    /** Flink's POJO serializers for the state, as builds before 2026-12-02: upgrade tests only. */
+    private boolean pojoState;
+
     /** @param scope {@link RateSnapshot#MERCHANT} or {@link RateSnapshot#CHANNEL} */
     public FailureRateFunction(String scope, RuleSettings rules) {
         this.scope = scope;
         this.rules = rules;
     }
 
+    /** The same function with its state written as an older build wrote it (upgrade tests). */
+    FailureRateFunction withPojoState() {
+        pojoState = true;
+        return this;
+    }
+
     @Override
     public void open(OpenContext openContext) {
-        buckets = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "buckets", Types.LONG, TypeInformation.of(FailureCounts.class)));
-        keyState = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("rate-key", TypeInformation.of(RateKeyState.class)));
+        // own serializers: every payment reads and writes this state (on RocksDB, serialised)
+        buckets = getRuntimeContext().getMapState(pojoState
+                ? new MapStateDescriptor<>("buckets", Types.LONG, TypeInformation.of(FailureCounts.class))
+                : new MapStateDescriptor<>("buckets", LongSerializer.INSTANCE, FailureCountsSerializer.INSTANCE));
+        keyState = getRuntimeContext().getState(pojoState
+                ? new ValueStateDescriptor<>("rate-key", TypeInformation.of(RateKeyState.class))
+                : new ValueStateDescriptor<>("rate-key", RateKeyStateSerializer.INSTANCE));
         store = new BucketRing.Store() {
             @Override
             public FailureCounts get(long index) throws Exception {

@@ -1,0 +1,116 @@
+package io.paywatch.jobs.rates;
+
+import io.paywatch.model.OwnSerializerSnapshot;
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+/**
+ * The serializer of a rate key's bookkeeping ({@link RateKeyState}), read at every payment on
+ * RocksDB. Layout (version 1): next evaluation, firing since, partial window's time, a byte of
+ * flags (bit 0: severity present, bit 1: partial window present), the severity, the partial
+ * window as {@link FailureCountsSerializer} writes it. State written with Flink's POJO serializer
+ * restores by migration, as for {@link FailureCountsSerializer}.
+ */
+public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
+    private static final long serialVersionUID = 1L;
+    public static final RateKeyStateSerializer INSTANCE = new RateKeyStateSerializer();
+
+    private static final int SEVERITY = 1;
+    private static final int PARTIAL_WINDOW = 1 << 1;
+
+    @Override
+    public boolean isImmutableType() {
+        return false;
+    }
+
+    @Override
+    public TypeSerializer<RateKeyState> duplicate() {
+        return this;
+    }
+
+    @Override
+    public RateKeyState createInstance() {
+        return new RateKeyState();
+    }
+
+    @Override
+    public RateKeyState copy(RateKeyState from) {
+        return copy(from, new RateKeyState());
+    }
+
+    @Override
+    public RateKeyState copy(RateKeyState from, RateKeyState to) {
+        to.nextEvaluation = from.nextEvaluation;
+        to.firingSeverity = from.firingSeverity;
+        to.firingSince = from.firingSince;
+        to.partialWindow = from.partialWindow == null ? null : FailureCountsSerializer.INSTANCE.copy(from.partialWindow);
+        to.partialWindowFor = from.partialWindowFor;
+        return to;
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(RateKeyState s, DataOutputView out) throws IOException {
+        out.writeLong(s.nextEvaluation);
+        out.writeLong(s.firingSince);
+        out.writeLong(s.partialWindowFor);
+        out.writeByte((s.firingSeverity != null ? SEVERITY : 0) | (s.partialWindow != null ? PARTIAL_WINDOW : 0));
+        if (s.firingSeverity != null) {
+            StringValue.writeString(s.firingSeverity, out);
+        }
+        if (s.partialWindow != null) {
+            FailureCountsSerializer.write(s.partialWindow, out);
+        }
+    }
+
+    @Override
+    public RateKeyState deserialize(DataInputView in) throws IOException {
+        return deserialize(new RateKeyState(), in);
+    }
+
+    @Override
+    public RateKeyState deserialize(RateKeyState s, DataInputView in) throws IOException {
+        s.nextEvaluation = in.readLong();
+        s.firingSince = in.readLong();
+        s.partialWindowFor = in.readLong();
+        int flags = in.readByte();
+        s.firingSeverity = (flags & SEVERITY) != 0 ? StringValue.readString(in) : null;
+        s.partialWindow = (flags & PARTIAL_WINDOW) != 0 ? FailureCountsSerializer.read(new FailureCounts(), in) : null;
+        return s;
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        serialize(deserialize(source), target);
+    }
+
+    @Override
+    public boolean equals(Object obj) {
+        return obj instanceof RateKeyStateSerializer;
+    }
+
+    @Override
+    public int hashCode() {
+        return RateKeyStateSerializer.class.hashCode();
+    }
+
+    @Override
+    public TypeSerializerSnapshot<RateKeyState> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** The serializer's snapshot in checkpoints ({@link OwnSerializerSnapshot}). */
+    public static final class Snapshot extends OwnSerializerSnapshot<RateKeyState> {
+        public Snapshot() {
+            super(INSTANCE, RateKeyState.class);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.paywatch.jobs.rates;
+
+import static io.paywatch.jobs.testing.Events.T0;
+import static io.paywatch.jobs.testing.Events.failed;
+import static io.paywatch.jobs.testing.Events.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paywatch.jobs.PipelineTags;
+import io.paywatch.jobs.control.ControlSignal;
+import io.paywatch.jobs.control.LiveRules;
+import io.paywatch.jobs.ingest.EndOfInput;
+import io.paywatch.jobs.metrics.MetricLines;
+import io.paywatch.model.AlertJson;
+import io.paywatch.model.PaymentEvent;
+import io.paywatch.model.RuleSettings;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The rate functions' own state serializers: every field survives a round trip (nulls and
+ * empty arrays included), copies are deep, and state an older build wrote with Flink's POJO
+ * serializer restores — on both backends — into a function that then gives exactly what an
+ * uninterrupted run gives.
+ */
+class RateStateSerializersTest {
+    private static FailureCounts fullBucket() {
+        FailureCounts c = new FailureCounts(T0);
+        c.add(ok(T0 + 1, "m-1", "card"));
+        c.add(failed(T0 + 2, "m-1", "card", "101"));
+        c.add(failed(T0 + 3, "m-1", "wallet", "202"));
+        c.add(failed(T0 + 4, "m-1", "wallet", "203"));
+        return c;
+    }
+
+    private static <T> T roundTrip(TypeSerializer<T> s, T value) throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        s.serialize(value, out);
+        T read = s.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        // and the byte copy Flink uses between views gives the same bytes
+        DataOutputSerializer copied = new DataOutputSerializer(64);
+        s.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
+        assertThat(copied.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
+        return read;
+    }
+
+    @Test
+    void aBucketSurvivesARoundTripAndCopiesAreDeep() throws Exception {
+        FailureCounts c = fullBucket();
+        assertThat(c.codes).hasSize(3);
+        assertThat(c.sampleIds).hasSize(3);
+        assertThat(c.channels).containsExactly("card", "wallet");
+        FailureCounts read = roundTrip(FailureCountsSerializer.INSTANCE, c);
+        assertThat(read).usingRecursiveComparison().isEqualTo(c);
+
+        FailureCounts copy = FailureCountsSerializer.INSTANCE.copy(c);
+        assertThat(copy).usingRecursiveComparison().isEqualTo(c);
+        copy.byCategory[0]++;
+        copy.codeCounts[0]++;
+        copy.channelFailed[0]++;
+        assertThat(c.byCategory[0]).isNotEqualTo(copy.byCategory[0]);
+        assertThat(c.codeCounts[0]).isNotEqualTo(copy.codeCounts[0]);
+        assertThat(c.channelFailed[0]).isNotEqualTo(copy.channelFailed[0]);
+
+        FailureCounts nulls = new FailureCounts(T0);
+        nulls.codes = null;
+        nulls.sampleTimes = null;
+        nulls.codeCategories = null;
+        nulls.channelFailed = null;
+        assertThat(roundTrip(FailureCountsSerializer.INSTANCE, nulls)).usingRecursiveComparison().isEqualTo(nulls);
+        assertThat(roundTrip(FailureCountsSerializer.INSTANCE, new FailureCounts()))
+                .usingRecursiveComparison().isEqualTo(new FailureCounts());
+    }
+
+    @Test
+    void aKeysBookkeepingSurvivesARoundTripWithAndWithoutItsParts() throws Exception {
+        RateKeyState s = new RateKeyState();
+        assertThat(roundTrip(RateKeyStateSerializer.INSTANCE, s)).usingRecursiveComparison().isEqualTo(s);
+        s.nextEvaluation = T0 + 10_000;
+        s.firingSeverity = "critical";
+        s.firingSince = T0;
+        s.partialWindow = fullBucket();
+        s.partialWindowFor = T0 + 20_000;
+        RateKeyState read = roundTrip(RateKeyStateSerializer.INSTANCE, s);
+        assertThat(read).usingRecursiveComparison().isEqualTo(s);
+        RateKeyState copy = RateKeyStateSerializer.INSTANCE.copy(s);
+        copy.partialWindow.total++;
+        assertThat(s.partialWindow.total).isNotEqualTo(copy.partialWindow.total);
+    }
+
+    @Test
+    void thePojoSerializersSnapshotsAreReadByMigration() {
+        var config = new SerializerConfigImpl();
+        assertThat(FailureCountsSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(
+                TypeInformation.of(FailureCounts.class).createSerializer(config).snapshotConfiguration())
+                .isCompatibleAfterMigration()).isTrue();
+        assertThat(RateKeyStateSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(
+                TypeInformation.of(RateKeyState.class).createSerializer(config).snapshotConfiguration())
+                .isCompatibleAfterMigration()).isTrue();
+        assertThat(FailureCountsSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(
+                FailureCountsSerializer.INSTANCE.snapshotConfiguration()).isCompatibleAsIs()).isTrue();
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, PaymentEvent, ControlSignal, RateSnapshot> harness(
+            FailureRateFunction f, String backend) throws Exception {
+        var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(f,
+                List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES)),
+                (PaymentEvent e) -> e.channel, Types.STRING, 128, 1, 0);
+        if (backend.equals("rocksdb")) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        h.getExecutionConfig().enableObjectReuse();
+        return h;
+    }
+
+    /** Seconds {@code from}–{@code to} of 2 payments/s on wallet, 80 % failing from 60 s to 180 s. */
+    private static void traffic(KeyedBroadcastOperatorTestHarness<String, PaymentEvent, ControlSignal, RateSnapshot> h,
+            int from, int to) throws Exception {
+        for (int s = from; s < to; s++) {
+            for (int k = 0; k < 2; k++) {
+                long t = T0 + s * 1000L + k * 500;
+                boolean outage = s >= 60 && s < 180 && (s * 2 + k) % 5 != 0;
+                PaymentEvent e = outage ? failed(t, "m", "wallet", "203") : ok(t, "m", "wallet");
+                e.eventId = "e-" + s + "-" + k; // the same ids in every run: they are the evidence
+                h.processElement(new StreamRecord<>(e, t));
+            }
+            h.watermark(T0 + s * 1000L - 5_000);
+        }
+    }
+
+    private static List<String> outputs(KeyedBroadcastOperatorTestHarness<String, PaymentEvent, ControlSignal, RateSnapshot> h) {
+        List<String> out = new ArrayList<>();
+        for (RateSnapshot r : h.extractOutputValues()) {
+            out.add(String.join("\n", MetricLines.of(r, null)));
+        }
+        if (h.getSideOutput(PipelineTags.ALERTS) != null) {
+            h.getSideOutput(PipelineTags.ALERTS).forEach(a -> out.add(AlertJson.toJson(a.getValue())));
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void rateStateOfThePojoSerializersRestoresAndContinuesAsAnUninterruptedRun(String backend) throws Exception {
+        RuleSettings rules = RuleSettings.defaults();
+        List<String> uninterrupted;
+        try (var h = harness(new FailureRateFunction(RateSnapshot.CHANNEL, rules), backend)) {
+            h.open();
+            traffic(h, 0, 120);
+            h.getOutput().clear();
+            if (h.getSideOutput(PipelineTags.ALERTS) != null) {
+                h.getSideOutput(PipelineTags.ALERTS).clear(); // the live queue: what came before the cut
+            }
+            traffic(h, 120, 600);
+            uninterrupted = outputs(h);
+        }
+        OperatorSubtaskState old;
+        try (var before = harness(new FailureRateFunction(RateSnapshot.CHANNEL, rules).withPojoState(), backend)) {
+            before.open();
+            traffic(before, 0, 120); // mid-incident: buckets, a firing severity and a partial window in state
+            old = before.snapshot(1, 1);
+        }
+        try (var after = harness(new FailureRateFunction(RateSnapshot.CHANNEL, rules), backend)) {
+            after.setup();
+            after.initializeState(old);
+            after.open();
+            traffic(after, 120, 600);
+            List<String> restored = outputs(after);
+            assertThat(restored).isEqualTo(uninterrupted);
+            assertThat(restored).anyMatch(l -> l.contains("\"status\":\"resolved\""));
+        }
+    }
+}
