@@ -65,6 +65,7 @@ final class CommandLines {
             Flag.value("checkpoint-dir", "DIR", "(run) checkpoints here (./paywatch-checkpoints); started again, resume from the latest"),
             Flag.value("checkpoint-interval", "DURATION", "(run) how often to checkpoint (10s)"),
             Flag.flag("allow-non-restored-state", "(run) resume even if the checkpoint holds state of an operator this build no longer has"),
+            Flag.value("idle-timeout", "DURATION", "(run) a Kafka partition silent this long stops holding event time back (30s)"),
             Flag.value("idle-advance", "DURATION", "(run) when every partition is idle, event time follows the wall clock, at most this far past the newest event (30m; 0: off)"),
             Flag.value("compare-rules", "FILE", "(replay) also run these rules (the current ones) over the same events…"),
             Flag.value("compare-out", "FILE", "(replay) …and write the difference with --rules as JSON here"),

@@ -169,10 +169,16 @@ final class JobCommand {
         if (!command.equals("run") && args.has("idle-advance")) {
             throw new UsageException(command + ": --idle-advance is for run (a replay ends with its data)");
         }
+        long idleTimeout = PipelineSettings.DEFAULT_IDLE_TIMEOUT_MS;
+        if (args.has("idle-timeout")) {
+            if (!command.equals("run")) {
+                throw new UsageException(command + ": --idle-timeout is for run (a replay's partitions are never idle)");
+            }
+            idleTimeout = args.durationMs("idle-timeout", "30s");
+        }
         RuleSettings compareRules = compareRules();
         PipelineSettings settings = new PipelineSettings(rules, outOfOrderness,
-                PipelineSettings.DEFAULT_DEDUP_HORIZON_MS, PipelineSettings.DEFAULT_IDLE_TIMEOUT_MS,
-                idleAdvance, compareRules);
+                PipelineSettings.DEFAULT_DEDUP_HORIZON_MS, idleTimeout, idleAdvance, compareRules);
         if (args.has("time-basis") || args.has("max-clock-skew")) {
             if (!args.has("kafka-topic")) {
                 throw new UsageException(command + ": --time-basis and --max-clock-skew are for a Kafka range (--kafka-topic)");

@@ -119,7 +119,9 @@ class CommandLineTest {
         assertThat(paywatch("demo", "--alertmanager-url", "http://127.0.0.1:1", "--alertmanager-inhibition", "both").err())
                 .isEqualTo("paywatch: demo: --alertmanager-inhibition must be paywatch or alertmanager, got 'both'\n");
         assertThat(paywatch("demo", "--alertmanager-inhibition", "alertmanager").err())
-                .isEqualTo("paywatch: demo: --alertmanager-inhibition needs --alertmanager-url\n");
+                .isEqualTo("paywatch: demo: --alertmanager-inhibition needs --alertmanager-url\n");        assertThat(paywatch("replay", "--input", "x.jsonl", "--idle-timeout", "1m").err())
+                .isEqualTo("paywatch: replay: --idle-timeout is for run (a replay's partitions are never idle)\n");
+        assertThat(paywatch("run", "--idle-timeout", "soon").err()).startsWith("paywatch: run: --idle-timeout: ");
     }
 
     @Test
