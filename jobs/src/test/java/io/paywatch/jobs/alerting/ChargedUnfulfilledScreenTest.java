@@ -98,7 +98,7 @@ class ChargedUnfulfilledScreenTest {
         return new KeyedOneInputStreamOperatorTestHarness<>(op, ChargedUnfulfilledPattern::keyOf, Types.STRING);
     }
 
-    private static List<String> matches(List<PatternSignal> signals) {
+    static List<String> matches(List<PatternSignal> signals) {
         List<String> out = new ArrayList<>();
         for (PatternSignal s : signals) {
             out.add(s.key + " @" + (s.time - T0) + " " + Arrays.toString(s.eventIds));
@@ -124,34 +124,45 @@ class ChargedUnfulfilledScreenTest {
     record Screened(List<String> matches, int forwarded) {}
 
     static Screened screenThenCep(List<Arrival> stream) throws Exception {
+        return screenThenCep(new ChargedUnfulfilledScreen(HOLD, W), ChargedUnfulfilledPattern::keyOf, stream,
+                harness(cep(HOLD)));
+    }
+
+    /**
+     * Runs {@code screen} over {@code stream} (requiring that it leaves no state or timer), then
+     * feeds what it forwarded, watermarks included, to {@code cep}: the matches and how many
+     * events got through. Shared by the tests of both screens.
+     */
+    static Screened screenThenCep(org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, PaymentEvent, PaymentEvent> screen,
+            org.apache.flink.api.java.functions.KeySelector<PaymentEvent, String> key, List<Arrival> stream,
+            KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PatternSignal> cep) throws Exception {
         List<Object> screened;
-        try (var screen = new KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent>(
-                new KeyedProcessOperator<>(new ChargedUnfulfilledScreen(HOLD, W)),
-                ChargedUnfulfilledPattern::keyOf, Types.STRING)) {
-            screen.open();
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent>(
+                new KeyedProcessOperator<>(screen), key, Types.STRING)) {
+            h.open();
             for (Arrival a : stream) {
-                screen.processElement(new StreamRecord<>(a.event, a.event.eventTime));
-                screen.processWatermark(new Watermark(a.watermarkAfter));
+                h.processElement(new StreamRecord<>(a.event, a.event.eventTime));
+                h.processWatermark(new Watermark(a.watermarkAfter));
             }
-            screen.processWatermark(new Watermark(Long.MAX_VALUE));
-            assertThat(screen.numKeyedStateEntries()).as("state left").isZero();
-            assertThat(screen.numEventTimeTimers()).as("timers left").isZero();
-            screened = new ArrayList<>(screen.getOutput());
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(h.numKeyedStateEntries()).as("state left").isZero();
+            assertThat(h.numEventTimeTimers()).as("timers left").isZero();
+            screened = new ArrayList<>(h.getOutput());
         }
         int forwarded = 0;
-        try (var h = harness(cep(HOLD))) {
-            h.open();
+        try (cep) {
+            cep.open();
             for (Object o : screened) {
                 if (o instanceof Watermark) {
-                    h.processWatermark((Watermark) o);
+                    cep.processWatermark((Watermark) o);
                 } else {
                     @SuppressWarnings("unchecked")
                     StreamRecord<PaymentEvent> r = (StreamRecord<PaymentEvent>) o;
-                    h.processElement(r);
+                    cep.processElement(r);
                     forwarded++;
                 }
             }
-            return new Screened(matches(h.extractOutputValues()), forwarded);
+            return new Screened(matches(cep.extractOutputValues()), forwarded);
         }
     }
 

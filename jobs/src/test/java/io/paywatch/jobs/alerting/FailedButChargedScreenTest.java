@@ -1,9 +1,11 @@
 package io.paywatch.jobs.alerting;
 
+import static io.paywatch.jobs.alerting.ChargedUnfulfilledScreenTest.matches;
 import static io.paywatch.jobs.testing.Events.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paywatch.jobs.alerting.ChargedUnfulfilledScreenTest.Arrival;
+import io.paywatch.jobs.alerting.ChargedUnfulfilledScreenTest.Screened;
 import io.paywatch.model.EventKind;
 import io.paywatch.model.PatternRuleSettings;
 import io.paywatch.model.PatternSignal;
@@ -11,7 +13,6 @@ import io.paywatch.model.PaymentEvent;
 import io.paywatch.model.RuleSettings;
 import io.paywatch.patterns.FailedButChargedPattern;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -21,7 +22,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.cep.pattern.Pattern;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -89,15 +89,6 @@ class FailedButChargedScreenTest {
                 FailedButChargedPattern.handler(RULE), null), FailedButChargedPattern::keyOf, Types.STRING);
     }
 
-    private static List<String> matches(List<PatternSignal> signals) {
-        List<String> out = new ArrayList<>();
-        for (PatternSignal s : signals) {
-            out.add(s.key + " @" + (s.time - T0) + " " + Arrays.toString(s.eventIds));
-        }
-        out.sort(null);
-        return out;
-    }
-
     static List<String> cepAlone(List<Arrival> stream) throws Exception {
         try (var h = cep()) {
             h.open();
@@ -110,38 +101,9 @@ class FailedButChargedScreenTest {
         }
     }
 
-    record Screened(List<String> matches, int forwarded) {}
-
     static Screened screenThenCep(List<Arrival> stream) throws Exception {
-        List<Object> screened;
-        try (var screen = new KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent>(
-                new KeyedProcessOperator<>(new FailedButChargedScreen(W)), FailedButChargedPattern::keyOf,
-                Types.STRING)) {
-            screen.open();
-            for (Arrival a : stream) {
-                screen.processElement(new StreamRecord<>(a.event(), a.event().eventTime));
-                screen.processWatermark(new Watermark(a.watermarkAfter()));
-            }
-            screen.processWatermark(new Watermark(Long.MAX_VALUE));
-            assertThat(screen.numKeyedStateEntries()).as("state left").isZero();
-            assertThat(screen.numEventTimeTimers()).as("timers left").isZero();
-            screened = new ArrayList<>(screen.getOutput());
-        }
-        int forwarded = 0;
-        try (var h = cep()) {
-            h.open();
-            for (Object o : screened) {
-                if (o instanceof Watermark) {
-                    h.processWatermark((Watermark) o);
-                } else {
-                    @SuppressWarnings("unchecked")
-                    StreamRecord<PaymentEvent> r = (StreamRecord<PaymentEvent>) o;
-                    h.processElement(r);
-                    forwarded++;
-                }
-            }
-            return new Screened(matches(h.extractOutputValues()), forwarded);
-        }
+        return ChargedUnfulfilledScreenTest.screenThenCep(new FailedButChargedScreen(W),
+                FailedButChargedPattern::keyOf, stream, cep());
     }
 
     @Test
@@ -153,9 +115,9 @@ class FailedButChargedScreenTest {
             List<Arrival> stream = randomStream(seed);
             List<String> expected = cepAlone(stream);
             Screened actual = screenThenCep(stream);
-            assertThat(actual.matches).as("seed " + seed).isEqualTo(expected);
+            assertThat(actual.matches()).as("seed " + seed).isEqualTo(expected);
             events += stream.size();
-            forwarded += actual.forwarded;
+            forwarded += actual.forwarded();
             matched += expected.size();
         }
         assertThat(matched).isGreaterThan(300);
@@ -170,9 +132,9 @@ class FailedButChargedScreenTest {
                 new Arrival(event(false, T0 + 2_000, "p-3", 3), T0),
                 new Arrival(event(true, T0 + 2_000 + W, "p-3", 4), T0 + 1_000)); // within after it: timed out
         Screened s = screenThenCep(stream);
-        assertThat(s.matches).isEmpty();
+        assertThat(s.matches()).isEmpty();
         assertThat(cepAlone(stream)).isEmpty();
-        assertThat(s.forwarded).isZero();
+        assertThat(s.forwarded()).isZero();
     }
 
     @Test
@@ -181,8 +143,8 @@ class FailedButChargedScreenTest {
                 new Arrival(event(false, T0 + 3_000, "p-1", 1), T0 - BOUND),
                 new Arrival(event(true, T0, "p-1", 2), T0 - 1)); // the charge came first in event time
         Screened s = screenThenCep(stream);
-        assertThat(s.matches).containsExactly("failed_but_charged|m-1|p-1 @3000 [charge-p-1-2, failed-p-1-1]");
-        assertThat(s.matches).isEqualTo(cepAlone(stream));
-        assertThat(s.forwarded).isEqualTo(2);
+        assertThat(s.matches()).containsExactly("failed_but_charged|m-1|p-1 @3000 [charge-p-1-2, failed-p-1-1]");
+        assertThat(s.matches()).isEqualTo(cepAlone(stream));
+        assertThat(s.forwarded()).isEqualTo(2);
     }
 }

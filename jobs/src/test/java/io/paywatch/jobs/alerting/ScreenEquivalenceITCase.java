@@ -73,6 +73,21 @@ class ScreenEquivalenceITCase {
         sameWithAndWithoutTheScreen(records, SourcePartitions.single(), "\"rule\":\"failed_but_charged\"");
     }
 
+    /** A line of a randomised stream: when it arrives, and on which of three partitions. */
+    record Line(long arrival, int partition, String json) {}
+
+    /** Each partition in (nearly) time order, the partitions interleaved by arrival. */
+    static List<RawRecord> records(List<Line> lines) {
+        lines.sort(Comparator.comparingLong(Line::arrival));
+        List<RawRecord> records = new ArrayList<>();
+        int[] offset = new int[3];
+        for (Line l : lines) {
+            records.add(RawRecord.ofBytes(l.json.getBytes(StandardCharsets.UTF_8),
+                    "random-" + l.partition + "@" + (offset[l.partition]++), l.partition));
+        }
+        return records;
+    }
+
     @Test
     void aRandomisedStreamOverThreePartitions() throws Exception {
         SplittableRandom rnd = new SplittableRandom(7);
@@ -80,7 +95,6 @@ class ScreenEquivalenceITCase {
         long within = RuleSettings.defaults().pattern(RuleSettings.CHARGED_UNFULFILLED).withinMs;
         long hold = OrderScreen.holdFor(within);
         long[] offsets = {0, 1, -1, hold - 1, hold, hold + 1, within - 1, within, within + 1, -hold};
-        record Line(long arrival, int partition, String json) {}
         List<Line> lines = new ArrayList<>();
         int n = 0;
         for (int o = 0; o < 400; o++) {
@@ -99,14 +113,7 @@ class ScreenEquivalenceITCase {
                         json(++n, rnd.nextBoolean() ? "fulfilment" : "refund", at, merchant, o)));
             }
         }
-        // each partition in (nearly) time order, the partitions interleaved by arrival
-        lines.sort(Comparator.comparingLong(Line::arrival));
-        List<RawRecord> records = new ArrayList<>();
-        int[] offset = new int[3];
-        for (Line l : lines) {
-            records.add(RawRecord.ofBytes(l.json.getBytes(StandardCharsets.UTF_8),
-                    "random-" + l.partition + "@" + (offset[l.partition]++), l.partition));
-        }
+        List<RawRecord> records = records(lines);
         sameWithAndWithoutTheScreen(records, SourcePartitions.kafka("random", 3), "\"rule\":\"charged_unfulfilled\"");
     }
 
@@ -116,7 +123,6 @@ class ScreenEquivalenceITCase {
         long t0 = RealisticHour.START;
         long within = RuleSettings.defaults().pattern(RuleSettings.FAILED_BUT_CHARGED).withinMs;
         long[] offsets = {0, 1, -1, within - 1, within, within + 1, 2 * within, -within, -within + 1};
-        record Line(long arrival, int partition, String json) {}
         List<Line> lines = new ArrayList<>();
         int n = 0;
         for (int p = 0; p < 400; p++) {
@@ -134,13 +140,7 @@ class ScreenEquivalenceITCase {
                 lines.add(new Line(at + rnd.nextLong(0, 4_000), rnd.nextInt(3), json));
             }
         }
-        lines.sort(Comparator.comparingLong(Line::arrival));
-        List<RawRecord> records = new ArrayList<>();
-        int[] offset = new int[3];
-        for (Line l : lines) {
-            records.add(RawRecord.ofBytes(l.json.getBytes(StandardCharsets.UTF_8),
-                    "random-" + l.partition + "@" + (offset[l.partition]++), l.partition));
-        }
+        List<RawRecord> records = records(lines);
         sameWithAndWithoutTheScreen(records, SourcePartitions.kafka("random", 3), "\"rule\":\"failed_but_charged\"");
     }
 
