@@ -14,6 +14,7 @@ import io.paywatch.jobs.ingest.InputHealth;
 import io.paywatch.jobs.ingest.InputHealthFunction;
 import io.paywatch.jobs.ingest.EndOfInput;
 import io.paywatch.jobs.ingest.EventTimeGate;
+import io.paywatch.jobs.ingest.EventTimeGateFactory;
 import io.paywatch.jobs.ingest.ParseFunction;
 import io.paywatch.jobs.ingest.ParsedRecord;
 import io.paywatch.jobs.ingest.EventTimeRange;
@@ -107,9 +108,9 @@ public final class PaymentMonitorJob {
         }
         SingleOutputStreamOperator<PaymentEvent> onTime = parsed
                 .transform("event time gate", TypeInformation.of(PaymentEvent.class),
-                        new EventTimeGate(settings.outOfOrdernessMs, settings.dedupHorizonMs,
-                                settings.idleTimeoutMs, WATERMARK_INTERVAL_MS, partitions,
-                                settings.idleAdvanceMaxMs))
+                        new EventTimeGateFactory(new EventTimeGate(settings.outOfOrdernessMs,
+                                settings.dedupHorizonMs, settings.idleTimeoutMs,
+                                WATERMARK_INTERVAL_MS, partitions, settings.idleAdvanceMaxMs)))
                 .uid("event-time-gate")
                 .setParallelism(sourceParallelism);
 

@@ -1,6 +1,7 @@
 package io.paywatch.jobs.ingest;
 
 import io.paywatch.jobs.PipelineTags;
+import io.paywatch.jobs.metrics.JobMetrics;
 import io.paywatch.model.PaymentEvent;
 import io.paywatch.model.Timestamps;
 import java.util.ArrayList;
@@ -8,6 +9,10 @@ import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
+import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -27,7 +32,10 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  *       dedup horizon they go to the late output (they may be redeliveries, which the duplicate
  *       filter counts as duplicates), older ones straight to the dead letters;
  *   <li>watermarks are the minimum over the active partitions of (newest − bound − 1),
- *       emitted periodically; a partition silent for the idle timeout stops holding them back.
+ *       emitted periodically; a partition silent for the idle timeout while others were being
+ *       read stops holding them back ({@link PartitionWatermarks}). Whether another subtask is
+ *       reading comes from {@link ReaderActivityCoordinator} (see {@link EventTimeGateFactory});
+ *       without one (a unit harness) other readers count as reading.
  * </ul>
  *
  * <p>Because lateness and watermarks come from the same bookkeeping, an event that passes is
@@ -35,7 +43,7 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * content: the same on every run and at any parallelism.
  */
 public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
-        implements OneInputStreamOperator<ParsedRecord, PaymentEvent> {
+        implements OneInputStreamOperator<ParsedRecord, PaymentEvent>, OperatorEventHandler {
     private static final long serialVersionUID = 1L;
 
     private final long boundMs;
@@ -51,6 +59,13 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     private transient boolean idle;
     /** Processing time until which the watermark is held after this subtask was idle. */
     private transient long holdUntil;
+    private transient OperatorEventGateway coordinator;
+    /** What the coordinator last said about the other subtasks; true until it speaks. */
+    private transient volatile boolean othersReading;
+    private transient long lastReportMs;
+    private transient volatile int idlePartitions;
+    private transient volatile long secondsSilent;
+    private transient boolean lastReport;
 
     public EventTimeGate(long boundMs, long dedupHorizonMs, long idleTimeoutMs, long emitIntervalMs,
             SourcePartitions partitions) {
@@ -78,6 +93,8 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
         long now = getProcessingTimeService().getCurrentProcessingTime();
         marks = new PartitionWatermarks(boundMs, idleTimeoutMs);
         emitted = Long.MIN_VALUE;
+        othersReading = true;
+        lastReportMs = Long.MIN_VALUE;
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         List<Integer> mine = partitions.assignedTo(subtask, parallelism);
@@ -99,6 +116,12 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     @Override
     public void open() throws Exception {
         super.open();
+        // for SREs after an outage: which partitions event time no longer waits for, and whether
+        // this subtask knows of another one reading (the coordinator's answer)
+        org.apache.flink.metrics.MetricGroup input = JobMetrics.input(getMetricGroup(), partitions.inputName());
+        input.gauge("idlePartitions", (Gauge<Integer>) () -> idlePartitions);
+        input.gauge("otherReadersActive", (Gauge<Integer>) () -> othersReading ? 1 : 0);
+        input.gauge("secondsSilent", (Gauge<Long>) () -> secondsSilent);
         scheduleEmit();
     }
 
@@ -110,13 +133,41 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
         });
     }
 
+    /** Called by {@link EventTimeGateFactory} with the gateway to this operator's coordinator. */
+    void connect(OperatorEventGateway gateway) {
+        this.coordinator = gateway;
+    }
+
+    @Override
+    public void handleOperatorEvent(OperatorEvent event) {
+        if (event instanceof ReaderActivity.OthersReading others) {
+            othersReading = others.reading();
+        }
+    }
+
+    /** Tells the coordinator whether this subtask is reading: on every change, else each second. */
+    private void report(long now) {
+        if (coordinator == null) {
+            return;
+        }
+        boolean reading = marks.isReading(now);
+        if (reading != lastReport || lastReportMs == Long.MIN_VALUE || now - lastReportMs >= 1_000) {
+            coordinator.sendEventToCoordinator(new ReaderActivity.Reading(reading));
+            lastReport = reading;
+            lastReportMs = now;
+        }
+    }
+
     private void emitWatermark(long now) {
-        Long wm = marks.watermark(now);
-        if (wm == null && idleAdvanceMaxMs > 0 && marks.newestEvent() != Long.MIN_VALUE) {
-            // every partition is idle: event time follows the wall clock, bounded, so that an
+        report(now);
+        Long wm = marks.watermark(now, othersReading);
+        idlePartitions = marks.idlePartitions();
+        secondsSilent = marks.silentMs(now) / 1_000;
+        if (idleAdvanceMaxMs > 0 && marks.allSilent(now) && marks.newestEvent() != Long.MIN_VALUE) {
+            // every partition is silent: event time follows the wall clock, bounded, so that an
             // unfulfilled charge is still reported when the traffic stops
             long advanced = Math.min(now - boundMs - 1, marks.newestEvent() + idleAdvanceMaxMs);
-            if (advanced > emitted) {
+            if (advanced > emitted && (wm == null || advanced > wm)) {
                 wm = advanced;
             }
         }

@@ -9,6 +9,14 @@ import java.util.Arrays;
  * the partitions that are not idle. A partition this reader expects but has not heard from yet
  * holds the watermark back (until it counts as idle), so that its first events are not late
  * just because another partition was read first. Pure logic; the clock is passed in.
+ *
+ * <p>A partition's idle clock runs only while something is being read, by this reader or
+ * (as the caller is told) by another one: a partition is idle when it has been silent for the
+ * idle timeout while the others moved on, not when everything stopped at once. A broker outage
+ * silences every partition together; if they all counted as idle, the reader that reconnects
+ * first would carry event time past the records the others are about to read, and those would
+ * reach the rules behind the watermark. With the clock stopped, each partition keeps holding
+ * event time back through the outage and for a full idle timeout of the others' reading after it.
  */
 public final class PartitionWatermarks {
     private final long boundMs;
@@ -16,6 +24,9 @@ public final class PartitionWatermarks {
     private long[] maxTimestamp = new long[0];
     private long[] lastActive = new long[0];
     private boolean[] known = new boolean[0];
+    /** Per partition: silence counted while something was read (at most the silence itself). */
+    private long[] quietMs = new long[0];
+    private long lastAccountedMs = Long.MIN_VALUE;
 
     /**
      * @param boundMs the out-of-orderness bound (contract default 5 s)
@@ -33,6 +44,7 @@ public final class PartitionWatermarks {
         if (!known[partition]) {
             known[partition] = true;
             lastActive[partition] = nowMs;
+            quietMs[partition] = 0;
         }
     }
 
@@ -47,6 +59,7 @@ public final class PartitionWatermarks {
         ensure(partition);
         known[partition] = true;
         lastActive[partition] = nowMs;
+        quietMs[partition] = 0;
         long max = maxTimestamp[partition];
         if (max != Long.MIN_VALUE && timestamp < max - boundMs) {
             return true;
@@ -79,19 +92,28 @@ public final class PartitionWatermarks {
         return partition < known.length && known[partition];
     }
 
+    /** The watermark as if other readers were always reading: idleness by silence alone. */
+    public Long watermark(long nowMs) {
+        return watermark(nowMs, true);
+    }
+
     /**
      * The watermark: min over active partitions of (max − bound − 1); {@link Long#MIN_VALUE}
      * while an active partition has delivered nothing; {@code null} when every partition is
      * idle.
+     *
+     * @param othersReading whether another reader has been reading since the last call; idle
+     *     clocks run while it or this reader is
      */
-    public Long watermark(long nowMs) {
+    public Long watermark(long nowMs, boolean othersReading) {
+        account(nowMs, othersReading);
         long wm = Long.MAX_VALUE;
         boolean any = false;
         for (int p = 0; p < maxTimestamp.length; p++) {
             if (!known[p]) {
                 continue;
             }
-            if (idleTimeoutMs > 0 && nowMs - lastActive[p] >= idleTimeoutMs) {
+            if (idleTimeoutMs > 0 && quietMs[p] >= idleTimeoutMs) {
                 continue;
             }
             any = true;
@@ -99,6 +121,91 @@ public final class PartitionWatermarks {
             wm = Math.min(wm, m == Long.MIN_VALUE ? Long.MIN_VALUE : m - boundMs - 1);
         }
         return any ? wm : null;
+    }
+
+    /** How long since any partition of this reader delivered a record (0 without partitions). */
+    public long silentMs(long nowMs) {
+        long newest = Long.MIN_VALUE;
+        for (int p = 0; p < lastActive.length; p++) {
+            if (known[p]) {
+                newest = Math.max(newest, lastActive[p]);
+            }
+        }
+        return newest == Long.MIN_VALUE ? 0 : Math.max(0, nowMs - newest);
+    }
+
+    /** How many known partitions are idle as of the last {@link #watermark} call. */
+    public int idlePartitions() {
+        int n = 0;
+        for (int p = 0; p < quietMs.length; p++) {
+            if (known[p] && idleTimeoutMs > 0 && quietMs[p] >= idleTimeoutMs) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Adds the time since the last call during which something was read to each partition's
+     * idle clock: all of it while another reader reads, else the part in this reader's own
+     * reading window.
+     */
+    private void account(long nowMs, boolean othersReading) {
+        long since = lastAccountedMs;
+        lastAccountedMs = nowMs;
+        if (since != Long.MIN_VALUE && nowMs <= since) {
+            return;
+        }
+        long counted;
+        if (othersReading || since == Long.MIN_VALUE) {
+            counted = since == Long.MIN_VALUE ? Long.MAX_VALUE : nowMs - since;
+        } else {
+            long readingUntil = Long.MIN_VALUE;
+            for (int p = 0; p < lastActive.length; p++) {
+                if (known[p]) {
+                    readingUntil = Math.max(readingUntil, lastActive[p] + readingWindowMs());
+                }
+            }
+            counted = Math.max(0, Math.min(nowMs, readingUntil) - since);
+        }
+        for (int p = 0; p < quietMs.length; p++) {
+            long silence = nowMs - lastActive[p];
+            quietMs[p] = counted >= silence - quietMs[p] ? silence : quietMs[p] + counted;
+        }
+    }
+
+    /**
+     * How recently a record must have been read for this reader to count as reading: short
+     * against the idle timeout, so that when everything stops the idle clocks stop soon after.
+     */
+    public long readingWindowMs() {
+        return Math.min(idleTimeoutMs / 3, 10_000);
+    }
+
+    /** Whether any of this reader's partitions delivered a record within the reading window. */
+    public boolean isReading(long nowMs) {
+        for (int p = 0; p < lastActive.length; p++) {
+            if (known[p] && nowMs - lastActive[p] < readingWindowMs()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether every partition has been silent for the idle timeout, whoever else was reading:
+     * the input as a whole has stopped (or cannot be reached).
+     */
+    public boolean allSilent(long nowMs) {
+        if (idleTimeoutMs <= 0) {
+            return false;
+        }
+        for (int p = 0; p < lastActive.length; p++) {
+            if (known[p] && nowMs - lastActive[p] < idleTimeoutMs) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -121,6 +228,7 @@ public final class PartitionWatermarks {
             maxTimestamp = Arrays.copyOf(maxTimestamp, partition + 1);
             lastActive = Arrays.copyOf(lastActive, partition + 1);
             known = Arrays.copyOf(known, partition + 1);
+            quietMs = Arrays.copyOf(quietMs, partition + 1);
             Arrays.fill(maxTimestamp, old, partition + 1, Long.MIN_VALUE);
         }
     }

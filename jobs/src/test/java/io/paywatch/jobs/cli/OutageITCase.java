@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paywatch.jobs.delivery.Signatures;
 import io.paywatch.jobs.delivery.WebhookDelivery;
+import io.paywatch.jobs.testing.PrometheusScrape;
 import io.paywatch.jobs.testing.KafkaTopics;
 import io.paywatch.jobs.testing.TestServices;
 import io.paywatch.jobs.testing.WebhookReceiver;
@@ -47,6 +48,7 @@ class OutageITCase {
         Path metrics = dir.resolve("metrics.lp");
         Path dead = dir.resolve("dead.jsonl");
         int hookPort = TestServices.freePort();
+        int promPort = TestServices.freePort();
         String hookUrl = "http://127.0.0.1:" + hookPort + "/hook?token=secret-token";
 
         Path testLog = Path.of("target", "test.log");
@@ -60,9 +62,10 @@ class OutageITCase {
             metrics.toString(), "--dead-letter-out", dead.toString(), "--alerts-topic", alertsTopic,
             "--webhook-url", hookUrl, "--webhook-secret-env", "PAYWATCH_IT_WEBHOOK_SECRET",
             "--checkpoint-dir", dir.resolve("cp").toString(), "--checkpoint-interval", "1s",
-            // no partition marked idle during the outage: otherwise the reader that reconnects
-            // first moves event time past where the other one resumes (README, --idle-timeout)
-            "--idle-timeout", "10m",
+            // an idle timeout far shorter than the outage: no partition may turn idle because
+            // everything fell silent at once, or the reader that reconnects first would carry
+            // event time past where the other one resumes (ReaderActivityCoordinator)
+            "--idle-timeout", "6s", "--prometheus-port", String.valueOf(promPort),
             "--idle-advance", "0", "--state", "heap", "--parallelism", "2", "--quiet"}, out)
                 .prepare().env.executeAsync("outage-kafka-it");
         try {
@@ -82,6 +85,19 @@ class OutageITCase {
             }
             io.paywatch.jobs.testing.LiveRun.await(run, () -> ref.complete(alerts, metrics));
             assertThat(run.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+
+            // the input has stopped as a whole, longer than the idle timeout: each gate subtask
+            // has been told that no other one reads, and none of the partitions counts as idle
+            String gate = "flink_taskmanager_job_task_operator_paywatch_input_";
+            List<String> scrapes = new java.util.ArrayList<>();
+            PrometheusScrape silent = PrometheusScrape.until(run, promPort, scrapes,
+                    x -> x.series(gate + "secondsSilent").size() == 2
+                            && x.series(gate + "secondsSilent").stream().allMatch(e -> e.getValue() >= 8),
+                    x -> "silent " + x.series(gate + "secondsSilent"));
+            assertThat(silent.series(gate + "otherReadersActive")).hasSize(2)
+                    .allSatisfy(e -> assertThat(e.getValue()).isZero());
+            assertThat(silent.series(gate + "idlePartitions")).hasSize(2)
+                    .allSatisfy(e -> assertThat(e.getValue()).isZero());
 
             // nothing lost, nothing twice, despite the broker restart
             LiveRunReference.assertSameLines("alerts file", LiveRunReference.sortedCompleteLines(alerts), ref.expectedAlerts);

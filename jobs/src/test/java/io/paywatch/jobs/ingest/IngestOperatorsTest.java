@@ -34,6 +34,16 @@ class IngestOperatorsTest {
         return h;
     }
 
+    /** A gate opened at processing time 1 s, told by its coordinator that no other subtask reads. */
+    private static OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> toldNobodyElseReads(
+            EventTimeGate op) throws Exception {
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = new OneInputStreamOperatorTestHarness<>(op);
+        h.setProcessingTime(1_000);
+        h.open();
+        op.handleOperatorEvent(new ReaderActivity.OthersReading(false));
+        return h;
+    }
+
     private static List<Long> watermarks(OneInputStreamOperatorTestHarness<?, ?> h) {
         return h.getOutput().stream()
                 .filter(o -> o instanceof org.apache.flink.streaming.api.watermark.Watermark)
@@ -108,13 +118,11 @@ class IngestOperatorsTest {
     }
 
     /**
-     * A broker outage longer than the idle timeout: every partition falls silent, then one comes
-     * back first with a backlog far ahead in event time. The watermark stays put for the grace
-     * period (10 s), so the other partition's first records after the outage are still on time.
+     * One event on each of two partitions, then no record until {@code silentUntil} (processing
+     * time); returns the watermark the two events gave.
      */
-    @Test
-    void afterTheWholeInputWasIdleTheWatermarkWaitsOneIdleTimeoutForThePartitionsToReturn() throws Exception {
-        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = gate(SourcePartitions.kafka("t", 2));
+    private static long bothPartitionsThenSilence(OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h,
+            long silentUntil) throws Exception {
         PaymentEvent a = ok(T0 + 100_000, "m", "card");
         PaymentEvent b = ok(T0 + 100_000, "m", "card");
         h.processElement(new StreamRecord<>(valid(a, 0), a.eventTime));
@@ -122,10 +130,21 @@ class IngestOperatorsTest {
         h.setProcessingTime(1_200);
         long before = T0 + 100_000 - 5_001;
         assertThat(watermarks(h)).containsExactly(before);
-        // the outage: nothing for 45 s, every partition idle
-        for (long t = 1_400; t <= 46_000; t += 200) {
+        for (long t = 1_400; t <= silentUntil; t += 200) {
             h.setProcessingTime(t);
         }
+        return before;
+    }
+
+    /**
+     * Both partitions idle while other subtasks read (or, as here, no coordinator says otherwise),
+     * then one comes back first with a backlog far ahead in event time. The watermark stays put
+     * for the grace period (10 s), so the other partition's first records are still on time.
+     */
+    @Test
+    void afterTheWholeInputWasIdleTheWatermarkWaitsOneIdleTimeoutForThePartitionsToReturn() throws Exception {
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = gate(SourcePartitions.kafka("t", 2));
+        long before = bothPartitionsThenSilence(h, 46_000); // 45 s: every partition idle
         assertThat(h.getOutput()).anyMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus
                 && ((org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus) o).isIdle());
         // partition 0 is back with ten minutes of backlog
@@ -146,6 +165,57 @@ class IngestOperatorsTest {
             h.setProcessingTime(t);
         }
         assertThat(watermarks(h)).last().isEqualTo(T0 + 101_000 - 5_001);
+        h.close();
+    }
+
+    /**
+     * A broker outage as the coordinator reports it: no other subtask reads either. No partition
+     * turns idle, so the one that reconnects 15 s after the other (beyond the 10 s grace that
+     * used to be all it had) still finds event time where the outage left it.
+     */
+    @Test
+    void aBrokerOutageTurnsNoPartitionIdleSoTheSlowerOneToReconnectIsStillOnTime() throws Exception {
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h =
+                toldNobodyElseReads(new EventTimeGate(5_000, 600_000, 30_000, 200, SourcePartitions.kafka("t", 2)));
+        long before = bothPartitionsThenSilence(h, 300_000); // five minutes
+        assertThat(h.getOutput()).noneMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus);
+        // partition 0 is back with ten minutes of backlog; partition 1 takes 15 s longer
+        for (int i = 0; i < 600; i++) {
+            PaymentEvent c = ok(T0 + 101_000 + i * 1_000L, "m", "card");
+            h.processElement(new StreamRecord<>(valid(c, 0), c.eventTime));
+        }
+        for (long t = 300_200; t <= 315_000; t += 200) {
+            h.setProcessingTime(t);
+        }
+        assertThat(watermarks(h)).containsExactly(before);
+        PaymentEvent d = ok(T0 + 101_000, "m", "card");
+        h.processElement(new StreamRecord<>(valid(d, 1), d.eventTime));
+        assertThat(h.extractOutputValues()).extracting(e -> e.eventId).contains(d.eventId);
+        h.setProcessingTime(315_200);
+        assertThat(watermarks(h)).last().isEqualTo(T0 + 101_000 - 5_001);
+        h.close();
+    }
+
+    /** Another subtask reads on while this one's only partition is silent: it turns idle. */
+    @Test
+    void aSilentPartitionTurnsIdleWhileAnotherSubtaskReads() throws Exception {
+        EventTimeGate op = new EventTimeGate(5_000, 600_000, 30_000, 200, SourcePartitions.kafka("t", 1));
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = toldNobodyElseReads(op);
+        PaymentEvent a = ok(T0, "m", "card");
+        h.processElement(new StreamRecord<>(valid(a, 0), a.eventTime));
+        for (long t = 1_200; t <= 60_000; t += 200) {
+            h.setProcessingTime(t);
+        }
+        assertThat(h.getOutput()).noneMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus);
+        op.handleOperatorEvent(new ReaderActivity.OthersReading(true));
+        // its clock counted the first 10 s of the silence (its own reading window): 20 s to go
+        for (long t = 60_200; t <= 79_800; t += 200) {
+            h.setProcessingTime(t);
+        }
+        assertThat(h.getOutput()).noneMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus);
+        h.setProcessingTime(80_000);
+        assertThat(h.getOutput()).anyMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus
+                && ((org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus) o).isIdle());
         h.close();
     }
 
