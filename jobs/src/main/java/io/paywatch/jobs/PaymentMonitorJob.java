@@ -20,6 +20,8 @@ import io.paywatch.jobs.ingest.ParsedRecord;
 import io.paywatch.jobs.ingest.EventTimeRange;
 import io.paywatch.jobs.ingest.RawRecord;
 import io.paywatch.jobs.ingest.SourcePartitions;
+import io.paywatch.jobs.rates.RateBuckets;
+import io.paywatch.jobs.rates.RatePartial;
 import io.paywatch.jobs.rates.FailureRateFunction;
 import io.paywatch.jobs.rates.RateSnapshot;
 import io.paywatch.model.Alert;
@@ -210,16 +212,24 @@ public final class PaymentMonitorJob {
     /** Failure rates and the pattern rules for one rule set; {@code uidSuffix} tells sets apart. */
     static RuleOutputs rules(DataStream<PaymentEvent> accepted, BroadcastStream<ControlSignal> control,
             RuleSettings rules, String uidSuffix, boolean screens) {
-        // only payments count in rates; merchant rates read dedup's partitioning (no exchange)
+        // only payments count in rates, counted per key and bucket where dedup runs: merchant
+        // rates read dedup's partitioning (no exchange), channel rates get partial counts
         DataStream<PaymentEvent> payments = accepted.filter(PaymentEvent::isPayment)
                 .name("payments" + uidSuffix).uid("payments" + uidSuffix);
+        TypeInformation<RatePartial> partial = TypeInformation.of(RatePartial.class);
+        DataStream<RatePartial> merchantBuckets = payments
+                .transform("buckets per merchant" + uidSuffix, partial, new RateBuckets(RateSnapshot.MERCHANT, rules))
+                .uid("rate-buckets-merchant" + uidSuffix);
+        DataStream<RatePartial> channelBuckets = payments
+                .transform("buckets per channel" + uidSuffix, partial, new RateBuckets(RateSnapshot.CHANNEL, rules))
+                .uid("rate-buckets-channel" + uidSuffix);
         SingleOutputStreamOperator<RateSnapshot> merchantRates = DataStreamUtils
-                .reinterpretAsKeyedStream(payments, e -> e.merchantId, Types.STRING)
+                .reinterpretAsKeyedStream(merchantBuckets, p -> p.key, Types.STRING)
                 .connect(control)
                 .process(new FailureRateFunction(RateSnapshot.MERCHANT, rules))
                 .name("failure rate per merchant" + uidSuffix).uid("failure-rate-merchant" + uidSuffix);
-        SingleOutputStreamOperator<RateSnapshot> channelRates = payments
-                .keyBy(e -> e.channel)
+        SingleOutputStreamOperator<RateSnapshot> channelRates = channelBuckets
+                .keyBy(p -> p.key)
                 .connect(control)
                 .process(new FailureRateFunction(RateSnapshot.CHANNEL, rules))
                 .name("failure rate per channel" + uidSuffix).uid("failure-rate-channel" + uidSuffix);

@@ -72,6 +72,17 @@ public final class BucketRing {
         store.put(index, b);
     }
 
+    /** Adds a partial count of one bucket ({@code partial.start} is the bucket's start). */
+    public void add(Store store, FailureCounts partial) throws Exception {
+        long index = indexOf(partial.start);
+        FailureCounts b = store.get(index);
+        if (b == null) {
+            b = new FailureCounts(index * bucketMs); // a copy: the partial is not ours to keep
+        }
+        b.mergeBucket(partial);
+        store.put(index, b);
+    }
+
     /**
      * Merges the buckets of the window that ends at {@code evaluationTime} (exclusive): buckets
      * starting in {@code [evaluationTime - window, evaluationTime)}. The evaluation time is a

@@ -132,6 +132,18 @@ public class FailureCounts {
     }
 
     /**
+     * Adds another count of the same bucket (a partial from another subtask, or from before a
+     * checkpoint): everything {@link #merge} adds, and the evidence samples, which stay the
+     * latest {@link #SAMPLES} of both by (time, id) — exactly those one count of all would keep.
+     */
+    public void mergeBucket(FailureCounts other) {
+        merge(other);
+        for (int i = 0; i < other.sampleIds.length; i++) {
+            addSample(other.sampleIds[i], other.sampleTimes[i]);
+        }
+    }
+
+    /**
      * Adds ({@code sign} 1) or removes ({@code sign} -1) another bucket's totals and categories
      * only: the running window sums of {@link FailureRateFunction}, which need no codes.
      */

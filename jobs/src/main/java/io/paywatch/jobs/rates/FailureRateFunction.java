@@ -5,7 +5,6 @@ import io.paywatch.jobs.alerting.FailureRateAlerts;
 import io.paywatch.jobs.alerting.FailureRateRule;
 import io.paywatch.model.Alert;
 import io.paywatch.model.FailureRateSettings;
-import io.paywatch.model.PaymentEvent;
 import io.paywatch.model.ReturnCodeCatalog;
 import io.paywatch.model.RuleSettings;
 import java.util.HashMap;
@@ -27,14 +26,15 @@ import org.apache.flink.util.Collector;
 /**
  * Sliding failure rates for one scope (merchant or channel) and the {@code failure_rate} rule.
  *
- * <p>Each payment lands in one bucket of a {@link BucketRing} held in keyed map state; an
+ * <p>Payments arrive counted per bucket by {@link RateBuckets}; each partial is added to its
+ * bucket of a {@link BucketRing} held in keyed map state; an
  * event-time timer at every bucket end evaluates the window, emits a {@link RateSnapshot} and
  * feeds {@link FailureRateRule}. Timers form one chain per key that stops, and the key's state
  * is cleared, as soon as the window is empty and no incident is open. This replaces
  * {@code SlidingEventTimeWindows}, which would copy every event into window/slide windows.
  */
 public class FailureRateFunction
-        extends KeyedBroadcastProcessFunction<String, PaymentEvent, ControlSignal, RateSnapshot> {
+        extends KeyedBroadcastProcessFunction<String, RatePartial, ControlSignal, RateSnapshot> {
     private static final long serialVersionUID = 1L;
 
     private final String scope;
@@ -124,20 +124,17 @@ public class FailureRateFunction
     }
 
     @Override
-    public void processElement(PaymentEvent e, ReadOnlyContext ctx, Collector<RateSnapshot> out)
+    public void processElement(RatePartial p, ReadOnlyContext ctx, Collector<RateSnapshot> out)
             throws Exception {
-        if (!e.isPayment()) {
-            return;
-        }
         BucketRing ring = ring(settings(ctx, ctx.getCurrentKey()));
-        ring.add(store, e);
+        ring.add(store, p.counts);
         RateKeyState st = keyState.value();
         boolean changed = false;
         if (st == null) {
             st = new RateKeyState();
             changed = true;
         }
-        long evaluation = ring.bucketEnd(e.eventTime);
+        long evaluation = ring.bucketEnd(p.counts.start);
         if (st.nextEvaluation == 0 || evaluation < st.nextEvaluation) {
             // the first evaluation that includes this event; later ones follow as a chain
             ctx.timerService().registerEventTimeTimer(evaluation - 1);

@@ -24,13 +24,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class FailureRateFunctionTest {
-    private KeyedBroadcastOperatorTestHarness<String, PaymentEvent, ControlSignal, RateSnapshot> harness;
+    /** The rules' default bucket: the tests feed the rate function one payment per partial. */
+    private static final long BUCKET_MS = RuleSettings.defaults().failureRate().everyMs;
 
-    private static KeyedBroadcastOperatorTestHarness<String, PaymentEvent, ControlSignal, RateSnapshot> harness(
+    private KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> harness;
+
+    private static KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> harness(
             RuleSettings rules) throws Exception {
-        KeyedBroadcastOperatorTestHarness<String, PaymentEvent, ControlSignal, RateSnapshot> h =
+        KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> h =
                 ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                        new FailureRateFunction(RateSnapshot.CHANNEL, rules), e -> e.channel,
+                        new FailureRateFunction(RateSnapshot.CHANNEL, rules), p -> p.key,
                         Types.STRING, EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES);
         h.getExecutionConfig().enableObjectReuse();
         return h;
@@ -47,7 +50,7 @@ class FailureRateFunctionTest {
     }
 
     private void send(PaymentEvent e) throws Exception {
-        harness.processElement(new StreamRecord<>(e, e.eventTime));
+        harness.processElement(new StreamRecord<>(RatePartial.of(e.channel, BUCKET_MS, e), e.eventTime));
     }
 
     private List<RateSnapshot> snapshots() {
@@ -224,7 +227,7 @@ class FailureRateFunctionTest {
             events.add(failed(T0 + i * 1000L, "m", "qr", "101"));
         }
         for (PaymentEvent e : events) {
-            h.processElement(new StreamRecord<>(e, e.eventTime));
+            h.processElement(new StreamRecord<>(RatePartial.of(e.channel, BUCKET_MS, e), e.eventTime));
         }
         h.watermark(Long.MAX_VALUE);
         List<Alert> a = h.getSideOutput(PipelineTags.ALERTS).stream().map(StreamRecord::getValue)

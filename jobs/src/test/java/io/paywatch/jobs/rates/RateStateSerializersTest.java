@@ -37,6 +37,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * uninterrupted run gives.
  */
 class RateStateSerializersTest {
+    /** The rules' default bucket: the tests feed the rate function one payment per partial. */
+    private static final long BUCKET_MS = RuleSettings.defaults().failureRate().everyMs;
+
     private static FailureCounts fullBucket() {
         FailureCounts c = new FailureCounts(T0);
         c.add(ok(T0 + 1, "m-1", "card"));
@@ -114,11 +117,11 @@ class RateStateSerializersTest {
                 FailureCountsSerializer.INSTANCE.snapshotConfiguration()).isCompatibleAsIs()).isTrue();
     }
 
-    private static KeyedBroadcastOperatorTestHarness<String, PaymentEvent, ControlSignal, RateSnapshot> harness(
+    private static KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> harness(
             FailureRateFunction f, String backend) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(f,
                 List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES)),
-                (PaymentEvent e) -> e.channel, Types.STRING, 128, 1, 0);
+                (RatePartial p) -> p.key, Types.STRING, 128, 1, 0);
         if (backend.equals("rocksdb")) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
         }
@@ -127,7 +130,7 @@ class RateStateSerializersTest {
     }
 
     /** Seconds {@code from}–{@code to} of 2 payments/s on wallet, 80 % failing from 60 s to 180 s. */
-    private static void traffic(KeyedBroadcastOperatorTestHarness<String, PaymentEvent, ControlSignal, RateSnapshot> h,
+    private static void traffic(KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> h,
             int from, int to) throws Exception {
         for (int s = from; s < to; s++) {
             for (int k = 0; k < 2; k++) {
@@ -135,13 +138,13 @@ class RateStateSerializersTest {
                 boolean outage = s >= 60 && s < 180 && (s * 2 + k) % 5 != 0;
                 PaymentEvent e = outage ? failed(t, "m", "wallet", "203") : ok(t, "m", "wallet");
                 e.eventId = "e-" + s + "-" + k; // the same ids in every run: they are the evidence
-                h.processElement(new StreamRecord<>(e, t));
+                h.processElement(new StreamRecord<>(RatePartial.of(e.channel, BUCKET_MS, e), t));
             }
             h.watermark(T0 + s * 1000L - 5_000);
         }
     }
 
-    private static List<String> outputs(KeyedBroadcastOperatorTestHarness<String, PaymentEvent, ControlSignal, RateSnapshot> h) {
+    private static List<String> outputs(KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> h) {
         List<String> out = new ArrayList<>();
         for (RateSnapshot r : h.extractOutputValues()) {
             out.add(String.join("\n", MetricLines.of(r, null)));
