@@ -101,7 +101,7 @@ public class MicroBenchmarks {
         }
         ring.add(store, e);
         long evaluation = ring.bucketEnd(e.eventTime);
-        ring.expire(store, evaluation);
+        ring.expireOldest(store, evaluation);
         return ring.window(store, evaluation);
     }
 

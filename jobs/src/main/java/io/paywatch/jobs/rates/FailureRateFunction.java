@@ -213,8 +213,11 @@ public class FailureRateFunction
         }
 
         long next = evaluationTime + s.everyMs;
-        ring.expire(store, next);
-        if (st.firingSeverity == null) {
+        ring.expireOldest(store, next);
+        // the next window holds data when what it shares with this one does (the running
+        // totals); only otherwise look for buckets ahead, or find the key gone quiet
+        boolean nextHasData = !fullWindow && st.partialWindow != null && st.partialWindow.total > 0;
+        if (st.firingSeverity == null && !nextHasData) {
             next = ring.nextEvaluationWithData(store, next);
         }
         if (next != Long.MIN_VALUE) {

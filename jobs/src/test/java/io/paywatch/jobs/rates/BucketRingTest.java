@@ -40,6 +40,13 @@ class BucketRingTest {
     private final BucketRing ring = new BucketRing(10_000, 30);
     private final MapStore store = new MapStore();
 
+    /** What the rate function does at each evaluation from {@code from} to {@code to}: expiry. */
+    private void evaluateEveryBucket(long from, long to) throws Exception {
+        for (long e = from; e <= to; e += 10_000) {
+            ring.expireOldest(store, e + 10_000);
+        }
+    }
+
     @Test
     void windowCountsEventsOfTheLastFiveMinutesOnly() throws Exception {
         // one payment per second for 10 minutes, every tenth failing with 203
@@ -52,7 +59,7 @@ class BucketRingTest {
         assertThat(w.failed).isEqualTo(30);
         assertThat(w.count(Category.SYSTEM)).isEqualTo(30);
         assertThat(w.byCode()).containsExactly(Map.entry("203", 30));
-        ring.expire(store, T0 + 600_000);
+        evaluateEveryBucket(T0 + 10_000, T0 + 590_000);
         assertThat(store.slots).hasSize(30);
     }
 
@@ -66,7 +73,8 @@ class BucketRingTest {
             t += 10_000;
             FailureCounts w = ring.window(store, t);
             assertThat(w.total).as("window at step %d", step).isEqualTo(Math.min(step + 1, 30) * 29);
-            ring.expire(store, t + 10_000);
+            ring.expireOldest(store, t + 10_000);
+            assertThat(store.slots).hasSizeLessThanOrEqualTo(30); // constant state
         }
     }
 
@@ -96,7 +104,7 @@ class BucketRingTest {
         ring.add(store, ok(T0, "m", "card"));
         ring.add(store, ok(T0 + 150_000, "m", "card"));
         ring.add(store, ok(T0 + 900_000, "m", "card"));
-        ring.expire(store, T0 + 310_000);
+        evaluateEveryBucket(T0 + 10_000, T0 + 300_000);
         assertThat(store.slots).hasSize(2);
         assertThat(ring.nextEvaluationWithData(store, T0 + 460_000)).isEqualTo(T0 + 910_000);
     }
@@ -108,7 +116,7 @@ class BucketRingTest {
         assertThat(ring.nextEvaluationWithData(store, T0 + 300_000)).isEqualTo(T0 + 300_000);
         assertThat(ring.nextEvaluationWithData(store, T0 + 310_000)).isEqualTo(Long.MIN_VALUE);
         ring.add(store, ok(T0 + 125_000, "m", "card"));
-        ring.expire(store, T0 + 320_000);
+        evaluateEveryBucket(T0 + 10_000, T0 + 310_000);
         assertThat(ring.nextEvaluationWithData(store, T0 + 320_000)).isEqualTo(T0 + 320_000);
         BucketRing fresh = new BucketRing(10_000, 30);
         MapStore s2 = new MapStore();
@@ -193,7 +201,7 @@ class BucketRingTest {
             assertThat(totals.byCategory).isEqualTo(merged.byCategory);
             evaluations++;
             fromPartial += usable ? 1 : 0;
-            ring.expire(store, evaluation + 10_000);
+            ring.expireOldest(store, evaluation + 10_000);
             partial = next;
             partialFor = evaluation + 10_000;
             // now and then the chain skips evaluations, as a key with an empty window does

@@ -205,6 +205,41 @@ class FailureRateFunctionTest {
         assertThat(harness.numEventTimeTimers()).isZero();
     }
 
+    /**
+     * An hour of a key's traffic with quiet spells of every length (the evaluation chain jumps
+     * over empty windows) and payments running ahead of the watermark: buckets leave state one
+     * per evaluation, so a key never holds more than its window plus what runs ahead.
+     */
+    @Test
+    void aKeysBucketsStayBoundedThroughGapsAndEventsAhead() throws Exception {
+        java.util.Random r = new java.util.Random(7);
+        int maxBuckets = 0;
+        for (int s = 0; s < 3_600; s++) {
+            boolean quiet = (s / 60) % 7 == 3 || (s / 30) % 11 == 5; // gaps of 30 s to several minutes
+            if (!quiet) {
+                send(ok(T0 + s * 1000L + r.nextInt(25_000), "m", "wallet")); // up to 25 s ahead
+            }
+            harness.watermark(T0 + s * 1000L - 5_000);
+            maxBuckets = Math.max(maxBuckets, bucketsInState());
+        }
+        assertThat(maxBuckets).isBetween(30, 30 + 4); // the window's, and up to 3 ahead of the watermark
+        harness.watermark(T0 + 4_000_000);
+        assertThat(bucketsInState()).isZero();
+    }
+
+    /** How many buckets the rate function holds in keyed state, over all keys. */
+    private int bucketsInState() throws Exception {
+        int[] n = {0};
+        harness.getOperator().getKeyedStateBackend().applyToAllKeys(
+                org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+                new org.apache.flink.api.common.state.MapStateDescriptor<>("buckets",
+                        org.apache.flink.api.common.typeutils.base.LongSerializer.INSTANCE,
+                        FailureCountsSerializer.INSTANCE),
+                (key, buckets) -> buckets.keys().forEach(i -> n[0]++));
+        return n[0];
+    }
+
     @Test
     void outOfOrderEventsWithinTheBoundAreCounted() throws Exception {
         send(ok(T0 + 12_000, "m", "card"));
