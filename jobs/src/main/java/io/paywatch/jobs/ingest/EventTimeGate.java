@@ -203,11 +203,8 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     private void resume(long now) {
         idle = false;
         output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
-        holdUntil = idleTimeoutMs > 0 ? now + graceMs(idleTimeoutMs) : 0;
-    }
-
-    static long graceMs(long idleTimeoutMs) {
-        return Math.min(idleTimeoutMs / 3, 10_000);
+        // the grace is the reading window: as long as a reader counts as reading after a record
+        holdUntil = idleTimeoutMs > 0 ? now + marks.readingWindowMs() : 0;
     }
 
     @Override

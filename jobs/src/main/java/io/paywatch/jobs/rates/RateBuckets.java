@@ -30,6 +30,7 @@ public class RateBuckets extends AbstractStreamOperator<RatePartial>
 
     private transient OpenBuckets open;
     private transient String scopeKey;
+    private transient boolean byMerchant;
     private transient StreamRecord<RatePartial> reuse;
 
     /** @param scope {@link RateSnapshot#MERCHANT} or {@link RateSnapshot#CHANNEL} */
@@ -43,11 +44,12 @@ public class RateBuckets extends AbstractStreamOperator<RatePartial>
         super.open();
         open = new OpenBuckets();
         scopeKey = FailureRateAlerts.scopeKey(scope);
+        byMerchant = RateSnapshot.MERCHANT.equals(scope);
         reuse = new StreamRecord<>(null);
     }
 
     private String keyOf(PaymentEvent e) {
-        return RateSnapshot.MERCHANT.equals(scope) ? e.merchantId : e.channel;
+        return byMerchant ? e.merchantId : e.channel;
     }
 
     @Override
