@@ -58,6 +58,13 @@ public class Alert {
     /** Merchants involved (pattern rules that span merchants, e.g. card testing). */
     public ArrayList<String> evidenceMerchants = new ArrayList<>();
 
+    /** What a failure-rate rule measured ({@code failure_rate} or {@code system_failure_rate}); null for other rules. */
+    public String measure;
+    /** The adaptive rules' baseline: the usual failure rate ({@code failure_rate_anomaly}). */
+    public Double evidenceBaseline;
+    /** The usual payments per window ({@code traffic_drop}). */
+    public Double evidenceBaselineVolume;
+
     /** Processing time at which the alert left the rule (never part of the id). */
     public long emittedAt;
 
@@ -89,6 +96,9 @@ public class Alert {
         c.flapping = flapping;
         c.renotification = renotification;
         c.emittedAt = emittedAt;
+        c.measure = measure;
+        c.evidenceBaseline = evidenceBaseline;
+        c.evidenceBaselineVolume = evidenceBaselineVolume;
         return c;
     }
 

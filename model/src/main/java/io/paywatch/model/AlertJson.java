@@ -41,6 +41,9 @@ public final class AlertJson {
             if (a.recommendedAction != null) {
                 g.writeStringField("recommended_action", a.recommendedAction);
             }
+            if (a.measure != null) {
+                g.writeStringField("measure", a.measure);
+            }
             if (a.silencedBy != null) {
                 g.writeStringField("silenced", a.silencedBy);
             }
@@ -75,6 +78,12 @@ public final class AlertJson {
                     g.writeNumberField(e.getKey(), e.getValue());
                 }
                 g.writeEndObject();
+            }
+            if (a.evidenceBaseline != null) {
+                g.writeNumberField("baseline", a.evidenceBaseline);
+            }
+            if (a.evidenceBaselineVolume != null) {
+                g.writeNumberField("baseline_volume", a.evidenceBaselineVolume);
             }
             if (!a.evidenceInhibited.isEmpty()) {
                 g.writeArrayFieldStart("inhibited");

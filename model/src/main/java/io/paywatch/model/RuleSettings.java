@@ -28,13 +28,23 @@ public final class RuleSettings implements Serializable {
     public static final String RISK_BLOCK = "risk_block";
     public static final String CHARGED_UNFULFILLED = "charged_unfulfilled";
     public static final String FAILED_BUT_CHARGED = "failed_but_charged";
+    /** Version 2 (contract section 3b): off unless the rules file switches it on. */
+    public static final String FAILURE_RATE_ANOMALY = "failure_rate_anomaly";
+    /** Version 2 (contract section 3b): off unless the rules file switches it on. */
+    public static final String TRAFFIC_DROP = "traffic_drop";
 
     public static final String SCOPE_MERCHANT = "merchant_id";
     public static final String SCOPE_CHANNEL = "channel";
 
     private static final Set<String> FAILURE_RATE_KEYS =
             Set.of("window", "every", "min_volume", "warning", "critical", "resolve_below",
-                    "deescalate_below");
+                    "deescalate_below", "measure");
+    private static final Set<String> ANOMALY_KEYS = Set.of("baseline", "min_baseline_volume",
+            "min_volume", "confidence", "min_increase", "measure");
+    private static final Set<String> TRAFFIC_DROP_KEYS = Set.of("window", "every", "baseline",
+            "warmup", "min_baseline", "drop_to", "resolve_above");
+    /** The longest baseline a rules file may ask for: minute slots are kept per key. */
+    public static final long MAX_BASELINE_MS = 6 * 3_600_000L;
     private static final Map<String, Set<String>> PATTERN_KEYS =
             Map.of(
                     TIMEOUT_BURST, Set.of("count", "within", "quiet"),
@@ -89,50 +99,68 @@ public final class RuleSettings implements Serializable {
         Map<String, Object> top = asMap(root, sourceName, "(top level)");
         for (String key : top.keySet()) {
             if (!key.equals(FAILURE_RATE) && !PATTERN_KEYS.containsKey(key) && !key.equals("silences")
-                    && !key.equals(NOTIFICATIONS)) {
+                    && !key.equals(NOTIFICATIONS) && !key.equals(FAILURE_RATE_ANOMALY)
+                    && !key.equals(TRAFFIC_DROP)) {
                 throw new RulesException(sourceName + ": unknown rule '" + key + "' (known: "
-                        + FAILURE_RATE + ", " + TIMEOUT_BURST + ", " + RISK_BLOCK + ", "
+                        + FAILURE_RATE + ", " + FAILURE_RATE_ANOMALY + ", " + TRAFFIC_DROP + ", "
+                        + TIMEOUT_BURST + ", " + RISK_BLOCK + ", "
                         + CHARGED_UNFULFILLED + ", " + FAILED_BUT_CHARGED + ", silences, "
                         + NOTIFICATIONS + ")");
             }
         }
 
         java.util.Set<String> disabled = new java.util.TreeSet<>();
-        Map<String, Object> fr = ruleSection(top, FAILURE_RATE, sourceName, disabled);
+        Map<String, Object> fr = ruleSection(top, FAILURE_RATE, sourceName, disabled, true);
         FailureRateSettings frBase =
                 failureRate(FailureRateSettings.defaults(), fr, sourceName, FAILURE_RATE, true);
+        Measure frMeasure = measure(fr, Measure.FAILURE_RATE, sourceName, FAILURE_RATE);
         Map<String, Map<String, FailureRateSettings>> frOverrides = new LinkedHashMap<>();
+        Map<String, Map<String, Measure>> frMeasures = new LinkedHashMap<>();
         Map<String, Map<String, Object>> frOverrideSections =
                 overridesOf(fr, sourceName, FAILURE_RATE);
         for (Map.Entry<String, Map<String, Object>> scope : frOverrideSections.entrySet()) {
             Map<String, FailureRateSettings> byKey = new LinkedHashMap<>();
+            Map<String, Measure> measures = new LinkedHashMap<>();
             for (Map.Entry<String, Object> k : scope.getValue().entrySet()) {
                 String path = FAILURE_RATE + ".overrides." + scope.getKey() + "." + k.getKey();
                 Map<String, Object> fields = asMap(k.getValue(), sourceName, path);
                 byKey.put(k.getKey(), failureRate(frBase, fields, sourceName, path, false));
+                if (fields.containsKey("measure")) {
+                    measures.put(k.getKey(), measure(fields, frMeasure, sourceName, path));
+                }
             }
             frOverrides.put(scope.getKey(), Collections.unmodifiableMap(byKey));
+            frMeasures.put(scope.getKey(), Collections.unmodifiableMap(measures));
         }
+
+        // the adaptive rules (version 2) are off unless switched on
+        Map<String, Object> an = ruleSection(top, FAILURE_RATE_ANOMALY, sourceName, disabled, false);
+        AnomalySettings anBase = anomaly(AnomalySettings.defaults(), an, sourceName,
+                FAILURE_RATE_ANOMALY, true);
+        Map<String, Map<String, AnomalySettings>> anOverrides = overrides(an, sourceName,
+                FAILURE_RATE_ANOMALY, (fields, path) -> anomaly(anBase, fields, sourceName, path, false));
+        Map<String, Object> td = ruleSection(top, TRAFFIC_DROP, sourceName, disabled, false);
+        TrafficDropSettings tdBase = trafficDrop(TrafficDropSettings.defaults(), td, sourceName,
+                TRAFFIC_DROP, true);
+        if (!disabled.contains(TRAFFIC_DROP)
+                && (tdBase.windowMs != frBase.windowMs || tdBase.everyMs != frBase.everyMs)) {
+            // both are judged on the same buckets of the rate operators
+            throw new RulesException(sourceName + ": " + TRAFFIC_DROP + ".window and .every must equal "
+                    + FAILURE_RATE + "'s (" + Durations.format(frBase.windowMs) + ", "
+                    + Durations.format(frBase.everyMs) + "): both are evaluated on the same buckets");
+        }
+        Map<String, Map<String, TrafficDropSettings>> tdOverrides = overrides(td, sourceName,
+                TRAFFIC_DROP, (fields, path) -> trafficDrop(tdBase, fields, sourceName, path, false));
 
         Map<String, PatternRuleSettings> patterns = new LinkedHashMap<>();
         Map<String, Map<String, Map<String, PatternRuleSettings>>> patternOverrides =
                 new LinkedHashMap<>();
         for (String rule : List.of(TIMEOUT_BURST, RISK_BLOCK, CHARGED_UNFULFILLED, FAILED_BUT_CHARGED)) {
-            Map<String, Object> section = ruleSection(top, rule, sourceName, disabled);
+            Map<String, Object> section = ruleSection(top, rule, sourceName, disabled, true);
             PatternRuleSettings base = pattern(rule, defaultPattern(rule), section, sourceName, rule, true);
             patterns.put(rule, base);
-            Map<String, Map<String, PatternRuleSettings>> ov = new LinkedHashMap<>();
-            for (Map.Entry<String, Map<String, Object>> scope :
-                    overridesOf(section, sourceName, rule).entrySet()) {
-                Map<String, PatternRuleSettings> byKey = new LinkedHashMap<>();
-                for (Map.Entry<String, Object> k : scope.getValue().entrySet()) {
-                    String path = rule + ".overrides." + scope.getKey() + "." + k.getKey();
-                    byKey.put(k.getKey(), pattern(rule, base, asMap(k.getValue(), sourceName, path),
-                            sourceName, path, false));
-                }
-                ov.put(scope.getKey(), Collections.unmodifiableMap(byKey));
-            }
-            patternOverrides.put(rule, Collections.unmodifiableMap(ov));
+            patternOverrides.put(rule, overrides(section, sourceName, rule,
+                    (fields, path) -> pattern(rule, base, fields, sourceName, path, false)));
         }
         List<String> riskKeys = List.of("card_fingerprint");
         Object keys = sectionOf(top, RISK_BLOCK, sourceName).get("keys");
@@ -161,6 +189,12 @@ public final class RuleSettings implements Serializable {
                 Collections.unmodifiableMap(patternOverrides),
                 riskKeys);
         r.disabled = java.util.Collections.unmodifiableSet(disabled);
+        r.failureRateMeasure = frMeasure;
+        r.failureRateMeasures = Collections.unmodifiableMap(frMeasures);
+        r.anomaly = anBase;
+        r.anomalyOverrides = anOverrides;
+        r.trafficDrop = tdBase;
+        r.trafficDropOverrides = tdOverrides;
         r.silences = Silence.parseAll(top.get("silences"), sourceName);
         r.notifications = notifications(sectionOf(top, NOTIFICATIONS, sourceName), sourceName);
         return r;
@@ -210,6 +244,64 @@ public final class RuleSettings implements Serializable {
      */
     public boolean enabled(String rule) {
         return !disabled.contains(rule);
+    }
+
+    private Measure failureRateMeasure = Measure.FAILURE_RATE;
+    private Map<String, Map<String, Measure>> failureRateMeasures = Map.of();
+    private AnomalySettings anomaly = AnomalySettings.defaults();
+    private Map<String, Map<String, AnomalySettings>> anomalyOverrides = Map.of();
+    private TrafficDropSettings trafficDrop = TrafficDropSettings.defaults();
+    private Map<String, Map<String, TrafficDropSettings>> trafficDropOverrides = Map.of();
+
+    /** What {@code failure_rate} pages on for one scope key (contract section 3c). */
+    public Measure failureRateMeasureFor(String scope, String key) {
+        Map<String, Measure> byKey = failureRateMeasures.get(scope);
+        Measure m = byKey == null ? null : byKey.get(key);
+        return m == null ? failureRateMeasure : m;
+    }
+
+    /** {@code failure_rate_anomaly}'s parameters for one scope key. */
+    public AnomalySettings anomalyFor(String scope, String key) {
+        Map<String, AnomalySettings> byKey = anomalyOverrides.get(scope);
+        AnomalySettings s = byKey == null ? null : byKey.get(key);
+        return s == null ? anomaly : s;
+    }
+
+    /** {@code traffic_drop}'s parameters for one scope key. */
+    public TrafficDropSettings trafficDropFor(String scope, String key) {
+        Map<String, TrafficDropSettings> byKey = trafficDropOverrides.get(scope);
+        TrafficDropSettings s = byKey == null ? null : byKey.get(key);
+        return s == null ? trafficDrop : s;
+    }
+
+    /** Whether either adaptive rule is on: the rate operators then keep each key's history. */
+    public boolean anyAdaptiveEnabled() {
+        return enabled(FAILURE_RATE_ANOMALY) || enabled(TRAFFIC_DROP);
+    }
+
+    /**
+     * The longest baseline of the adaptive rules switched on, over every override: how much
+     * history (in minute slots) each key keeps.
+     */
+    public long longestBaselineMs() {
+        long longest = 0;
+        if (enabled(FAILURE_RATE_ANOMALY)) {
+            longest = Math.max(longest, anomaly.baselineMs);
+            for (Map<String, AnomalySettings> m : anomalyOverrides.values()) {
+                for (AnomalySettings s : m.values()) {
+                    longest = Math.max(longest, s.baselineMs);
+                }
+            }
+        }
+        if (enabled(TRAFFIC_DROP)) {
+            longest = Math.max(longest, trafficDrop.baselineMs);
+            for (Map<String, TrafficDropSettings> m : trafficDropOverrides.values()) {
+                for (TrafficDropSettings s : m.values()) {
+                    longest = Math.max(longest, s.baselineMs);
+                }
+            }
+        }
+        return longest;
     }
 
     /** Whether any of the four pattern rules is switched on. */
@@ -288,7 +380,13 @@ public final class RuleSettings implements Serializable {
                 && patternOverrides.equals(r.patternOverrides)
                 && riskBlockKeys.equals(r.riskBlockKeys)
                 && silences.equals(r.silences)
-                && disabled.equals(r.disabled);
+                && disabled.equals(r.disabled)
+                && failureRateMeasure == r.failureRateMeasure
+                && failureRateMeasures.equals(r.failureRateMeasures)
+                && anomaly.equals(r.anomaly)
+                && anomalyOverrides.equals(r.anomalyOverrides)
+                && trafficDrop.equals(r.trafficDrop)
+                && trafficDropOverrides.equals(r.trafficDropOverrides);
     }
 
     @Override
@@ -322,6 +420,11 @@ public final class RuleSettings implements Serializable {
     /** One per-key override on top of {@code base}, checked as the rules file's are (control topic). */
     static FailureRateSettings failureRateOverride(FailureRateSettings base, Map<String, Object> fields,
             String src, String path) {
+        if (fields.containsKey("measure")) {
+            // live overrides hold FailureRateSettings in broadcast state, which has no measure
+            throw new RulesException(src + ": " + path + ".measure cannot change on the control"
+                    + " topic; set it in the rules file");
+        }
         return failureRate(base, fields, src, path, false);
     }
 
@@ -362,6 +465,94 @@ public final class RuleSettings implements Serializable {
                 deescalate);
     }
 
+    private static Measure measure(Map<String, Object> fields, Measure base, String src, String path) {
+        if (!fields.containsKey("measure")) {
+            return base;
+        }
+        Measure m = Measure.ofWireName(String.valueOf(fields.get("measure")));
+        if (m == null) {
+            throw new RulesException(src + ": " + path + ".measure must be failure_rate or"
+                    + " system_failure_rate, got '" + fields.get("measure") + "'");
+        }
+        return m;
+    }
+
+    private static long baseline(Object v, String src, String path) {
+        long ms = duration(v, src, path);
+        if (ms % 60_000 != 0 || ms < 600_000 || ms > MAX_BASELINE_MS) {
+            throw new RulesException(src + ": " + path + " must be whole minutes between 10m and "
+                    + Durations.format(MAX_BASELINE_MS) + ", got '" + v + "'");
+        }
+        return ms;
+    }
+
+    private static AnomalySettings anomaly(AnomalySettings base, Map<String, Object> f, String src,
+            String path, boolean allowOverrides) {
+        checkKeys(f, ANOMALY_KEYS, allowOverrides, src, path);
+        long baseline = f.containsKey("baseline") ? baseline(f.get("baseline"), src, path + ".baseline")
+                : base.baselineMs;
+        int minBaselineVolume = f.containsKey("min_baseline_volume")
+                ? positiveInt(f.get("min_baseline_volume"), src, path + ".min_baseline_volume")
+                : base.minBaselineVolume;
+        int minVolume = f.containsKey("min_volume")
+                ? positiveInt(f.get("min_volume"), src, path + ".min_volume") : base.minVolume;
+        double confidence = f.containsKey("confidence")
+                ? fraction(f.get("confidence"), src, path + ".confidence") : base.confidence;
+        if (!(confidence >= 0.5 && confidence < 1)) {
+            throw new RulesException(src + ": " + path + ".confidence must be at least 0.5 and below 1,"
+                    + " got '" + f.get("confidence") + "'");
+        }
+        double minIncrease = f.containsKey("min_increase")
+                ? fraction(f.get("min_increase"), src, path + ".min_increase") : base.minIncrease;
+        if (minIncrease <= 0) {
+            throw new RulesException(src + ": " + path + ".min_increase must be above 0, got '"
+                    + f.get("min_increase") + "'");
+        }
+        return new AnomalySettings(baseline, minBaselineVolume, minVolume, confidence, minIncrease,
+                measure(f, base.measure, src, path));
+    }
+
+    private static TrafficDropSettings trafficDrop(TrafficDropSettings base, Map<String, Object> f,
+            String src, String path, boolean allowOverrides) {
+        java.util.Set<String> allowed = new java.util.HashSet<>(TRAFFIC_DROP_KEYS);
+        if (!allowOverrides) {
+            // the window is the rate operators' window, not per merchant
+            allowed.remove("window");
+            allowed.remove("every");
+        }
+        checkKeys(f, allowed, allowOverrides, src, path);
+        long window = f.containsKey("window") ? duration(f.get("window"), src, path + ".window")
+                : base.windowMs;
+        long every = f.containsKey("every") ? duration(f.get("every"), src, path + ".every")
+                : base.everyMs;
+        long baseline = f.containsKey("baseline") ? baseline(f.get("baseline"), src, path + ".baseline")
+                : base.baselineMs;
+        long warmup = f.containsKey("warmup") ? duration(f.get("warmup"), src, path + ".warmup")
+                : base.warmupMs;
+        if (warmup % 60_000 != 0 || warmup > baseline) {
+            throw new RulesException(src + ": " + path + ".warmup must be whole minutes, at most the"
+                    + " baseline (" + Durations.format(baseline) + "), got '" + Durations.format(warmup) + "'");
+        }
+        double minBaseline = base.minBaseline;
+        if (f.containsKey("min_baseline")) {
+            Object v = f.get("min_baseline");
+            if (!(v instanceof Number) || ((Number) v).doubleValue() <= 0) {
+                throw new RulesException(src + ": " + path + ".min_baseline must be a number above 0,"
+                        + " got '" + v + "'");
+            }
+            minBaseline = ((Number) v).doubleValue();
+        }
+        double dropTo = f.containsKey("drop_to") ? fraction(f.get("drop_to"), src, path + ".drop_to")
+                : base.dropTo;
+        double resolveAbove = f.containsKey("resolve_above")
+                ? fraction(f.get("resolve_above"), src, path + ".resolve_above") : base.resolveAbove;
+        if (!(dropTo < resolveAbove) || resolveAbove <= 0) {
+            throw new RulesException(src + ": " + path + ": need drop_to < resolve_above (got "
+                    + dropTo + ", " + resolveAbove + ")");
+        }
+        return new TrafficDropSettings(window, every, baseline, warmup, minBaseline, dropTo, resolveAbove);
+    }
+
     private static PatternRuleSettings pattern(
             String rule, PatternRuleSettings base, Map<String, Object> fields, String src,
             String path, boolean allowOverrides) {
@@ -393,6 +584,26 @@ public final class RuleSettings implements Serializable {
         }
     }
 
+    /** Parses one per-key override's fields; {@code path} names it in errors. */
+    private interface OverrideParser<T> {
+        T parse(Map<String, Object> fields, String path);
+    }
+
+    /** A rule's per-merchant and per-channel overrides, each parsed on top of the rule's settings. */
+    private static <T> Map<String, Map<String, T>> overrides(Map<String, Object> section, String src,
+            String rule, OverrideParser<T> parser) {
+        Map<String, Map<String, T>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, Object>> scope : overridesOf(section, src, rule).entrySet()) {
+            Map<String, T> byKey = new LinkedHashMap<>();
+            for (Map.Entry<String, Object> k : scope.getValue().entrySet()) {
+                String path = rule + ".overrides." + scope.getKey() + "." + k.getKey();
+                byKey.put(k.getKey(), parser.parse(asMap(k.getValue(), src, path), path));
+            }
+            out.put(scope.getKey(), Collections.unmodifiableMap(byKey));
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
     private static Map<String, Map<String, Object>> overridesOf(
             Map<String, Object> section, String src, String rule) {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
@@ -415,16 +626,18 @@ public final class RuleSettings implements Serializable {
      * the switch is per rule, not per merchant or channel, so it is not a key of the overrides.
      */
     private static Map<String, Object> ruleSection(Map<String, Object> top, String rule, String src,
-            java.util.Set<String> disabled) {
+            java.util.Set<String> disabled, boolean onByDefault) {
         Map<String, Object> section = new LinkedHashMap<>(sectionOf(top, rule, src));
+        boolean on = onByDefault;
         if (section.containsKey("enabled")) {
             Object v = section.remove("enabled");
             if (!(v instanceof Boolean)) {
                 throw new RulesException(src + ": " + rule + ".enabled must be true or false, got '" + v + "'");
             }
-            if (!(Boolean) v) {
-                disabled.add(rule);
-            }
+            on = (Boolean) v;
+        }
+        if (!on) {
+            disabled.add(rule);
         }
         return section;
     }

@@ -96,6 +96,26 @@ class RuleSettingsTest {
         "failure_rate: {overrides: {merchant_id: {m-1: {enabled: false}}}} | unknown key 'failure_rate.overrides.merchant_id.m-1.enabled'",
         "risk_block: {overrides: {channel: {card: {enabled: false}}}} | unknown key 'risk_block.overrides.channel.card.enabled'",
         "timeout_burst: {enable: false}                  | (known: count, quiet, within, enabled, overrides)",
+        // version 2: the adaptive rules and the paging measure
+        "failure_rate: {measure: declines}               | failure_rate.measure must be failure_rate or system_failure_rate, got 'declines'",
+        "failure_rate: {overrides: {channel: {card: {measure: all}}}} | failure_rate.overrides.channel.card.measure must be failure_rate or system_failure_rate",
+        "failure_rate_anomaly: {baseline: 90s}           | failure_rate_anomaly.baseline must be whole minutes between 10m and 6h, got '90s'",
+        "failure_rate_anomaly: {baseline: 7h}            | failure_rate_anomaly.baseline must be whole minutes between 10m and 6h",
+        "failure_rate_anomaly: {confidence: 1}           | failure_rate_anomaly.confidence must be at least 0.5 and below 1",
+        "failure_rate_anomaly: {min_increase: 0}         | failure_rate_anomaly.min_increase must be above 0",
+        "failure_rate_anomaly: {min_volume: 0}           | failure_rate_anomaly.min_volume must be a whole number >= 1",
+        "failure_rate_anomaly: {min_baseline_volume: x}  | failure_rate_anomaly.min_baseline_volume must be a whole number >= 1",
+        "failure_rate_anomaly: {measure: x}              | failure_rate_anomaly.measure must be failure_rate or system_failure_rate",
+        "failure_rate_anomaly: {threshold: 0.1}          | unknown key 'failure_rate_anomaly.threshold' (known: baseline, confidence, measure, min_baseline_volume, min_increase, min_volume, enabled, overrides)",
+        "failure_rate_anomaly: {enabled: yes please}     | failure_rate_anomaly.enabled must be true or false",
+        "failure_rate_anomaly: {overrides: {merchant_id: {m-1: {confidence: 2}}}} | failure_rate_anomaly.overrides.merchant_id.m-1.confidence must be a number between 0 and 1",
+        "traffic_drop: {drop_to: 0.6}                    | traffic_drop: need drop_to < resolve_above (got 0.6, 0.5)",
+        "traffic_drop: {warmup: 2h}                      | traffic_drop.warmup must be whole minutes, at most the baseline (1h)",
+        "traffic_drop: {min_baseline: -1}                | traffic_drop.min_baseline must be a number above 0",
+        "traffic_drop: {enabled: true, window: 10m}      | traffic_drop.window and .every must equal failure_rate's (5m, 10s)",
+        "traffic_drop: {overrides: {channel: {qr: {window: 10m}}}} | unknown key 'traffic_drop.overrides.channel.qr.window'",
+        "traffic_drop: {overrides: {region: {}}}         | unknown key 'traffic_drop.overrides.region' (known: merchant_id, channel)",
+        "traffic_dorp: {}                                | unknown rule 'traffic_dorp'",
     })
     void badValuesAreErrorsNamingTheKey(String yaml, String message) {
         assertThatThrownBy(() -> RuleSettings.parseYaml(yaml, "rules.yaml"))
@@ -190,5 +210,48 @@ class RuleSettingsTest {
                 "charged_unfulfilled: {enabled: false}", "failed_but_charged: {enabled: false}", ""), "r.yaml");
         assertThat(ratesOnly.anyPatternEnabled()).isFalse();
         assertThat(ratesOnly.enabled(RuleSettings.FAILURE_RATE)).isTrue();
+    }
+
+    @Test
+    void theVersion2RulesAreOffUnlessSwitchedOnAndTheirKeysParse() {
+        RuleSettings d = RuleSettings.defaults();
+        assertThat(d.enabled(RuleSettings.FAILURE_RATE_ANOMALY)).isFalse();
+        assertThat(d.enabled(RuleSettings.TRAFFIC_DROP)).isFalse();
+        assertThat(d.anyAdaptiveEnabled()).isFalse();
+        assertThat(d.failureRateMeasureFor("merchant_id", "m-1")).isEqualTo(Measure.FAILURE_RATE);
+        // a section without enabled: true stays off (contract section 3b)
+        assertThat(RuleSettings.parseYaml("traffic_drop: {drop_to: 0.1}", "r").enabled(RuleSettings.TRAFFIC_DROP))
+                .isFalse();
+
+        // the contract's example, with a measure and overrides
+        RuleSettings r = RuleSettings.parseYaml(String.join("\n",
+                "failure_rate: {measure: system_failure_rate,"
+                        + " overrides: {merchant_id: {m-17: {measure: failure_rate, warning: 0.4}}}}",
+                "failure_rate_anomaly: {enabled: true, baseline: 1h, min_baseline_volume: 200, min_volume: 50,",
+                "                       confidence: 0.99, min_increase: 0.05,",
+                "                       overrides: {channel: {card: {min_increase: 0.1, measure: system_failure_rate}}}}",
+                "traffic_drop:         {enabled: true, window: 5m, every: 10s, baseline: 2h, warmup: 15m,",
+                "                       min_baseline: 100, drop_to: 0.2, resolve_above: 0.5,",
+                "                       overrides: {merchant_id: {m-9: {min_baseline: 20}}}}",
+                ""), "rules.yaml");
+        assertThat(r.enabled(RuleSettings.FAILURE_RATE_ANOMALY)).isTrue();
+        assertThat(r.enabled(RuleSettings.TRAFFIC_DROP)).isTrue();
+        assertThat(r.failureRateMeasureFor("merchant_id", "m-1")).isEqualTo(Measure.SYSTEM_FAILURE_RATE);
+        assertThat(r.failureRateMeasureFor("merchant_id", "m-17")).isEqualTo(Measure.FAILURE_RATE);
+        assertThat(r.failureRateFor("merchant_id", "m-17").warning).isEqualTo(0.4);
+        assertThat(r.anomalyFor("merchant_id", "m-1")).isEqualTo(AnomalySettings.defaults());
+        AnomalySettings card = r.anomalyFor("channel", "card");
+        assertThat(card.minIncrease).isEqualTo(0.1);
+        assertThat(card.measure).isEqualTo(Measure.SYSTEM_FAILURE_RATE);
+        assertThat(card.minVolume).isEqualTo(50);
+        assertThat(r.trafficDropFor("channel", "qr").baselineMs).isEqualTo(7_200_000);
+        assertThat(r.trafficDropFor("merchant_id", "m-9").minBaseline).isEqualTo(20.0);
+        assertThat(r.trafficDropFor("merchant_id", "m-9").baselineMs).isEqualTo(7_200_000);
+        assertThat(r.longestBaselineMs()).isEqualTo(7_200_000);
+        assertThat(r).isNotEqualTo(d);
+        // a live override cannot change what state has no room for
+        assertThatThrownBy(() -> RuleSettings.failureRateOverride(d.failureRate(),
+                java.util.Map.of("measure", "failure_rate"), "control", "failure_rate.overrides.merchant_id.m-1"))
+                .hasMessageContaining("measure cannot change on the control topic");
     }
 }

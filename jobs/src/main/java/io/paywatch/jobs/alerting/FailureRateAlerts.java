@@ -6,6 +6,7 @@ import io.paywatch.model.AlertIds;
 import io.paywatch.model.Category;
 import io.paywatch.model.Durations;
 import io.paywatch.model.FailureRateSettings;
+import io.paywatch.model.Measure;
 import io.paywatch.model.ReturnCodeCatalog;
 import io.paywatch.model.RuleSettings;
 import java.util.List;
@@ -29,20 +30,25 @@ public final class FailureRateAlerts {
             double threshold,
             FailureCounts window,
             FailureRateSettings settings,
+            Measure measure,
             List<String> eventIds,
             ReturnCodeCatalog catalog) {
-        Alert a = base(rateScope, key, startsAt, window, eventIds, catalog);
+        Alert a = base(RuleSettings.FAILURE_RATE, rateScope, key, startsAt, window, eventIds, catalog);
         a.status = Alert.FIRING;
         a.transitionAt = evaluationTime;
         a.severity = severity;
-        a.value = round4(window.failureRate());
+        double rate = rate(window, measure);
+        a.value = round4(rate);
         a.threshold = threshold;
+        markMeasure(a, measure);
         String dominant = window.dominantCode();
         a.summary = String.format(Locale.ROOT,
-                "%s failure rate %s (%d of %d payments failed) for %s %s over %s at %s, %s"
+                "%s %s %s (%d of %d payments %s) for %s %s over %s at %s, %s"
                         + " threshold %s%s",
                 severity.equals(Severity.CRITICAL) ? "Critical" : "High",
-                percent(window.failureRate()), window.failed, window.total, rateScope, key,
+                measure == Measure.FAILURE_RATE ? "failure rate" : "system failure rate",
+                percent(rate), measure.failures(window.failed, window.systemFailed()), window.total,
+                measure.verb(), rateScope, key,
                 Durations.format(settings.windowMs),
                 io.paywatch.model.Timestamps.rfc3339(evaluationTime), severity, percent(threshold),
                 dominant == null ? "" : "; mostly " + dominant + " ("
@@ -58,14 +64,17 @@ public final class FailureRateAlerts {
             String lastSeverity,
             FailureCounts window,
             FailureRateSettings settings,
+            Measure measure,
             List<String> eventIds,
             ReturnCodeCatalog catalog) {
-        Alert a = base(rateScope, key, startsAt, window, eventIds, catalog);
+        Alert a = base(RuleSettings.FAILURE_RATE, rateScope, key, startsAt, window, eventIds, catalog);
         a.status = Alert.RESOLVED;
         a.severity = lastSeverity;
         a.endsAt = evaluationTime;
         a.transitionAt = evaluationTime;
-        a.value = round4(window.failureRate());
+        double rate = rate(window, measure);
+        a.value = round4(rate);
+        markMeasure(a, measure);
         boolean lowVolume = window.total < settings.minVolume;
         a.threshold = lowVolume ? (double) settings.minVolume : settings.resolveBelow;
         a.summary = lowVolume
@@ -74,16 +83,30 @@ public final class FailureRateAlerts {
                         rateScope, key, window.total, Durations.format(settings.windowMs),
                         settings.minVolume)
                 : String.format(Locale.ROOT,
-                        "Resolved: failure rate for %s %s back to %s (%d of %d) over %s, below %s",
-                        rateScope, key, percent(window.failureRate()), window.failed, window.total,
+                        "Resolved: %s for %s %s back to %s (%d of %d) over %s, below %s",
+                        measure == Measure.FAILURE_RATE ? "failure rate" : "system failure rate",
+                        rateScope, key, percent(rate), measure.failures(window.failed,
+                                window.systemFailed()), window.total,
                         Durations.format(settings.windowMs), percent(settings.resolveBelow));
         return a;
     }
 
-    private static Alert base(String rateScope, String key, long startsAt, FailureCounts window,
+    /** The window's rate by the measure. */
+    public static double rate(FailureCounts window, Measure measure) {
+        return measure == Measure.FAILURE_RATE ? window.failureRate() : window.systemFailureRate();
+    }
+
+    /** The measure on the alert; left out for failure_rate's default, whose alerts are as in version 1. */
+    private static void markMeasure(Alert a, Measure measure) {
+        if (measure != Measure.FAILURE_RATE) {
+            a.measure = measure.wireName();
+        }
+    }
+
+    static Alert base(String rule, String rateScope, String key, long startsAt, FailureCounts window,
             List<String> eventIds, ReturnCodeCatalog catalog) {
         Alert a = new Alert();
-        a.rule = RuleSettings.FAILURE_RATE;
+        a.rule = rule;
         a.scope.put(scopeKey(rateScope), key);
         a.startsAt = startsAt;
         a.alertId = AlertIds.of(a.rule, a.scope, startsAt);
@@ -106,7 +129,7 @@ public final class FailureRateAlerts {
         return a;
     }
 
-    static String percent(double fraction) {
+    public static String percent(double fraction) {
         return String.format(Locale.ROOT, "%.1f%%", fraction * 100);
     }
 

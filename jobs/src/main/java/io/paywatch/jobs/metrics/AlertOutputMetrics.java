@@ -35,7 +35,8 @@ public final class AlertOutputMetrics extends AbstractStreamOperator<Alert> impl
     private static final long serialVersionUID = 1L;
 
     /** The rules whose counters exist from the start, at 0 (a query for a rate finds a series). */
-    static final List<String> RULES = List.of(RuleSettings.FAILURE_RATE, RuleSettings.TIMEOUT_BURST,
+    static final List<String> RULES = List.of(RuleSettings.FAILURE_RATE, RuleSettings.FAILURE_RATE_ANOMALY,
+            RuleSettings.TRAFFIC_DROP, RuleSettings.TIMEOUT_BURST,
             RuleSettings.RISK_BLOCK, RuleSettings.FAILED_BUT_CHARGED, RuleSettings.CHARGED_UNFULFILLED,
             RuleChangeAlerts.RULE);
 

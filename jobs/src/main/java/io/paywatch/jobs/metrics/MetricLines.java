@@ -47,6 +47,13 @@ public final class MetricLines {
         for (Category cat : Category.ALL) {
             p.addField(cat.wireName(), (long) c.count(cat));
         }
+        // the adaptive rules' baselines, where the key has one (contract section 3b)
+        if (s.baselineFailureRate != null) {
+            p.addField("baseline_failure_rate", s.baselineFailureRate);
+        }
+        if (s.baselineVolume != null) {
+            p.addField("baseline_volume", s.baselineVolume);
+        }
         lines.add(finish(p, s.time, runId));
         if (RateSnapshot.CHANNEL.equals(s.scope)) {
             for (int i = 0; i < c.codes.length; i++) {

@@ -178,6 +178,14 @@ public final class BucketRing {
     }
 
     /**
+     * The oldest bucket of the window ending at {@code evaluationTime}, the one that leaves it at
+     * the next evaluation; null when it holds nothing.
+     */
+    public FailureCounts oldest(Store store, long evaluationTime) throws Exception {
+        return store.get(indexOf(evaluationTime) - bucketCount);
+    }
+
+    /**
      * Drops the one bucket that leaves the windows from {@code evaluationTime} on: the oldest of
      * the window before it. Enough while a key is evaluated at every bucket end (older buckets
      * left at earlier evaluations) or its evaluations skip only empty windows; no iteration over

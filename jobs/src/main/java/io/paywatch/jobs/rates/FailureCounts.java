@@ -196,16 +196,18 @@ public class FailureCounts {
     }
 
     public double systemFailureRate() {
-        if (total == 0) {
-            return 0.0;
-        }
+        return total == 0 ? 0.0 : (double) systemFailed() / total;
+    }
+
+    /** Failures of the system-health categories (timeout, system, unknown). */
+    public int systemFailed() {
         int system = 0;
         for (Category c : Category.ALL) {
             if (c.countsAsSystemHealth()) {
                 system += byCategory[c.ordinal()];
             }
         }
-        return (double) system / total;
+        return system;
     }
 
     /** The code with the most failures (ties: the smaller code), or null without failures. */

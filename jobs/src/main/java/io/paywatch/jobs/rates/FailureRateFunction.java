@@ -5,6 +5,7 @@ import io.paywatch.jobs.alerting.FailureRateAlerts;
 import io.paywatch.jobs.alerting.FailureRateRule;
 import io.paywatch.model.Alert;
 import io.paywatch.model.FailureRateSettings;
+import io.paywatch.model.Measure;
 import io.paywatch.model.ReturnCodeCatalog;
 import io.paywatch.model.RuleSettings;
 import java.util.HashMap;
@@ -47,6 +48,11 @@ public class FailureRateFunction
     private transient ReturnCodeCatalog catalog;
     /** Channel snapshots carry codes (paywatch_code points); merchant ones totals only. */
     private transient boolean fullWindow;
+    private transient String scopeKey;
+    /** Whether failure_rate_anomaly or traffic_drop is on: keys then keep minute history. */
+    private transient boolean adaptiveOn;
+    private transient int historyMinutes;
+    private transient AdaptiveRules adaptiveRules;
 
     /** Flink's POJO serializers for the state, as builds before 2026-12-02: upgrade tests only. */
     private boolean pojoState;
@@ -96,6 +102,10 @@ public class FailureRateFunction
         rings = new HashMap<>();
         catalog = ReturnCodeCatalog.defaultCatalog();
         fullWindow = RateSnapshot.CHANNEL.equals(scope);
+        scopeKey = FailureRateAlerts.scopeKey(scope);
+        adaptiveOn = rules.anyAdaptiveEnabled();
+        historyMinutes = (int) (rules.longestBaselineMs() / TrailingMinutes.MINUTE_MS) + 1;
+        adaptiveRules = new AdaptiveRules(scope, rules, catalog);
     }
 
     /** The window with its codes and channels: merged from the buckets unless it already is. */
@@ -154,8 +164,8 @@ public class FailureRateFunction
         FailureRateSettings s = settings(ctx, key);
         BucketRing ring = ring(s);
         RateKeyState st = keyState.value();
-        if (st == null) {
-            return;
+        if (st == null || st.nextEvaluation != evaluationTime) {
+            return; // nothing of the key left, or a timer its chain has moved past
         }
         if (EndOfInput.beyondData(timestamp, ctx.timerService().currentWatermark(),
                 ctx.getBroadcastState(EndOfInput.STATE).immutableEntries())) {
@@ -176,8 +186,10 @@ public class FailureRateFunction
         }
 
         // with the rule switched off the window is still measured (metrics), never judged
+        Measure measure = rules.failureRateMeasureFor(scopeKey, key);
         FailureRateRule.Decision d = rules.enabled(RuleSettings.FAILURE_RATE)
-                ? FailureRateRule.evaluate(st.firingSeverity, window.total, window.failureRate(), s)
+                ? FailureRateRule.evaluate(st.firingSeverity, window.total,
+                        FailureRateAlerts.rate(window, measure), s)
                 : FailureRateRule.NONE;
         switch (d.transition) {
             case FIRE:
@@ -187,12 +199,12 @@ public class FailureRateFunction
                 st.firingSeverity = d.severity;
                 ctx.output(PipelineTags.ALERTS, FailureRateAlerts.firing(scope, key, st.firingSince,
                         evaluationTime, d.severity, d.threshold, full(ring, window, evaluationTime), s,
-                        ring.recentFailures(store, evaluationTime, 20), catalog));
+                        measure, ring.recentFailures(store, evaluationTime, 20), catalog));
                 break;
             case RESOLVE:
                 Alert resolved = FailureRateAlerts.resolved(scope, key, st.firingSince,
                         evaluationTime, st.firingSeverity, full(ring, window, evaluationTime), s,
-                        ring.recentFailures(store, evaluationTime, 20), catalog);
+                        measure, ring.recentFailures(store, evaluationTime, 20), catalog);
                 ctx.output(PipelineTags.ALERTS, resolved);
                 st.firingSeverity = null;
                 st.firingSince = 0;
@@ -201,7 +213,18 @@ public class FailureRateFunction
                 break;
         }
 
-        if (!window.isEmpty()) {
+        AdaptiveKeyState adaptive = null;
+        AdaptiveRules.Baselines baselines = AdaptiveRules.Baselines.NONE;
+        if (adaptiveOn) {
+            adaptive = adaptive(st);
+            FailureCounts judged = window;
+            baselines = adaptiveRules.evaluate(adaptive, key, evaluationTime, s.windowMs, judged,
+                    () -> full(ring, judged, evaluationTime),
+                    () -> ring.recentFailures(store, evaluationTime, 20),
+                    alert -> ctx.output(PipelineTags.ALERTS, alert));
+        }
+
+        if (!window.isEmpty() || baselines.volume != null) {
             RateSnapshot snap = new RateSnapshot();
             snap.scope = scope;
             snap.key = key;
@@ -209,16 +232,29 @@ public class FailureRateFunction
             snap.windowMs = s.windowMs;
             snap.counts = window;
             snap.firingSeverity = st.firingSeverity;
+            snap.baselineFailureRate = baselines.failureRate;
+            snap.baselineVolume = baselines.volume;
             out.collect(snap);
         }
 
         long next = evaluationTime + s.everyMs;
+        if (adaptive != null) {
+            // the bucket leaving the window becomes history (marked if a rule fired on it)
+            adaptiveRules.learn(adaptive, ring.oldest(store, evaluationTime), evaluationTime, s);
+        }
         ring.expireOldest(store, next);
         // the next window holds data when what it shares with this one does (the running
         // totals); only otherwise look for buckets ahead, or find the key gone quiet
         boolean nextHasData = !fullWindow && st.partialWindow != null && st.partialWindow.total > 0;
-        if (st.firingSeverity == null && !nextHasData) {
+        boolean everyBucket = st.firingSeverity != null
+                || (adaptive != null && adaptiveRules.evaluatedEveryBucket(adaptive, key, next, s.windowMs));
+        if (!everyBucket && !nextHasData) {
             next = ring.nextEvaluationWithData(store, next);
+            if (next == Long.MIN_VALUE && adaptive != null) {
+                // no payments ahead, but history still counts in a baseline: come back once
+                // it no longer does, so that the key's state goes then
+                next = adaptiveRules.historyExpires(adaptive, evaluationTime + s.everyMs, s);
+            }
         }
         if (next != Long.MIN_VALUE) {
             ctx.timerService().registerEventTimeTimer(next - 1);
@@ -229,5 +265,15 @@ public class FailureRateFunction
             buckets.clear();
             keyState.clear();
         }
+    }
+
+    /** The key's adaptive state, created at its first evaluation, its ring sized to the rules. */
+    private AdaptiveKeyState adaptive(RateKeyState st) {
+        if (st.adaptive == null) {
+            st.adaptive = new AdaptiveKeyState(historyMinutes);
+        } else if (st.adaptive.history.capacity != historyMinutes) {
+            st.adaptive.history = st.adaptive.history.resized(historyMinutes);
+        }
+        return st.adaptive;
     }
 }

@@ -14,6 +14,8 @@ public class RateKeyState {
      */
     public FailureCounts partialWindow;
     public long partialWindowFor;
+    /** The adaptive rules' history and incidents; null while both rules are off. */
+    public AdaptiveKeyState adaptive;
 
     public RateKeyState() {}
 }

@@ -12,7 +12,9 @@ import org.apache.flink.types.StringValue;
  * The serializer of a rate key's bookkeeping ({@link RateKeyState}), read at every payment on
  * RocksDB. Layout (version 1): next evaluation, firing since, partial window's time, a byte of
  * flags (bit 0: severity present, bit 1: partial window present), the severity, the partial
- * window as {@link FailureCountsSerializer} writes it. State written with Flink's POJO serializer
+ * window as {@link FailureCountsSerializer} writes it; with bit 2, the adaptive rules' state follows
+ * (minute ring, then the two incidents). Bit 2 is absent from older state, which therefore reads
+ * as it was written. State written with Flink's POJO serializer
  * restores by migration, as for {@link FailureCountsSerializer}.
  */
 public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
@@ -21,6 +23,7 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
 
     private static final int SEVERITY = 1;
     private static final int PARTIAL_WINDOW = 1 << 1;
+    private static final int ADAPTIVE = 1 << 2;
 
     @Override
     public boolean isImmutableType() {
@@ -49,6 +52,7 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
         to.firingSince = from.firingSince;
         to.partialWindow = from.partialWindow == null ? null : FailureCountsSerializer.INSTANCE.copy(from.partialWindow);
         to.partialWindowFor = from.partialWindowFor;
+        to.adaptive = from.adaptive == null ? null : from.adaptive.copy();
         return to;
     }
 
@@ -62,13 +66,66 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
         out.writeLong(s.nextEvaluation);
         out.writeLong(s.firingSince);
         out.writeLong(s.partialWindowFor);
-        out.writeByte((s.firingSeverity != null ? SEVERITY : 0) | (s.partialWindow != null ? PARTIAL_WINDOW : 0));
+        out.writeByte((s.firingSeverity != null ? SEVERITY : 0) | (s.partialWindow != null ? PARTIAL_WINDOW : 0)
+                | (s.adaptive != null ? ADAPTIVE : 0));
         if (s.firingSeverity != null) {
             StringValue.writeString(s.firingSeverity, out);
         }
         if (s.partialWindow != null) {
             FailureCountsSerializer.write(s.partialWindow, out);
         }
+        if (s.adaptive != null) {
+            writeAdaptive(s.adaptive, out);
+        }
+    }
+
+    private static void writeAdaptive(AdaptiveKeyState a, DataOutputView out) throws IOException {
+        TrailingMinutes h = a.history;
+        out.writeInt(h.capacity);
+        out.writeLong(h.newestMinute);
+        out.writeLong(h.firstMinute);
+        for (int i = 0; i < h.capacity; i++) {
+            out.writeInt(h.total[i]);
+            out.writeInt(h.failed[i]);
+            out.writeInt(h.systemFailed[i]);
+            out.writeByte(h.flags[i]);
+        }
+        writeIncident(a.anomaly, out);
+        writeIncident(a.drop, out);
+    }
+
+    private static void writeIncident(AdaptiveIncident i, DataOutputView out) throws IOException {
+        out.writeBoolean(i.severity != null);
+        if (i.severity != null) {
+            StringValue.writeString(i.severity, out);
+        }
+        out.writeLong(i.since);
+        out.writeDouble(i.baseline);
+        out.writeLong(i.lastHeld);
+    }
+
+    private static AdaptiveKeyState readAdaptive(DataInputView in) throws IOException {
+        TrailingMinutes h = new TrailingMinutes(in.readInt());
+        h.newestMinute = in.readLong();
+        h.firstMinute = in.readLong();
+        for (int i = 0; i < h.capacity; i++) {
+            h.total[i] = in.readInt();
+            h.failed[i] = in.readInt();
+            h.systemFailed[i] = in.readInt();
+            h.flags[i] = in.readByte();
+        }
+        AdaptiveKeyState a = new AdaptiveKeyState();
+        a.history = h;
+        readIncident(a.anomaly, in);
+        readIncident(a.drop, in);
+        return a;
+    }
+
+    private static void readIncident(AdaptiveIncident i, DataInputView in) throws IOException {
+        i.severity = in.readBoolean() ? StringValue.readString(in) : null;
+        i.since = in.readLong();
+        i.baseline = in.readDouble();
+        i.lastHeld = in.readLong();
     }
 
     @Override
@@ -84,6 +141,7 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
         int flags = in.readByte();
         s.firingSeverity = (flags & SEVERITY) != 0 ? StringValue.readString(in) : null;
         s.partialWindow = (flags & PARTIAL_WINDOW) != 0 ? FailureCountsSerializer.read(new FailureCounts(), in) : null;
+        s.adaptive = (flags & ADAPTIVE) != 0 ? readAdaptive(in) : null;
         return s;
     }
 

@@ -21,6 +21,10 @@ public class RateSnapshot {
     public FailureCounts counts;
     /** Severity of the failure-rate alert firing for this key at this time, or null. */
     public String firingSeverity;
+    /** The key's usual failure rate ({@code failure_rate_anomaly} on and established), else null. */
+    public Double baselineFailureRate;
+    /** The key's usual payments per window ({@code traffic_drop} on and warmed up), else null. */
+    public Double baselineVolume;
 
     public RateSnapshot() {}
 }

@@ -105,6 +105,36 @@ class RateStateSerializersTest {
     }
 
     @Test
+    void theAdaptiveRulesStateSurvivesARoundTripAndStaysUnderTwoKilobytes() throws Exception {
+        RateKeyState s = new RateKeyState();
+        s.nextEvaluation = T0 + 10_000;
+        s.adaptive = new AdaptiveKeyState(61);
+        for (int m = 0; m < 75; m++) {
+            s.adaptive.history.add(T0 + m * 60_000L, 100_000 + m, 5_000 + m, 70 + m,
+                    m % 7 == 0 ? TrailingMinutes.ANOMALY_FIRED : 0);
+        }
+        s.adaptive.anomaly.severity = "warning";
+        s.adaptive.anomaly.since = T0 + 4_000_000;
+        s.adaptive.anomaly.baseline = 0.0123;
+        s.adaptive.anomaly.lastHeld = T0 + 4_500_000;
+        s.adaptive.drop.baseline = 412.5;
+        s.adaptive.drop.lastHeld = T0;
+        RateKeyState read = roundTrip(RateKeyStateSerializer.INSTANCE, s);
+        assertThat(read).usingRecursiveComparison().isEqualTo(s);
+        RateKeyState copy = RateKeyStateSerializer.INSTANCE.copy(s);
+        copy.adaptive.history.total[3]++;
+        assertThat(copy.adaptive.history.total[3]).isNotEqualTo(s.adaptive.history.total[3]);
+        // the budget: a key's state within 2 KB with a one-hour baseline
+        var out = new org.apache.flink.core.memory.DataOutputSerializer(64);
+        RateKeyStateSerializer.INSTANCE.serialize(s, out);
+        assertThat(out.length()).isLessThan(2_048);
+        // state of a build before the adaptive rules (no adaptive part) reads as it was written
+        RateKeyState old = new RateKeyState();
+        old.nextEvaluation = T0;
+        assertThat(roundTrip(RateKeyStateSerializer.INSTANCE, old).adaptive).isNull();
+    }
+
+    @Test
     void thePojoSerializersSnapshotsAreReadByMigration() {
         var config = new SerializerConfigImpl();
         assertThat(FailureCountsSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(
