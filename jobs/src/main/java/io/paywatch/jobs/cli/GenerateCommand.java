@@ -22,7 +22,8 @@ final class GenerateCommand {
 
     static int execute(CliArgs a, PrintStream out) throws IOException {
         Path file = Paths.get(a.required("out"));
-        long duration = a.durationMs("duration", "1h");
+        long duration = a.durationMs("duration",
+                "adaptive".equals(a.get("scenario", "hour")) ? "90m" : "1h");
         double rate = parseRate(a.get("rate"), Scenarios.HOUR_PAYMENTS_PER_SECOND);
         long seed = Long.parseLong(a.get("seed", "42"));
         long start = EventTimeParser.parseRfc3339(a.get("start", "2026-11-23T10:00:00Z"));
@@ -36,11 +37,15 @@ final class GenerateCommand {
             case "hour":
                 incidents = Scenarios.realisticHour(start);
                 break;
+            case "adaptive":
+                incidents = Scenarios.adaptive(start);
+                break;
             case "none":
                 incidents = List.of();
                 break;
             default:
-                throw new UsageException("generate: --scenario must be hour or none, got '" + scenario + "'");
+                throw new UsageException("generate: --scenario must be hour, adaptive or none, got '"
+                        + scenario + "'");
         }
         int merchants = a.intValue("merchants", Scenarios.HOUR_MERCHANTS);
         TrafficGenerator gen = new TrafficGenerator(seed, start, rate, merchants, incidents,
@@ -75,8 +80,9 @@ final class GenerateCommand {
                     + " failed-but-charged payments (m-070, m-071), and their near misses");
         }
         for (Incident i : incidents) {
-            out.println("  incident: " + i.scope + "=" + i.key + " code " + i.code + " at "
-                    + Math.round(i.failureRate * 100) + "% from "
+            out.println("  incident: " + i.scope + "=" + i.key + (i.changesVolume()
+                    ? " traffic at " + Math.round(i.volume * 100) + "% of usual"
+                    : " code " + i.code + " at " + Math.round(i.failureRate * 100) + "%") + " from "
                     + io.paywatch.model.Timestamps.rfc3339(i.fromMs) + " to "
                     + io.paywatch.model.Timestamps.rfc3339(i.toMs));
         }

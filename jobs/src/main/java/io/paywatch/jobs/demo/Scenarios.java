@@ -48,4 +48,26 @@ public final class Scenarios {
         out.add(new Incident("merchant_id", "m-190", start + 5 * m, start + 55 * m, 1.0, "203"));
         return out;
     }
+
+    /** How long {@link #adaptive} runs: an hour to learn from, then its incidents. */
+    public static final long ADAPTIVE_DURATION_MS = 90 * 60_000L;
+
+    /**
+     * The adaptive rules' scenario (contract section 3b), 90 minutes from {@code start}: the first
+     * hour is history to learn from; then m-002, usually at 1.5 % failures, fails 15 % for 10
+     * minutes (below failure_rate's 30 %: only failure_rate_anomaly sees it); m-003 fails a steady
+     * 22 % throughout (its normal: nothing fires); channel bnpl falls silent for 10 minutes
+     * (traffic_drop, critical); bank_transfer loses 40 % of its traffic (must not fire).
+     */
+    public static List<Incident> adaptive(long start) {
+        long m = 60_000;
+        long end = start + ADAPTIVE_DURATION_MS;
+        List<Incident> out = new ArrayList<>();
+        out.add(Incident.usualRate("merchant_id", "m-002", start + 65 * m, start + 75 * m, 0.15, "204"));
+        out.add(Incident.usualRate("merchant_id", "m-002", start, end, 0.015, "101"));
+        out.add(Incident.usualRate("merchant_id", "m-003", start, end, 0.22, "101"));
+        out.add(Incident.traffic("channel", "bnpl", start + 65 * m, start + 75 * m, 0.0));
+        out.add(Incident.traffic("channel", "bank_transfer", start + 62 * m, end, 0.6));
+        return out;
+    }
 }

@@ -142,11 +142,14 @@ public final class TrafficGenerator {
         String card = "fp-" + Integer.toHexString(random.nextInt(1 << 20));
         String device = "d-" + random.nextInt(30_000);
 
+        if (!arrives(merchant, channel, t)) {
+            return; // a traffic drop: this payment never happens
+        }
         String code = null;
         Incident incident = activeIncident(merchant, channel, t);
         if (incident != null && random.nextDouble() < incident.failureRate) {
             code = incident.code;
-        } else {
+        } else if (incident == null || !incident.replacesBackground) {
             double r = random.nextDouble();
             if (r < 0.030) {
                 code = USER_CODES[random.nextInt(USER_CODES.length)];
@@ -210,9 +213,19 @@ public final class TrafficGenerator {
         pending.add(new Scheduled(arrival, seq++, line));
     }
 
+    /** Whether a payment arrives despite the traffic incidents covering it. */
+    private boolean arrives(String merchant, String channel, long t) {
+        for (Incident i : incidents) {
+            if (i.changesVolume() && i.covers(merchant, channel, t) && random.nextDouble() >= i.volume) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private Incident activeIncident(String merchant, String channel, long t) {
         for (Incident i : incidents) {
-            if (i.covers(merchant, channel, t)) {
+            if (!i.changesVolume() && i.covers(merchant, channel, t)) {
                 return i;
             }
         }

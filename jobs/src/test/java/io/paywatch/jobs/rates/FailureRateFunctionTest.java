@@ -271,4 +271,33 @@ class FailureRateFunctionTest {
         assertThat(a).isNotEmpty();
         h.close();
     }
+
+    /** A wave of insufficient-balance declines pages nobody on system_failure_rate; an outage does. */
+    @Test
+    void theSystemFailureRateMeasurePagesOnlyWhatSresCanFix() throws Exception {
+        RuleSettings rules = RuleSettings.parseYaml("failure_rate:\n  measure: system_failure_rate\n"
+                + "  overrides: {channel: {qr: {measure: failure_rate}}}\n", "t");
+        var h = harness(rules);
+        for (int i = 0; i < 60; i++) {
+            long t = T0 + i * 1000L;
+            for (PaymentEvent e : List.of(
+                    i % 5 == 0 ? ok(t, "m", "card") : failed(t, "m", "card", "101"), // 80 % declined
+                    i % 5 == 0 ? ok(t, "m", "wallet") : failed(t, "m", "wallet", "203"), // 80 % down
+                    i % 5 == 0 ? ok(t, "m", "qr") : failed(t, "m", "qr", "101"))) { // all failures count
+                h.processElement(new StreamRecord<>(RatePartial.of(e.channel, BUCKET_MS, e), e.eventTime));
+            }
+        }
+        h.watermark(T0 + 60_000);
+        List<Alert> a = h.getSideOutput(PipelineTags.ALERTS).stream().map(StreamRecord::getValue)
+                .collect(Collectors.toList());
+        assertThat(a).extracting(x -> x.scope.get("channel") + "/" + x.measure)
+                .containsExactlyInAnyOrder("wallet/system_failure_rate", "qr/null");
+        Alert wallet = a.stream().filter(x -> x.scope.get("channel").equals("wallet")).findFirst().orElseThrow();
+        Alert qr = a.stream().filter(x -> x.scope.get("channel").equals("qr")).findFirst().orElseThrow();
+        assertThat(wallet.summary).startsWith("Critical system failure rate 80.0% (16 of 20 payments"
+                + " failed with system errors (timeout, system, unknown)) for channel wallet");
+        assertThat(wallet.value).isEqualTo(0.8);
+        assertThat(qr.summary).startsWith("Critical failure rate 80.0% (16 of 20 payments failed) for channel qr");
+        h.close();
+    }
 }
