@@ -23,8 +23,8 @@ receivers:
       - url: http://127.0.0.1:$receiver/alertmanager
         send_resolved: true
 inhibit_rules:
-  - source_matchers: [alertname="failure_rate", merchant_id=""]
-    target_matchers: [alertname="failure_rate", merchant_id=~".+"]
+  - source_matchers: [alertname=~"failure_rate|failure_rate_anomaly", merchant_id=""]
+    target_matchers: [alertname=~"failure_rate|failure_rate_anomaly", merchant_id=~".+"]
     equal: [cause_channel]
 CONF
     nohup prometheus-alertmanager --config.file="$dir/alertmanager.yml" --storage.path="$dir/data" \

@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One page for an outage, not one per merchant: while a channel's {@code failure_rate} alert
- * fires, a merchant's {@code failure_rate} incident whose failures are mostly on that channel is
+ * One page for an outage, not one per merchant: while a channel's {@code failure_rate} or
+ * {@code failure_rate_anomaly} alert fires, a merchant's incident of either rule whose failures
+ * are mostly on that channel is
  * inhibited — recorded, marked {@code inhibited_by}, but not paged — and listed in the channel
  * alert's evidence when it resolves. An incident inhibited when it fired stays inhibited to its
  * end (no lone "resolved" page for something never paged). Pure logic over alerts in event-time
@@ -58,17 +59,30 @@ public final class Inhibition implements Serializable {
         return a;
     }
 
+    /** The rules whose channel alerts explain merchant alerts: the failure rates, static and adaptive. */
+    private static final Set<String> RATE_RULES =
+            Set.of(RuleSettings.FAILURE_RATE, RuleSettings.FAILURE_RATE_ANOMALY);
+
+    /**
+     * The key of a firing channel alert in {@link #firingChannels}: the channel itself for
+     * {@code failure_rate} (as state written before version 2 holds it), the rule, U+001F and the
+     * channel for the others (a control character, so no channel name can collide).
+     */
+    static String firingKey(String rule, String channel) {
+        return RuleSettings.FAILURE_RATE.equals(rule) ? channel : rule + '\u001f' + channel;
+    }
+
     /** Marks the alert (in place) and returns it. */
     public Alert apply(Alert a) {
-        if (!RuleSettings.FAILURE_RATE.equals(a.rule)) {
+        if (!RATE_RULES.contains(a.rule) && !RuleSettings.TRAFFIC_DROP.equals(a.rule)) {
             return a;
         }
         String channel = a.scope.get(RuleSettings.SCOPE_CHANNEL);
         if (channel != null) {
             if (Alert.FIRING.equals(a.status)) {
-                firingChannels.put(channel, a.alertId);
+                firingChannels.put(firingKey(a.rule, channel), a.alertId);
             } else {
-                firingChannels.remove(channel);
+                firingChannels.remove(firingKey(a.rule, channel));
                 List<String> inhibited = inhibitedBy.remove(a.alertId);
                 if (inhibited != null) {
                     a.evidenceInhibited.addAll(inhibited);
@@ -88,10 +102,10 @@ public final class Inhibition implements Serializable {
             }
             return a;
         }
-        if (Alert.FIRING.equals(a.status) && a.severity != null) {
-            String cause = causingChannel(a);
-            if (cause != null && isFirstTransition(a)) {
-                String channelAlert = firingChannels.get(cause);
+        // a merchant's traffic_drop has no failures to place on a channel: judged on its own
+        if (Alert.FIRING.equals(a.status) && a.severity != null && RATE_RULES.contains(a.rule)) {
+            String channelAlert = causingChannelAlert(a);
+            if (channelAlert != null && isFirstTransition(a)) {
                 a.inhibitedBy = channelAlert;
                 inhibitedIncidents.put(a.alertId, channelAlert);
                 List<String> list = inhibitedBy.computeIfAbsent(channelAlert, k -> new ArrayList<>());
@@ -108,7 +122,11 @@ public final class Inhibition implements Serializable {
         return a.transitionTime() == a.startsAt;
     }
 
-    private String causingChannel(Alert a) {
+    /**
+     * The firing channel alert (failure_rate first, else failure_rate_anomaly) of a channel
+     * carrying at least {@link #CAUSE_SHARE} of the merchant's failures, or null.
+     */
+    private String causingChannelAlert(Alert a) {
         long failed = 0;
         for (long n : a.evidenceByChannel.values()) {
             failed += n;
@@ -117,24 +135,34 @@ public final class Inhibition implements Serializable {
             return null;
         }
         for (Map.Entry<String, Long> e : a.evidenceByChannel.entrySet()) {
-            if (firingChannels.containsKey(e.getKey()) && e.getValue() >= CAUSE_SHARE * failed) {
-                return e.getKey();
+            if (e.getValue() < CAUSE_SHARE * failed || e.getKey().indexOf('\u001f') >= 0) {
+                continue; // (input validation rejects such a channel; this keeps the keys apart anyway)
+            }
+            for (String rule : List.of(RuleSettings.FAILURE_RATE, RuleSettings.FAILURE_RATE_ANOMALY)) {
+                String id = firingChannels.get(firingKey(rule, e.getKey()));
+                if (id != null) {
+                    return id;
+                }
             }
         }
         return null;
     }
 
     /**
-     * The channel that causes a {@code failure_rate} incident, for Alertmanager's inhibit rules
+     * The channel that causes a {@code failure_rate} or {@code failure_rate_anomaly} incident (and a
+     * channel's {@code traffic_drop}: its own), for Alertmanager's inhibit rules
      * (label {@code cause_channel}): a channel alert's own channel; for a merchant alert, the
      * channel carrying at least {@link #CAUSE_SHARE} of its failures (the most; on a tie the first
      * by name), whether or not that channel fires; else null.
      */
     public static String causeChannel(Alert a) {
-        if (!RuleSettings.FAILURE_RATE.equals(a.rule)) {
+        String channel = a.scope.get(RuleSettings.SCOPE_CHANNEL);
+        if (RuleSettings.TRAFFIC_DROP.equals(a.rule)) {
+            return a.scope.get(RuleSettings.SCOPE_MERCHANT) == null ? channel : null;
+        }
+        if (!RATE_RULES.contains(a.rule)) {
             return null;
         }
-        String channel = a.scope.get(RuleSettings.SCOPE_CHANNEL);
         if (channel != null) {
             return channel;
         }
