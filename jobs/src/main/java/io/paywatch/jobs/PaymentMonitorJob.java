@@ -1,6 +1,8 @@
 package io.paywatch.jobs;
 
 import io.paywatch.jobs.alerting.AlertRoutingFunction;
+import io.paywatch.jobs.alerting.ChannelWindow;
+import io.paywatch.jobs.alerting.FailoverAdviceFunction;
 import io.paywatch.jobs.metrics.AlertOutputMetrics;
 import io.paywatch.jobs.alerting.PatternDetection;
 import io.paywatch.jobs.control.ControlParseFunction;
@@ -179,7 +181,15 @@ public final class PaymentMonitorJob {
 
         // inhibition (one page for a channel outage, not one per merchant riding on it),
         // silences, flapping, re-notification, and the echo of live rule changes
-        DataStream<Alert> routed = main.alerts
+        // where to send the traffic instead: the channel windows meet the alerts (few of either)
+        DataStream<Alert> advised = main.alerts
+                .keyBy(a -> 0)
+                .connect(main.channelWindows.keyBy(w -> 0))
+                .process(new FailoverAdviceFunction())
+                .returns(TypeInformation.of(Alert.class))
+                .name("failover advice").uid("failover-advice")
+                .setParallelism(1);
+        DataStream<Alert> routed = advised
                 .keyBy(a -> 0)
                 .connect(control)
                 .process(new AlertRoutingFunction(settings.rules))
@@ -198,13 +208,16 @@ public final class PaymentMonitorJob {
     static final class RuleOutputs {
         final DataStream<RateSnapshot> rates;
         final DataStream<Alert> alerts;
+        /** Each channel's window at each evaluation, for failover advice. */
+        final DataStream<ChannelWindow> channelWindows;
         /** Null when every pattern rule is switched off. */
         final DataStream<PaymentEvent> lateAtPatterns;
 
         RuleOutputs(DataStream<RateSnapshot> rates, DataStream<Alert> alerts,
-                DataStream<PaymentEvent> lateAtPatterns) {
+                DataStream<ChannelWindow> channelWindows, DataStream<PaymentEvent> lateAtPatterns) {
             this.rates = rates;
             this.alerts = alerts;
+            this.channelWindows = channelWindows;
             this.lateAtPatterns = lateAtPatterns;
         }
     }
@@ -235,10 +248,15 @@ public final class PaymentMonitorJob {
                 .name("failure rate per channel" + uidSuffix).uid("failure-rate-channel" + uidSuffix);
         DataStream<Alert> alerts = merchantRates.getSideOutput(PipelineTags.ALERTS)
                 .union(channelRates.getSideOutput(PipelineTags.ALERTS));
+        DataStream<ChannelWindow> channelWindows = channelRates
+                .map(r -> new ChannelWindow(r.key, r.time, r.windowMs, r.counts.total, r.counts.failed))
+                .returns(TypeInformation.of(ChannelWindow.class))
+                .name("channel windows" + uidSuffix).uid("channel-windows" + uidSuffix);
         if (!rules.anyPatternEnabled()) {
-            return new RuleOutputs(merchantRates.union(channelRates), alerts, null);
+            return new RuleOutputs(merchantRates.union(channelRates), alerts, channelWindows, null);
         }
         PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix, screens);
-        return new RuleOutputs(merchantRates.union(channelRates), alerts.union(patterns.alerts), patterns.late);
+        return new RuleOutputs(merchantRates.union(channelRates), alerts.union(patterns.alerts),
+                channelWindows, patterns.late);
     }
 }

@@ -65,6 +65,48 @@ public class Alert {
     /** The usual payments per window ({@code traffic_drop}). */
     public Double evidenceBaselineVolume;
 
+    /**
+     * The channels a merchant's window had payments on (failover advice picks among them); not
+     * an output field of its own.
+     */
+    public ArrayList<String> channelsUsed = new ArrayList<>();
+    /**
+     * Where to send the traffic instead (contract section 3c): other channels, best first; null
+     * for rules without failover advice, empty when no channel qualifies.
+     */
+    public ArrayList<Alternative> evidenceAlternatives;
+
+    /** One other channel's live health over the alert's window. */
+    public static class Alternative {
+        public String channel;
+        public double successRate;
+        public long total;
+
+        public Alternative() {}
+
+        public Alternative(String channel, double successRate, long total) {
+            this.channel = channel;
+            this.successRate = successRate;
+            this.total = total;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Alternative && ((Alternative) o).channel.equals(channel)
+                    && ((Alternative) o).successRate == successRate && ((Alternative) o).total == total;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(channel, successRate, total);
+        }
+
+        @Override
+        public String toString() {
+            return channel + "=" + successRate + "/" + total;
+        }
+    }
+
     /** Processing time at which the alert left the rule (never part of the id). */
     public long emittedAt;
 
@@ -97,6 +139,8 @@ public class Alert {
         c.renotification = renotification;
         c.emittedAt = emittedAt;
         c.measure = measure;
+        c.channelsUsed = new ArrayList<>(channelsUsed);
+        c.evidenceAlternatives = evidenceAlternatives == null ? null : new ArrayList<>(evidenceAlternatives);
         c.evidenceBaseline = evidenceBaseline;
         c.evidenceBaselineVolume = evidenceBaselineVolume;
         return c;

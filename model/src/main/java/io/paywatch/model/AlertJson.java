@@ -79,6 +79,17 @@ public final class AlertJson {
                 }
                 g.writeEndObject();
             }
+            if (a.evidenceAlternatives != null) {
+                g.writeArrayFieldStart("alternatives");
+                for (Alert.Alternative alt : a.evidenceAlternatives) {
+                    g.writeStartObject();
+                    g.writeStringField("channel", alt.channel);
+                    g.writeNumberField("success_rate", alt.successRate);
+                    g.writeNumberField("total", alt.total);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
             if (a.evidenceBaseline != null) {
                 g.writeNumberField("baseline", a.evidenceBaseline);
             }

@@ -122,6 +122,7 @@ public final class FailureRateAlerts {
         window.byCode().forEach((code, n) -> a.evidenceByCode.put(code, (long) n));
         if ("merchant".equals(rateScope)) {
             window.byChannel().forEach((ch, n) -> a.evidenceByChannel.put(ch, (long) n));
+            a.channelsUsed.addAll(window.channelsUsed());
         }
         for (int i = 0; i < eventIds.size() && i < 20; i++) {
             a.evidenceEventIds.add(eventIds.get(i));

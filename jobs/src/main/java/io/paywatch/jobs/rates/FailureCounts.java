@@ -34,7 +34,11 @@ public class FailureCounts {
     public String[] sampleIds = new String[0];
     public long[] sampleTimes = new long[0];
 
-    /** Failures per channel (what a merchant's failures ride on: inhibition needs it). */
+    /**
+     * Failures per channel (what a merchant's failures ride on: inhibition needs it); a channel
+     * with only successful payments is listed with 0 (the channels a merchant uses: failover
+     * advice needs them).
+     */
     public String[] channels = new String[0];
     public int[] channelFailed = new int[0];
 
@@ -59,6 +63,8 @@ public class FailureCounts {
             addCode(e.code, e.category, 1);
             addSample(e.eventId, e.eventTime);
             addChannel(e.channel, 1);
+        } else {
+            addChannel(e.channel, 0);
         }
     }
 
@@ -79,13 +85,22 @@ public class FailureCounts {
         channelFailed[len] = n;
     }
 
-    /** Failures by channel, sorted by channel. */
+    /** Failures by channel, sorted by channel: the channels with at least one. */
     public Map<String, Integer> byChannel() {
         Map<String, Integer> m = new TreeMap<>();
         for (int i = 0; i < channels.length; i++) {
-            m.put(channels[i], channelFailed[i]);
+            if (channelFailed[i] > 0) {
+                m.put(channels[i], channelFailed[i]);
+            }
         }
         return m;
+    }
+
+    /** Every channel with a payment counted here, sorted. */
+    public java.util.List<String> channelsUsed() {
+        String[] sorted = channels.clone();
+        Arrays.sort(sorted);
+        return java.util.List.of(sorted);
     }
 
     private void addSample(String id, long time) {
