@@ -70,6 +70,8 @@ public class Alert {
      * an output field of its own.
      */
     public ArrayList<String> channelsUsed = new ArrayList<>();
+    /** The order of a pattern alert's payment (one page per order); not an output field of its own. */
+    public String orderId;
     /**
      * Where to send the traffic instead (contract section 3c): other channels, best first; null
      * for rules without failover advice, empty when no channel qualifies.
@@ -140,6 +142,7 @@ public class Alert {
         c.emittedAt = emittedAt;
         c.measure = measure;
         c.channelsUsed = new ArrayList<>(channelsUsed);
+        c.orderId = orderId;
         c.evidenceAlternatives = evidenceAlternatives == null ? null : new ArrayList<>(evidenceAlternatives);
         c.evidenceBaseline = evidenceBaseline;
         c.evidenceBaselineVolume = evidenceBaselineVolume;

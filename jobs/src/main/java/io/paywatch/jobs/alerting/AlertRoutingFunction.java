@@ -93,7 +93,7 @@ public class AlertRoutingFunction extends KeyedBroadcastProcessFunction<Integer,
         List<Silence> silences = due.isEmpty() ? List.of()
                 : LiveRules.silences(rules, ctx.getBroadcastState(LiveRules.SILENCES));
         for (Alert a : due) {
-            Alert routed = flap.apply(inh.apply(inh.applySilences(a, silences)), n);
+            Alert routed = flap.apply(inh.apply(inh.applySilences(a, silences), rules), n);
             renotify.track(routed, n);
             out.collect(routed);
         }

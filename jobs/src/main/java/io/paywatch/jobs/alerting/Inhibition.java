@@ -72,8 +72,18 @@ public final class Inhibition implements Serializable {
         return RuleSettings.FAILURE_RATE.equals(rule) ? channel : rule + '\u001f' + channel;
     }
 
-    /** Marks the alert (in place) and returns it. */
+    /** Marks the alert (in place) with the deployment's defaults and returns it. */
     public Alert apply(Alert a) {
+        return apply(a, DEFAULTS);
+    }
+
+    private static final RuleSettings DEFAULTS = RuleSettings.defaults();
+
+    /** Marks the alert (in place) and returns it; {@code rules} give each order's horizon. */
+    public Alert apply(Alert a, RuleSettings rules) {
+        if (RuleSettings.FAILED_BUT_CHARGED.equals(a.rule) || RuleSettings.CHARGED_UNFULFILLED.equals(a.rule)) {
+            return onePagePerOrder(a, rules);
+        }
         if (!RATE_RULES.contains(a.rule) && !RuleSettings.TRAFFIC_DROP.equals(a.rule)) {
             return a;
         }
@@ -115,6 +125,81 @@ public final class Inhibition implements Serializable {
             }
         }
         return a;
+    }
+
+    /**
+     * The key of an order's {@code failed_but_charged} incident in {@link #firingChannels}; its
+     * value is the alert id, its start and its end (0 while it fires), separated by U+001F.
+     */
+    private static String orderKey(String merchant, String order) {
+        return RuleSettings.FAILED_BUT_CHARGED + '\u001f' + merchant + '\u001f' + order;
+    }
+
+    /**
+     * One page per order (contract section 3c): a {@code charged_unfulfilled} incident of an
+     * order with a {@code failed_but_charged} incident (same merchant, a payment of that order)
+     * firing, or raised within the rule's horizon, is inhibited by it; the latter's resolution lists
+     * it in {@code evidence.inhibited}.
+     */
+    private Alert onePagePerOrder(Alert a, RuleSettings rules) {
+        String merchant = a.scope.get(RuleSettings.SCOPE_MERCHANT);
+        String order = RuleSettings.CHARGED_UNFULFILLED.equals(a.rule) ? a.scope.get("order_id") : a.orderId;
+        if (merchant == null || order == null) {
+            return a;
+        }
+        long horizon = rules.patternFor(RuleSettings.CHARGED_UNFULFILLED, merchant, null).withinMs;
+        forgetOrdersBefore(a.transitionTime() - horizon);
+        String key = orderKey(merchant, order);
+        if (RuleSettings.FAILED_BUT_CHARGED.equals(a.rule)) {
+            String[] known = orderIncident(key);
+            if (Alert.FIRING.equals(a.status)) {
+                if (known == null) { // the order's first incident stands for it
+                    firingChannels.put(key, a.alertId + '\u001f' + a.startsAt + '\u001f' + 0);
+                }
+            } else if (known != null && known[0].equals(a.alertId)) {
+                firingChannels.put(key, a.alertId + '\u001f' + a.startsAt + '\u001f' + a.transitionTime());
+                List<String> inhibited = inhibitedBy.remove(a.alertId);
+                if (inhibited != null) {
+                    a.evidenceInhibited.addAll(inhibited);
+                }
+            }
+            return a;
+        }
+        String already = inhibitedIncidents.get(a.alertId);
+        if (already != null) {
+            a.inhibitedBy = already;
+            if (Alert.RESOLVED.equals(a.status)) {
+                inhibitedIncidents.remove(a.alertId);
+            }
+            return a;
+        }
+        String[] known = orderIncident(key);
+        if (known != null && Alert.FIRING.equals(a.status) && isFirstTransition(a)
+                && (Long.parseLong(known[2]) == 0 || Long.parseLong(known[1]) >= a.startsAt - horizon)) {
+            a.inhibitedBy = known[0];
+            inhibitedIncidents.put(a.alertId, known[0]);
+            if (Long.parseLong(known[2]) == 0) { // still open: its resolution will list this one
+                inhibitedBy.computeIfAbsent(known[0], k -> new ArrayList<>()).add(a.alertId);
+            }
+        }
+        return a;
+    }
+
+    private String[] orderIncident(String key) {
+        String v = firingChannels.get(key);
+        return v == null ? null : v.split("\u001f", -1);
+    }
+
+    /** Drops the order incidents that resolved and were raised before {@code time}. */
+    private void forgetOrdersBefore(long time) {
+        String prefix = RuleSettings.FAILED_BUT_CHARGED + '\u001f';
+        firingChannels.entrySet().removeIf(e -> {
+            if (!e.getKey().startsWith(prefix)) {
+                return false;
+            }
+            String[] v = e.getValue().split("\u001f", -1);
+            return Long.parseLong(v[2]) != 0 && Long.parseLong(v[1]) < time;
+        });
     }
 
     /** A merchant incident is judged when it starts, not at a later severity change. */

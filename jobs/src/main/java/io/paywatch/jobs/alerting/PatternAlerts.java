@@ -122,6 +122,7 @@ public final class PatternAlerts {
     private static Alert base(PatternSignal s) {
         Alert a = new Alert();
         a.rule = s.rule;
+        a.orderId = s.orderId;
         TreeMap<String, String> scope = new TreeMap<>();
         for (int i = 0; i < s.scopeNames.length; i++) {
             scope.put(s.scopeNames[i], s.scopeValues[i]);

@@ -105,6 +105,52 @@ class InhibitionTest {
         assertThat(named.inhibitedBy).isNull();
     }
 
+    private static Alert orderAlert(String rule, String merchant, String key, String order, String status,
+            long start, long at) {
+        Alert a = alert(rule, "merchant_id", merchant, status, start, at, Map.of());
+        a.scope.put(rule.equals("charged_unfulfilled") ? "order_id" : "payment_id", key);
+        a.alertId = AlertIds.of(a.rule, a.scope, start);
+        a.orderId = order;
+        return a;
+    }
+
+    @Test
+    void anOrderThatFailedWasChargedAndNeverFulfilledPagesOnce() {
+        long m = 60_000;
+        Inhibition inh = new Inhibition();
+        // 10:00 the payment fails, 10:01 the payer is charged: failed_but_charged pages
+        Alert fbc = inh.apply(orderAlert("failed_but_charged", "m-1", "p-1", "o-1", Alert.FIRING, m, m));
+        assertThat(fbc.inhibitedBy).isNull();
+        // 10:16 the charge is still unfulfilled: the same order, recorded but not paged again
+        Alert cu = inh.apply(orderAlert("charged_unfulfilled", "m-1", "o-1", "o-1", Alert.FIRING, 16 * m, 16 * m));
+        assertThat(cu.inhibitedBy).isEqualTo(fbc.alertId);
+        // another order of the merchant, and the same order id at another merchant, page
+        assertThat(inh.apply(orderAlert("charged_unfulfilled", "m-1", "o-2", "o-2", Alert.FIRING, 16 * m, 16 * m))
+                .inhibitedBy).isNull();
+        assertThat(inh.apply(orderAlert("charged_unfulfilled", "m-2", "o-1", "o-1", Alert.FIRING, 16 * m, 16 * m))
+                .inhibitedBy).isNull();
+        // the refund resolves both; the first lists the one it inhibited, the second stays unpaged
+        Alert fbcEnd = inh.apply(orderAlert("failed_but_charged", "m-1", "p-1", "o-1", Alert.RESOLVED, m, 20 * m));
+        assertThat(fbcEnd.evidenceInhibited).containsExactly(cu.alertId);
+        Alert cuEnd = inh.apply(orderAlert("charged_unfulfilled", "m-1", "o-1", "o-1", Alert.RESOLVED, 16 * m, 20 * m));
+        assertThat(cuEnd.inhibitedBy).isEqualTo(fbc.alertId);
+        // raised within the horizon (15 min) though resolved: still one page; later ones page
+        Alert fbc3 = inh.apply(orderAlert("failed_but_charged", "m-1", "p-3", "o-3", Alert.FIRING, 30 * m, 30 * m));
+        inh.apply(orderAlert("failed_but_charged", "m-1", "p-3", "o-3", Alert.RESOLVED, 30 * m, 31 * m));
+        assertThat(inh.apply(orderAlert("charged_unfulfilled", "m-1", "o-3", "o-3", Alert.FIRING, 45 * m, 45 * m))
+                .inhibitedBy).isEqualTo(fbc3.alertId);
+        inh.apply(orderAlert("failed_but_charged", "m-1", "p-4", "o-4", Alert.FIRING, 50 * m, 50 * m));
+        inh.apply(orderAlert("failed_but_charged", "m-1", "p-4", "o-4", Alert.RESOLVED, 50 * m, 51 * m));
+        assertThat(inh.apply(orderAlert("charged_unfulfilled", "m-1", "o-4", "o-4", Alert.FIRING, 66 * m, 66 * m))
+                .inhibitedBy).isNull();
+        // nothing of the resolved orders stays
+        assertThat(inh.apply(orderAlert("charged_unfulfilled", "m-1", "o-3", "o-3", Alert.RESOLVED, 45 * m, 70 * m))
+                .inhibitedBy).isEqualTo(fbc3.alertId);
+        inh.apply(orderAlert("charged_unfulfilled", "m-1", "o-9", "o-9", Alert.FIRING, 90 * m, 90 * m));
+        inh.apply(orderAlert("charged_unfulfilled", "m-1", "o-9", "o-9", Alert.RESOLVED, 90 * m, 91 * m));
+        assertThat(inh.isEmpty()).isTrue();
+    }
+
     @Test
     void theCauseChannelOfTheAdaptiveRules() {
         assertThat(Inhibition.causeChannel(alert("failure_rate_anomaly", "merchant_id", "m-1", Alert.FIRING, 1, 1,
