@@ -176,20 +176,16 @@ public final class PaymentMonitorJob {
         }
 
         // backtesting: a second rule set over the same accepted events, in the same pass
-        DataStream<Alert> compareAlerts = settings.compareRules == null ? null
-                : rules(accepted, control, settings.compareRules, "-compare", settings.screens()).alerts;
+        DataStream<Alert> compareAlerts = null;
+        if (settings.compareRules != null) {
+            RuleOutputs compare = rules(accepted, control, settings.compareRules, "-compare", settings.screens());
+            compareAlerts = advised(compare, "-compare");
+        }
 
         // inhibition (one page for a channel outage, not one per merchant riding on it),
         // silences, flapping, re-notification, and the echo of live rule changes
         // where to send the traffic instead: the channel windows meet the alerts (few of either)
-        DataStream<Alert> advised = main.alerts
-                .keyBy(a -> 0)
-                .connect(main.channelWindows.keyBy(w -> 0))
-                .process(new FailoverAdviceFunction())
-                .returns(TypeInformation.of(Alert.class))
-                .name("failover advice").uid("failover-advice")
-                .setParallelism(1);
-        DataStream<Alert> routed = advised
+        DataStream<Alert> routed = advised(main, "")
                 .keyBy(a -> 0)
                 .connect(control)
                 .process(new AlertRoutingFunction(settings.rules))
@@ -202,6 +198,17 @@ public final class PaymentMonitorJob {
                 .setParallelism(1);
 
         return new Outputs(accepted, main.rates, routed, inputHealth, deadLetters, compareAlerts);
+    }
+
+    /** Where to send the traffic instead: a rule set's channel windows meet its alerts (few of either). */
+    static DataStream<Alert> advised(RuleOutputs set, String uidSuffix) {
+        return set.alerts
+                .keyBy(a -> 0)
+                .connect(set.channelWindows.keyBy(w -> 0))
+                .process(new FailoverAdviceFunction())
+                .returns(TypeInformation.of(Alert.class))
+                .name("failover advice" + uidSuffix).uid("failover-advice" + uidSuffix)
+                .setParallelism(1);
     }
 
     /** What one rule set produces. */

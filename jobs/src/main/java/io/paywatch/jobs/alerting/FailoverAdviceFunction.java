@@ -25,7 +25,7 @@ import org.apache.flink.util.Collector;
  */
 public class FailoverAdviceFunction extends KeyedCoProcessFunction<Integer, Alert, ChannelWindow, Alert> {
     private static final long serialVersionUID = 1L;
-    /** How long windows are kept behind the watermark, for alerts that reach here behind it. */
+    /** How long windows are kept behind a timer's time, for alerts that reach here behind it. */
     static final long RETENTION_MS = 600_000;
 
     private transient ListState<Alert> pending;
@@ -90,7 +90,9 @@ public class FailoverAdviceFunction extends KeyedCoProcessFunction<Integer, Aler
             out.collect(FailoverAdvice.advise(a, known, unhealthy));
         }
         pending.update(later);
-        long keepFrom = ctx.timerService().currentWatermark() - RETENTION_MS;
+        // by this timer's time, not the watermark: one watermark may pass many timers (a replay's
+        // periodic watermark, the end of input), and the later ones still need their windows
+        long keepFrom = timestamp - RETENTION_MS;
         List<ChannelWindow> kept = new ArrayList<>();
         for (ChannelWindow w : known) {
             if (w.time >= keepFrom) {

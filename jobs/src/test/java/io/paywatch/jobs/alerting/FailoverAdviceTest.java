@@ -104,4 +104,21 @@ class FailoverAdviceTest {
         assertThat(h.numKeyedStateEntries()).isLessThanOrEqualTo(1); // the firing drop's entry
         h.close();
     }
+
+    /** A replay's periodic watermark (or the end of input) may pass many alerts at once. */
+    @Test
+    void oneWatermarkPastManyAlertsAdvisesEachWithItsOwnWindows() throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<Integer, Alert, ChannelWindow, Alert>(
+                new KeyedCoProcessOperator<>(new FailoverAdviceFunction()), a -> 0, w -> 0, Types.INT);
+        h.open();
+        long later = T + 20 * 60_000;
+        h.processElement2(new StreamRecord<>(new ChannelWindow("card", T, 300_000, 100, 1), T));
+        h.processElement2(new StreamRecord<>(new ChannelWindow("card", later, 300_000, 200, 2), later));
+        h.processElement1(new StreamRecord<>(alert("failure_rate", Map.of("channel", "qr"), Alert.FIRING, T), T));
+        h.processElement1(new StreamRecord<>(alert("failure_rate", Map.of("channel", "qr"), Alert.RESOLVED, later), later));
+        h.processBothWatermarks(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
+        assertThat(h.extractOutputValues()).extracting(a -> a.evidenceAlternatives.get(0).total)
+                .containsExactly(100L, 200L);
+        h.close();
+    }
 }

@@ -136,7 +136,17 @@ class HostileReplayITCase {
         }
         List<String> cleanAlerts = Files.readAllLines(cleanOut.resolve("alerts.jsonl"));
         assertThat(cleanAlerts).hasSizeGreaterThan(50);
-        assertThat(Files.readAllLines(mixedOut.resolve("alerts.jsonl"))).isEqualTo(cleanAlerts);
+        // the hostile identifiers' channels are real channels with healthy traffic: failover
+        // advice may name them (escaped, as everything), and nothing else of an alert changes
+        java.util.Set<String> hostileChannels = new java.util.HashSet<>();
+        for (String id : plainIdentifiers) {
+            hostileChannels.add(id.length() > 64 ? id.substring(0, 64) : id);
+        }
+        List<String> mixedAlerts = Files.readAllLines(mixedOut.resolve("alerts.jsonl"));
+        assertThat(mixedAlerts.stream().filter(l -> l.contains("Best alternative")).count())
+                .isEqualTo(cleanAlerts.stream().filter(l -> l.contains("Best alternative")).count());
+        assertThat(mixedAlerts.stream().map(l -> withoutAdviceOn(l, hostileChannels)).toList())
+                .isEqualTo(cleanAlerts.stream().map(l -> withoutAdviceOn(l, hostileChannels)).toList());
 
         java.util.Set<String> hostileTags = new java.util.HashSet<>();
         for (String id : plainIdentifiers) {
@@ -160,5 +170,33 @@ class HostileReplayITCase {
         long deadMixed = Files.readAllLines(mixedOut.resolve("dead.jsonl")).size();
         long deadClean = Files.readAllLines(cleanOut.resolve("dead.jsonl")).size();
         assertThat(deadMixed - deadClean).isGreaterThanOrEqualTo(planted / 2);
+    }
+
+    /**
+     * An alert line with the hostile channels left out of its failover advice and the action's
+     * "Best alternative" sentence cut (which one is best may be a hostile channel).
+     */
+    private static String withoutAdviceOn(String line, java.util.Set<String> hostileChannels) {
+        try {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var a = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(line);
+            var alternatives = a.path("evidence").path("alternatives");
+            if (alternatives.isArray()) {
+                var kept = json.createArrayNode();
+                alternatives.forEach(x -> {
+                    if (!hostileChannels.contains(x.path("channel").asText())) {
+                        kept.add(x);
+                    }
+                });
+                ((com.fasterxml.jackson.databind.node.ObjectNode) a.get("evidence")).set("alternatives", kept);
+            }
+            String action = a.path("recommended_action").asText(null);
+            if (action != null && action.contains(" Best alternative: switch to ")) {
+                a.put("recommended_action", action.substring(0, action.indexOf(" Best alternative: switch to ")));
+            }
+            return json.writeValueAsString(a);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + line, e);
+        }
     }
 }
