@@ -89,6 +89,9 @@ public final class Inhibition implements Serializable {
         }
         String channel = a.scope.get(RuleSettings.SCOPE_CHANNEL);
         if (channel != null) {
+            if (sameScopeFailureRate(a, firingChannels.get(channel))) {
+                return a; // the channel's failure_rate alert pages for it
+            }
             if (Alert.FIRING.equals(a.status)) {
                 firingChannels.put(firingKey(a.rule, channel), a.alertId);
             } else {
@@ -104,12 +107,28 @@ public final class Inhibition implements Serializable {
         if (merchant == null) {
             return a;
         }
+        if (RuleSettings.FAILURE_RATE.equals(a.rule)) {
+            // kept for the merchant's anomaly alerts, which its failure_rate alert inhibits
+            String key = merchantFiringKey(merchant);
+            if (Alert.FIRING.equals(a.status)) {
+                firingChannels.put(key, a.alertId);
+            } else {
+                firingChannels.remove(key);
+                List<String> inhibited = inhibitedBy.remove(a.alertId);
+                if (inhibited != null) {
+                    a.evidenceInhibited.addAll(inhibited);
+                }
+            }
+        }
         String already = inhibitedIncidents.get(a.alertId);
         if (already != null) {
             a.inhibitedBy = already;
             if (Alert.RESOLVED.equals(a.status)) {
                 inhibitedIncidents.remove(a.alertId);
             }
+            return a;
+        }
+        if (sameScopeFailureRate(a, firingChannels.get(merchantFiringKey(merchant)))) {
             return a;
         }
         // a merchant's traffic_drop has no failures to place on a channel: judged on its own
@@ -200,6 +219,36 @@ public final class Inhibition implements Serializable {
             String[] v = e.getValue().split("\u001f", -1);
             return Long.parseLong(v[2]) != 0 && Long.parseLong(v[1]) < time;
         });
+    }
+
+    private static String merchantFiringKey(String merchant) {
+        return RuleSettings.FAILURE_RATE + '\u001f' + RuleSettings.SCOPE_MERCHANT + '\u001f' + merchant;
+    }
+
+    /**
+     * One page per key: a {@code failure_rate_anomaly} incident that starts while the same key's
+     * {@code failure_rate} alert ({@code firing}, its id or null) fires is inhibited by it.
+     * Returns whether the alert was such an incident (marked in place).
+     */
+    private boolean sameScopeFailureRate(Alert a, String firing) {
+        if (!RuleSettings.FAILURE_RATE_ANOMALY.equals(a.rule)) {
+            return false;
+        }
+        String already = inhibitedIncidents.get(a.alertId);
+        if (already != null) {
+            a.inhibitedBy = already;
+            if (Alert.RESOLVED.equals(a.status)) {
+                inhibitedIncidents.remove(a.alertId);
+            }
+            return true;
+        }
+        if (firing == null || !Alert.FIRING.equals(a.status) || !isFirstTransition(a)) {
+            return false;
+        }
+        a.inhibitedBy = firing;
+        inhibitedIncidents.put(a.alertId, firing);
+        inhibitedBy.computeIfAbsent(firing, k -> new ArrayList<>()).add(a.alertId);
+        return true;
     }
 
     /** A merchant incident is judged when it starts, not at a later severity change. */

@@ -36,6 +36,8 @@ public final class ReplayReport {
         ObjectNode data = JSON.createObjectNode();
         data.put("title", title);
         Map<String, ArrayNode> channelSeries = new TreeMap<>();
+        // the adaptive rules' usual failure rate per channel, where learned (dashed in the chart)
+        Map<String, ArrayNode> channelBaselines = new TreeMap<>();
         Map<String, List<double[]>> merchantSeries = new HashMap<>();
         Map<String, Double> merchantPeak = new HashMap<>();
         Map<String, long[]> codes = new TreeMap<>();
@@ -55,6 +57,10 @@ public final class ReplayReport {
                     if ("channel".equals(p.tags.get("scope"))) {
                         channelSeries.computeIfAbsent(p.tags.get("channel"), k -> JSON.createArrayNode())
                                 .add(JSON.createArrayNode().add(p.time).add(round(rate)));
+                        if (p.fields.containsKey("baseline_failure_rate")) {
+                            channelBaselines.computeIfAbsent(p.tags.get("channel"), k -> JSON.createArrayNode())
+                                    .add(JSON.createArrayNode().add(p.time).add(round(p.num("baseline_failure_rate"))));
+                        }
                     } else if (p.num("total") >= minVolume) {
                         String m = p.tags.get("merchant_id");
                         merchantSeries.computeIfAbsent(m, k -> new ArrayList<>()).add(new double[] {p.time, rate});
@@ -80,6 +86,8 @@ public final class ReplayReport {
         counts.put("accepted", input[0]).put("rejected", input[1]).put("duplicates", input[2]).put("late", input[3]);
         ObjectNode channels = data.putObject("channels");
         channelSeries.forEach(channels::set);
+        ObjectNode baselines = data.putObject("channelBaselines");
+        channelBaselines.forEach(baselines::set);
         ObjectNode merchants = data.putObject("merchants");
         merchantPeak.entrySet().stream()
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))

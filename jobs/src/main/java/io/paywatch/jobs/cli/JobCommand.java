@@ -69,7 +69,9 @@ final class JobCommand {
         Progress progress = args.has("quiet") || command.equals("demo") ? null
                 : Progress.start(command, out);
         out.printf("paywatch %s: parallelism %d, %s state, rules: %s%n", command, job.parallelism,
-                job.state, args.has("rules") ? args.get("rules") : "defaults");
+                job.state, args.has("rules") ? args.get("rules")
+                        : command.equals("demo") ? "defaults, with failure_rate_anomaly and traffic_drop on"
+                        : "defaults");
         JobExecutionResult result;
         try {
             result = job.env.execute("paywatch-" + command);
@@ -378,10 +380,14 @@ final class JobCommand {
         }
     }
 
+    /** The demo's rules without --rules: the defaults with the adaptive rules switched on. */
+    static final String DEMO_RULES = "failure_rate_anomaly: {enabled: true}\ntraffic_drop: {enabled: true}\n";
+
     private RuleSettings loadRules() {
         String file = args.get("rules");
         if (file == null) {
-            return RuleSettings.defaults();
+            return command.equals("demo") ? RuleSettings.parseYaml(DEMO_RULES, "demo rules")
+                    : RuleSettings.defaults();
         }
         return rulesFile(file);
     }

@@ -1,5 +1,6 @@
 package io.paywatch.jobs.cli;
 
+import io.paywatch.jobs.demo.Incident;
 import io.paywatch.jobs.demo.Scenarios;
 import io.paywatch.jobs.demo.TrafficGenerator;
 import io.paywatch.jobs.ingest.JsonLinesFormat;
@@ -20,12 +21,16 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.api.connector.source.util.ratelimit.GuavaRateLimiter;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -59,19 +64,52 @@ final class Sources {
         double paymentsPerSecond =
                 GenerateCommand.parseRate(args.get("rate"), JobCommand.DEMO_PAYMENTS_PER_SECOND);
         long seed = Long.parseLong(args.get("seed", "42"));
-        // event time follows the wall clock: the demo is live traffic
-        long start = (System.currentTimeMillis() / 1000) * 1000;
+        // event time follows the wall clock: the demo is live traffic, after a stretch of
+        // history replayed at full speed (what the adaptive rules learn a normal from)
+        long liveStart = (System.currentTimeMillis() / 1000) * 1000;
+        long start = liveStart - Scenarios.DEMO_HISTORY_MS;
+        List<Incident> incidents = Scenarios.demoWithHistory(liveStart, duration);
+        long historyLines = DemoTraffic.linesBefore(seed, start, paymentsPerSecond, incidents, liveStart,
+                liveStart);
         double linesPerSecond = paymentsPerSecond * 2.95;
-        long count = (long) (linesPerSecond * duration / 1000.0);
-        out.printf("paywatch demo: %d s of built-in traffic, %.0f payments/s over %d merchants and"
-                        + " 5 channels; a wallet outage starts 20 s in, timeouts at one merchant at 60 s,"
-                        + " a merchant failure at 100 s, repeating every 5 min%n",
-                duration / 1000, paymentsPerSecond, JobCommand.DEMO_MERCHANTS);
+        long count = historyLines + (long) (linesPerSecond * duration / 1000.0);
+        out.printf("paywatch demo: %d min of history at full speed (%,d lines), then %d s of built-in"
+                        + " traffic, %.0f payments/s over %d merchants and 5 channels; a wallet outage"
+                        + " starts 20 s in, timeouts at one merchant at 60 s, a merchant failure at 100 s,"
+                        + " repeating every 5 min; bnpl is silent until 90 s and m-006 fails 22 %% (usually"
+                        + " 1.5 %%) until 120 s%n",
+                Scenarios.DEMO_HISTORY_MS / 60_000, historyLines, duration / 1000, paymentsPerSecond,
+                JobCommand.DEMO_MERCHANTS);
         DataGeneratorSource<RawRecord> source = new DataGeneratorSource<>(
-                new DemoTraffic(seed, start, paymentsPerSecond, duration), count,
-                RateLimiterStrategy.perSecond(linesPerSecond), TypeInformation.of(RawRecord.class));
+                new DemoTraffic(seed, start, paymentsPerSecond, incidents, liveStart), count,
+                new HistoryThenLive(historyLines, linesPerSecond), TypeInformation.of(RawRecord.class));
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "built-in traffic")
                 .uid("demo-source").setParallelism(1);
+    }
+
+    /** No limit for the history's lines, then the live rate. */
+    static final class HistoryThenLive implements RateLimiterStrategy {
+        private static final long serialVersionUID = 1L;
+        private final long historyLines;
+        private final double linesPerSecond;
+
+        HistoryThenLive(long historyLines, double linesPerSecond) {
+            this.historyLines = historyLines;
+            this.linesPerSecond = linesPerSecond;
+        }
+
+        @Override
+        public RateLimiter createRateLimiter(int parallelism) {
+            RateLimiter live = new GuavaRateLimiter(linesPerSecond / parallelism);
+            return new RateLimiter() {
+                private long acquired;
+
+                @Override
+                public CompletionStage<Void> acquire() {
+                    return acquired++ < historyLines ? CompletableFuture.completedFuture(null) : live.acquire();
+                }
+            };
+        }
     }
 
     /** The demo's generator as a Flink generator function (parallelism 1, so one sequence). */
@@ -80,21 +118,43 @@ final class Sources {
         private final long seed;
         private final long start;
         private final double paymentsPerSecond;
-        private final long durationMs;
+        private final List<Incident> incidents;
+        private final long liveStart;
         private transient TrafficGenerator generator;
 
-        DemoTraffic(long seed, long start, double paymentsPerSecond, long durationMs) {
+        DemoTraffic(long seed, long start, double paymentsPerSecond, List<Incident> incidents, long liveStart) {
             this.seed = seed;
             this.start = start;
             this.paymentsPerSecond = paymentsPerSecond;
-            this.durationMs = durationMs;
+            this.incidents = new java.util.ArrayList<>(incidents);
+            this.liveStart = liveStart;
+        }
+
+        private static TrafficGenerator generator(long seed, long start, double paymentsPerSecond,
+                List<Incident> incidents, long liveStart) {
+            TrafficGenerator.Noise noise = new TrafficGenerator.Noise();
+            // late deliveries only live: a late fulfilment in the history would page
+            // charged_unfulfilled 15 minutes later, in the first minute of the demo
+            noise.lateFrom = liveStart;
+            return new TrafficGenerator(seed, start, paymentsPerSecond, JobCommand.DEMO_MERCHANTS,
+                    incidents, noise);
+        }
+
+        /** How many lines the generator writes before {@code time}: the history. */
+        static long linesBefore(long seed, long start, double paymentsPerSecond, List<Incident> incidents,
+                long liveStart, long time) {
+            TrafficGenerator g = generator(seed, start, paymentsPerSecond, incidents, liveStart);
+            long n = 0;
+            while (g.peekTime() < time) {
+                g.next();
+                n++;
+            }
+            return n;
         }
 
         @Override
         public void open(SourceReaderContext readerContext) {
-            generator = new TrafficGenerator(seed, start, paymentsPerSecond,
-                    JobCommand.DEMO_MERCHANTS, Scenarios.demo(start, durationMs),
-                    new TrafficGenerator.Noise());
+            generator = generator(seed, start, paymentsPerSecond, incidents, liveStart);
         }
 
         @Override

@@ -9,10 +9,13 @@ public final class Scenarios {
     public static final double HOUR_PAYMENTS_PER_SECOND = 11.5;
     public static final int HOUR_MERCHANTS = 200;
 
+    /** How much history the demo replays at full speed before its live part: what the adaptive rules learn from. */
+    public static final long DEMO_HISTORY_MS = 20 * 60_000L;
+
     private Scenarios() {}
 
     /**
-     * The demo's incidents, repeating every 5 minutes from {@code start}: a wallet outage
+     * The demo's incidents, repeating every 5 minutes from {@code start} (the live part): a wallet outage
      * (fires within a minute, escalates, steps back, resolves), a merchant's provider timing out
      * (timeout bursts) and a merchant's platform errors.
      */
@@ -25,6 +28,25 @@ public final class Scenarios {
             // a provider timing out for one merchant: timeout bursts (CEP) within seconds
             out.add(new Incident("merchant_id", "m-003", c + 60_000, c + 80_000, 0.90, "202"));
         }
+        return out;
+    }
+
+    /**
+     * The demo's incidents ({@link #demo}) after {@link #DEMO_HISTORY_MS} of history, with two for
+     * the adaptive rules (on in the demo), which learn from that history: m-006, usually at 1.5 %,
+     * fails 22 % from a minute before {@code start} for three minutes (below failure_rate's 30 %:
+     * only failure_rate_anomaly sees it, about a minute in); bnpl falls silent 4.5 minutes before
+     * {@code start} for six (traffic_drop: warning at the start, critical from a minute in, resolved
+     * about four minutes in).
+     */
+    public static List<Incident> demoWithHistory(long start, long durationMs) {
+        List<Incident> out = new ArrayList<>();
+        // m-006's rise first: the first incident covering a payment decides it
+        out.add(Incident.usualRate("merchant_id", "m-006", start - 60_000, start + 120_000, 0.22, "204"));
+        out.add(Incident.usualRate("merchant_id", "m-006", start - DEMO_HISTORY_MS, start + durationMs,
+                0.015, "101"));
+        out.add(Incident.traffic("channel", "bnpl", start - 270_000, start + 90_000, 0.0));
+        out.addAll(demo(start, durationMs));
         return out;
     }
 

@@ -33,6 +33,8 @@ public final class TrafficGenerator {
         public double late = 0.001;
         public double outOfOrder = 0.10;
         public long maxOutOfOrderMs = 2_000;
+        /** Late deliveries only from this event time on (the demo's history has none). */
+        public long lateFrom = Long.MIN_VALUE;
 
         public static Noise none() {
             Noise n = new Noise();
@@ -190,7 +192,7 @@ public final class TrafficGenerator {
     private void emit(long time, String line) {
         long eventTime = time;
         double r = random.nextDouble();
-        if (r < noise.late) {
+        if (r < noise.late && time >= noise.lateFrom) {
             // delivered now, but it happened minutes ago: the watermark has passed it
             eventTime = time - 30_000 - random.nextInt(90_000);
         } else if (r < noise.late + noise.outOfOrder) {

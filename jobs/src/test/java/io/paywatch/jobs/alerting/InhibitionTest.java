@@ -152,6 +152,32 @@ class InhibitionTest {
     }
 
     @Test
+    void aKeysFailureRateAlertInhibitsItsOwnAnomaly() {
+        Inhibition inh = new Inhibition();
+        Alert wallet = inh.apply(alert("channel", "wallet", Alert.FIRING, 100, 100, Map.of()));
+        Alert walletAnomaly = inh.apply(alert("failure_rate_anomaly", "channel", "wallet", Alert.FIRING, 100, 100, Map.of()));
+        assertThat(walletAnomaly.inhibitedBy).isEqualTo(wallet.alertId);
+        Alert m4 = inh.apply(alert("merchant_id", "m-4", Alert.FIRING, 110, 110, Map.of("card", 9L)));
+        assertThat(m4.inhibitedBy).isNull();
+        Alert m4Anomaly = inh.apply(alert("failure_rate_anomaly", "merchant_id", "m-4", Alert.FIRING, 110, 110,
+                Map.of("card", 9L)));
+        assertThat(m4Anomaly.inhibitedBy).isEqualTo(m4.alertId);
+        // resolutions: the inhibited anomaly stays unpaged; the failure_rate alert lists it
+        assertThat(inh.apply(alert("failure_rate_anomaly", "merchant_id", "m-4", Alert.RESOLVED, 110, 150,
+                Map.of())).inhibitedBy).isEqualTo(m4.alertId);
+        Alert m4End = inh.apply(alert("merchant_id", "m-4", Alert.RESOLVED, 110, 160, Map.of()));
+        assertThat(m4End.evidenceInhibited).containsExactly(m4Anomaly.alertId);
+        // an anomaly that starts after its key's failure_rate alert resolved pages
+        assertThat(inh.apply(alert("failure_rate_anomaly", "merchant_id", "m-4", Alert.FIRING, 170, 170,
+                Map.of("card", 9L))).inhibitedBy).isNull();
+        inh.apply(alert("failure_rate_anomaly", "merchant_id", "m-4", Alert.RESOLVED, 170, 180, Map.of()));
+        inh.apply(alert("failure_rate_anomaly", "channel", "wallet", Alert.RESOLVED, 100, 190, Map.of()));
+        assertThat(inh.apply(alert("channel", "wallet", Alert.RESOLVED, 100, 200, Map.of())).evidenceInhibited)
+                .containsExactly(walletAnomaly.alertId);
+        assertThat(inh.isEmpty()).isTrue();
+    }
+
+    @Test
     void theCauseChannelOfTheAdaptiveRules() {
         assertThat(Inhibition.causeChannel(alert("failure_rate_anomaly", "merchant_id", "m-1", Alert.FIRING, 1, 1,
                 Map.of("wallet", 8L, "card", 2L)))).isEqualTo("wallet");

@@ -25,7 +25,10 @@ class ReportITCase {
         Files.write(input, new RealisticHour().lines);
         Path report = dir.resolve("report.html");
         Path alerts = dir.resolve("alerts.jsonl");
-        int code = PayWatchCli.run(new String[] {"replay", "--input", input.toString(), "--report",
+        // with the adaptive rules on, the channel chart shows each channel's usual rate too
+        Path rules = dir.resolve("rules.yaml");
+        Files.writeString(rules, "failure_rate_anomaly: {enabled: true}\n");
+        int code = PayWatchCli.run(new String[] {"replay", "--input", input.toString(), "--rules", rules.toString(), "--report",
                 report.toString(), "--alerts-out", alerts.toString(), "--quiet"},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err);
         assertThat(code).isZero();
@@ -47,6 +50,7 @@ class ReportITCase {
         // the report's script marks what it rendered: both charts, every alert row
         assertThat(dom).contains("data-charts-rendered=\"2\"");
         assertThat(dom).contains("data-alert-rows=\"" + alertCount + "\"");
+        assertThat(dom).contains("data-usual-series=\"5\""); // the five channels' usual rates
         assertThat(dom.split("<tr>", -1).length - 1).isGreaterThanOrEqualTo(alertCount);
         List<String> lines = dom.lines().toList();
         assertThat(lines).isNotEmpty();

@@ -47,8 +47,11 @@ class DashboardsITCase {
         Path input = dir.resolve("hour.jsonl");
         Files.write(input, new RealisticHour().lines);
         // a webhook receiver too, for the delivery-health panels
+        // the adaptive rules on, for the panels of current against usual
+        Path rules = dir.resolve("rules.yaml");
+        Files.writeString(rules, "failure_rate_anomaly: {enabled: true}\ntraffic_drop: {enabled: true}\n");
         try (WebhookReceiver receiver = new WebhookReceiver(0, 200, 0)) {
-            int code = PayWatchCli.run(new String[] {"replay", "--input", input.toString(),
+            int code = PayWatchCli.run(new String[] {"replay", "--input", input.toString(), "--rules", rules.toString(),
                     "--influx-url", influx, "--influx-db", DB, "--webhook-url", receiver.url(), "--quiet"},
                     new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err);
             assertThat(code).isZero();

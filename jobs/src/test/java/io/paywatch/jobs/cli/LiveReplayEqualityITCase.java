@@ -56,13 +56,17 @@ class LiveReplayEqualityITCase {
         Path file = dir.resolve("hour.jsonl");
         Files.write(file, all);
 
+        // with the adaptive rules on: what they learn is the same live and in a replay
+        Path rules = dir.resolve("rules.yaml");
+        Files.writeString(rules, "failure_rate_anomaly: {enabled: true}\ntraffic_drop: {enabled: true}\n");
+
         // replay from the file and from the Kafka range
         Path fromFile = dir.resolve("file-alerts.jsonl");
         Path fromRange = dir.resolve("range-alerts.jsonl");
         Path fileMetrics = dir.resolve("file-metrics.lp");
-        run("replay", "--input", file.toString(), "--alerts-out", fromFile.toString(),
+        run("replay", "--input", file.toString(), "--rules", rules.toString(), "--alerts-out", fromFile.toString(),
                 "--metrics-out", fileMetrics.toString(), "--parallelism", "1", "--quiet");
-        run("replay", "--kafka-topic", topic, "--from", String.valueOf(START),
+        run("replay", "--kafka-topic", topic, "--rules", rules.toString(), "--from", String.valueOf(START),
                 "--to", String.valueOf(START + lines.size() + 10), "--bootstrap-servers", kafka,
                 "--alerts-out", fromRange.toString(), "--parallelism", "3", "--quiet");
         List<String> expected = Files.readAllLines(fromFile);
@@ -73,6 +77,7 @@ class LiveReplayEqualityITCase {
         Path live = dir.resolve("live-alerts.jsonl");
         JobCommand command = new JobCommand("run", new String[] {"run", "--bootstrap-servers", kafka,
                 "--topic", topic, "--group-id", "equality-it", "--starting-offsets", "earliest",
+                "--rules", rules.toString(),
                 "--alerts-out", live.toString(), "--metrics-out", dir.resolve("live-metrics.lp").toString(),
                 "--checkpoint-dir", dir.resolve("cp").toString(),
                 "--checkpoint-interval", "1s", "--idle-advance", "0", "--state", "heap",
@@ -83,6 +88,7 @@ class LiveReplayEqualityITCase {
         // metrics up to where a live run's event time gets (the last events minus the bound)
         long reached = START + 3_610_000 - 5_001;
         List<String> expectedMetrics = metricsUpTo(fileMetrics, reached);
+        assertThat(expectedMetrics).anyMatch(l -> l.contains("baseline_volume=") && l.contains("baseline_failure_rate="));
         try {
             long deadline = System.currentTimeMillis() + 180_000;
             while (System.currentTimeMillis() < deadline) {
