@@ -120,12 +120,7 @@ public final class Inhibition implements Serializable {
                 }
             }
         }
-        String already = inhibitedIncidents.get(a.alertId);
-        if (already != null) {
-            a.inhibitedBy = already;
-            if (Alert.RESOLVED.equals(a.status)) {
-                inhibitedIncidents.remove(a.alertId);
-            }
+        if (stillInhibited(a)) {
             return a;
         }
         if (sameScopeFailureRate(a, firingChannels.get(merchantFiringKey(merchant)))) {
@@ -184,12 +179,7 @@ public final class Inhibition implements Serializable {
             }
             return a;
         }
-        String already = inhibitedIncidents.get(a.alertId);
-        if (already != null) {
-            a.inhibitedBy = already;
-            if (Alert.RESOLVED.equals(a.status)) {
-                inhibitedIncidents.remove(a.alertId);
-            }
+        if (stillInhibited(a)) {
             return a;
         }
         String[] known = orderIncident(key);
@@ -221,6 +211,22 @@ public final class Inhibition implements Serializable {
         });
     }
 
+    /**
+     * Whether the alert belongs to an incident inhibited when it started (marked in place: it
+     * stays inhibited to its end, and is forgotten with its resolution).
+     */
+    private boolean stillInhibited(Alert a) {
+        String already = inhibitedIncidents.get(a.alertId);
+        if (already == null) {
+            return false;
+        }
+        a.inhibitedBy = already;
+        if (Alert.RESOLVED.equals(a.status)) {
+            inhibitedIncidents.remove(a.alertId);
+        }
+        return true;
+    }
+
     private static String merchantFiringKey(String merchant) {
         return RuleSettings.FAILURE_RATE + '\u001f' + RuleSettings.SCOPE_MERCHANT + '\u001f' + merchant;
     }
@@ -234,12 +240,7 @@ public final class Inhibition implements Serializable {
         if (!RuleSettings.FAILURE_RATE_ANOMALY.equals(a.rule)) {
             return false;
         }
-        String already = inhibitedIncidents.get(a.alertId);
-        if (already != null) {
-            a.inhibitedBy = already;
-            if (Alert.RESOLVED.equals(a.status)) {
-                inhibitedIncidents.remove(a.alertId);
-            }
+        if (stillInhibited(a)) {
             return true;
         }
         if (firing == null || !Alert.FIRING.equals(a.status) || !isFirstTransition(a)) {
