@@ -41,6 +41,43 @@ public final class RuleChange implements Serializable {
     private static final Set<String> LIVE_FIELDS =
             Set.of("min_volume", "warning", "critical", "resolve_below", "deescalate_below");
 
+    private static final Set<String> LIVE_ANOMALY_FIELDS =
+            Set.of("min_baseline_volume", "min_volume", "confidence", "min_increase", "measure");
+    private static final Set<String> LIVE_DROP_FIELDS =
+            Set.of("min_baseline", "drop_to", "resolve_above", "warmup");
+
+    /**
+     * One per-key override of an adaptive rule ({@code failure_rate_anomaly} or
+     * {@code traffic_drop}): the settings now in force, or null (back to the file's).
+     */
+    public static final class AdaptiveOverride implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public final String rule;
+        public final String scope;
+        public final String key;
+        /** For {@code failure_rate_anomaly}: the settings, or null. */
+        public final AnomalySettings anomaly;
+        /** For {@code traffic_drop}: the settings, or null. */
+        public final TrafficDropSettings drop;
+
+        AdaptiveOverride(String rule, String scope, String key, AnomalySettings anomaly, TrafficDropSettings drop) {
+            this.rule = rule;
+            this.scope = scope;
+            this.key = key;
+            this.anomaly = anomaly;
+            this.drop = drop;
+        }
+
+        public String stateKey() {
+            return Override.stateKey(scope, key);
+        }
+
+        public boolean backToFile() {
+            return anomaly == null && drop == null;
+        }
+    }
+
     /** One per-key failure-rate override: the settings now in force, or null (back to the file's). */
     public static final class Override implements Serializable {
         private static final long serialVersionUID = 1L;
@@ -70,15 +107,18 @@ public final class RuleChange implements Serializable {
     public final long at;
     public final List<Override> overrides;
     public final List<Silence> silences;
+    /** Live overrides of the adaptive rules' thresholds (version 2). */
+    public final List<AdaptiveOverride> adaptiveOverrides;
     /** What changed, in words, for the {@code info} alert that echoes it. */
     public final String description;
 
     private RuleChange(String changeId, long at, List<Override> overrides, List<Silence> silences,
-            String description) {
+            List<AdaptiveOverride> adaptiveOverrides, String description) {
         this.changeId = changeId;
         this.at = at;
         this.overrides = overrides;
         this.silences = silences;
+        this.adaptiveOverrides = adaptiveOverrides;
         this.description = description;
     }
 
@@ -110,9 +150,11 @@ public final class RuleChange implements Serializable {
         }
         Map<?, ?> top = (Map<?, ?>) root;
         for (Object k : top.keySet()) {
-            if (!Set.of("change_id", "at", RuleSettings.FAILURE_RATE, "silences").contains(String.valueOf(k))) {
+            if (!Set.of("change_id", "at", RuleSettings.FAILURE_RATE, RuleSettings.FAILURE_RATE_ANOMALY,
+                    RuleSettings.TRAFFIC_DROP, "silences").contains(String.valueOf(k))) {
                 throw new RuleSettings.RulesException(src + ": '" + k + "' cannot change live"
-                        + " (live: failure_rate.overrides, silences; the rest is in the rules file"
+                        + " (live: failure_rate.overrides, failure_rate_anomaly.overrides,"
+                        + " traffic_drop.overrides, silences; the rest is in the rules file"
                         + " and changes with a restart from a savepoint)");
             }
         }
@@ -184,17 +226,84 @@ public final class RuleChange implements Serializable {
                 }
             }
         }
+        List<AdaptiveOverride> adaptive = new ArrayList<>();
+        for (String rule : List.of(RuleSettings.FAILURE_RATE_ANOMALY, RuleSettings.TRAFFIC_DROP)) {
+            Object section = top.get(rule);
+            if (section == null) {
+                continue;
+            }
+            if (!deployment.enabled(rule)) {
+                throw new RuleSettings.RulesException(src + ": " + rule + " is switched off in the rules"
+                        + " file; switch it on there (enabled: true) before changing it live");
+            }
+            adaptiveOverrides(rule, section, src, deployment, adaptive, words);
+        }
         List<Silence> silences = Silence.parseAll(top.get("silences"), src);
         for (Silence s : silences) {
             words.add("silence " + s.scopeKey + "=" + s.value + " " + Timestamps.rfc3339(s.fromMs)
                     + " to " + Timestamps.rfc3339(s.toMs) + " (" + s.reason + ")");
         }
         if (words.isEmpty()) {
-            throw new RuleSettings.RulesException(src + ": changes nothing (give failure_rate.overrides"
-                    + " or silences)");
+            throw new RuleSettings.RulesException(src + ": changes nothing (give failure_rate.overrides,"
+                    + " failure_rate_anomaly.overrides, traffic_drop.overrides or silences)");
         }
         // plain lists: the change travels through Flink's (Kryo) serializer
         return new RuleChange(changeId, at, new ArrayList<>(overrides), new ArrayList<>(silences),
-                String.join("; ", words));
+                new ArrayList<>(adaptive), String.join("; ", words));
+    }
+
+    private static void adaptiveOverrides(String rule, Object section, String src, RuleSettings deployment,
+            List<AdaptiveOverride> out, List<String> words) {
+        if (!(section instanceof Map) || ((Map<?, ?>) section).size() != 1
+                || !((Map<?, ?>) section).containsKey("overrides") || !(((Map<?, ?>) section).get("overrides") instanceof Map)) {
+            throw new RuleSettings.RulesException(src + ": " + rule + " may hold only 'overrides', a mapping"
+                    + " (the deployment-wide settings change in the rules file)");
+        }
+        Set<String> live = rule.equals(RuleSettings.TRAFFIC_DROP) ? LIVE_DROP_FIELDS : LIVE_ANOMALY_FIELDS;
+        for (Map.Entry<?, ?> scope : ((Map<?, ?>) ((Map<?, ?>) section).get("overrides")).entrySet()) {
+            String scopeName = String.valueOf(scope.getKey());
+            if (!scopeName.equals(RuleSettings.SCOPE_MERCHANT) && !scopeName.equals(RuleSettings.SCOPE_CHANNEL)) {
+                throw new RuleSettings.RulesException(src + ": unknown scope '" + rule + ".overrides."
+                        + scopeName + "' (known: merchant_id, channel)");
+            }
+            if (!(scope.getValue() instanceof Map)) {
+                throw new RuleSettings.RulesException(src + ": " + rule + ".overrides." + scopeName
+                        + " must be a mapping of keys to settings");
+            }
+            for (Map.Entry<?, ?> k : ((Map<?, ?>) scope.getValue()).entrySet()) {
+                String key = String.valueOf(k.getKey());
+                String path = rule + ".overrides." + scopeName + "." + key;
+                if (k.getValue() == null) {
+                    out.add(new AdaptiveOverride(rule, scopeName, key, null, null));
+                    words.add(rule + " " + scopeName + "=" + key + " back to the rules file");
+                    continue;
+                }
+                if (!(k.getValue() instanceof Map)) {
+                    throw new RuleSettings.RulesException(src + ": " + path + " must be a mapping or null");
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> fields = (Map<String, Object>) k.getValue();
+                for (String f : fields.keySet()) {
+                    if (!live.contains(f)) {
+                        throw new RuleSettings.RulesException(src + ": '" + path + "." + f
+                                + "' cannot change live (live: " + String.join(", ", new java.util.TreeSet<>(live)) + ")");
+                    }
+                }
+                if (rule.equals(RuleSettings.TRAFFIC_DROP)) {
+                    TrafficDropSettings d = RuleSettings.trafficDropOverride(
+                            deployment.trafficDropFor(scopeName, key), fields, src, path);
+                    out.add(new AdaptiveOverride(rule, scopeName, key, null, d));
+                    words.add(rule + " " + scopeName + "=" + key + " min_baseline " + d.minBaseline
+                            + ", drop_to " + d.dropTo + ", resolve_above " + d.resolveAbove);
+                } else {
+                    AnomalySettings a = RuleSettings.anomalyOverride(
+                            deployment.anomalyFor(scopeName, key), fields, src, path);
+                    out.add(new AdaptiveOverride(rule, scopeName, key, a, null));
+                    words.add(rule + " " + scopeName + "=" + key + " min_volume " + a.minVolume
+                            + ", confidence " + a.confidence + ", min_increase " + a.minIncrease
+                            + ", measure " + a.measure.wireName());
+                }
+            }
+        }
     }
 }

@@ -417,6 +417,18 @@ public final class RuleSettings implements Serializable {
         }
     }
 
+    /** A live {@code failure_rate_anomaly} override on top of {@code base} (control topic). */
+    static AnomalySettings anomalyOverride(AnomalySettings base, Map<String, Object> fields, String src,
+            String path) {
+        return anomaly(base, fields, src, path, false);
+    }
+
+    /** A live {@code traffic_drop} override on top of {@code base} (control topic). */
+    static TrafficDropSettings trafficDropOverride(TrafficDropSettings base, Map<String, Object> fields,
+            String src, String path) {
+        return trafficDrop(base, fields, src, path, false);
+    }
+
     /** One per-key override on top of {@code base}, checked as the rules file's are (control topic). */
     static FailureRateSettings failureRateOverride(FailureRateSettings base, Map<String, Object> fields,
             String src, String path) {

@@ -66,6 +66,8 @@ class RuleChangeTest {
         "{\"change_id\":\"c\",\"failure_rate\":{\"overrides\":{\"channel\":{\"x\":{\"warning\":0.9}}}}}|need resolve_below <= warning <= critical",
         "{\"change_id\":\"c\",\"at\":\"yesterday\",\"silences\":[]}|at must be an RFC 3339 time",
         "{\"change_id\":\"c\"}|changes nothing",
+        // version 2: the adaptive rules' thresholds change live, once switched on in the file
+        "{\"change_id\":\"c\",\"traffic_drop\":{\"overrides\":{\"channel\":{\"qr\":{\"drop_to\":0.1}}}}}|traffic_drop is switched off in the rules file",
         "{\"change_id\":\"c\",\"silences\":[{\"channel\":\"w\",\"from\":\"2026-11-24T03:00:00Z\",\"to\":\"2026-11-24T02:00:00Z\"}]}|.to must be after .from",
     })
     void aBadChangeIsRefusedWithOneLineNamingTheKey(String json, String message) {
@@ -79,5 +81,45 @@ class RuleChangeTest {
     void anOversizedMessageIsRefusedBeforeParsing() {
         byte[] big = new byte[RuleChange.MAX_BYTES + 1];
         assertThatThrownBy(() -> RuleChange.parse(big, 0, FILE)).hasMessageContaining("bytes, more than");
+    }
+
+    private static final RuleSettings ADAPTIVE = RuleSettings.parseYaml(
+            "failure_rate_anomaly: {enabled: true, overrides: {merchant_id: {m-1: {min_volume: 80}}}}\n"
+                    + "traffic_drop: {enabled: true}\n", "rules.yaml");
+
+    private static RuleChange adaptive(String json) {
+        return RuleChange.parse(json.getBytes(StandardCharsets.UTF_8), 1_000L, ADAPTIVE);
+    }
+
+    @Test
+    void theAdaptiveRulesThresholdsChangeLiveOnTopOfTheFilesSettingsForThatKey() {
+        RuleChange c = adaptive("{\"change_id\":\"chg-50\","
+                + "\"failure_rate_anomaly\":{\"overrides\":{\"merchant_id\":{\"m-1\":{\"min_increase\":0.1,"
+                + "\"measure\":\"system_failure_rate\"},\"m-2\":null}}},"
+                + "\"traffic_drop\":{\"overrides\":{\"channel\":{\"qr\":{\"drop_to\":0.05}}}}}");
+        assertThat(c.adaptiveOverrides).hasSize(3);
+        RuleChange.AdaptiveOverride m1 = c.adaptiveOverrides.get(0);
+        assertThat(m1.rule).isEqualTo("failure_rate_anomaly");
+        assertThat(m1.stateKey()).isEqualTo("merchant_id=m-1");
+        assertThat(m1.anomaly.minIncrease).isEqualTo(0.1);
+        assertThat(m1.anomaly.minVolume).isEqualTo(80); // the file's override for m-1 is the base
+        assertThat(m1.anomaly.measure).isEqualTo(Measure.SYSTEM_FAILURE_RATE);
+        assertThat(c.adaptiveOverrides.get(1).backToFile()).isTrue();
+        assertThat(c.adaptiveOverrides.get(2).drop.dropTo).isEqualTo(0.05);
+        assertThat(c.description).contains("failure_rate_anomaly merchant_id=m-1", "traffic_drop channel=qr");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"change_id\":\"c\",\"traffic_drop\":{\"overrides\":{\"channel\":{\"qr\":{\"baseline\":\"2h\"}}}}}|'traffic_drop.overrides.channel.qr.baseline' cannot change live (live: drop_to, min_baseline, resolve_above, warmup)",
+        "{\"change_id\":\"c\",\"failure_rate_anomaly\":{\"overrides\":{\"channel\":{\"qr\":{\"baseline\":\"2h\"}}}}}|'failure_rate_anomaly.overrides.channel.qr.baseline' cannot change live",
+        "{\"change_id\":\"c\",\"failure_rate_anomaly\":{\"min_increase\":0.1}}|failure_rate_anomaly may hold only 'overrides'",
+        "{\"change_id\":\"c\",\"failure_rate_anomaly\":{\"overrides\":{\"user_id\":{}}}}|unknown scope 'failure_rate_anomaly.overrides.user_id'",
+        "{\"change_id\":\"c\",\"failure_rate_anomaly\":{\"overrides\":{\"channel\":{\"qr\":{\"confidence\":1.5}}}}}|failure_rate_anomaly.overrides.channel.qr.confidence must be a number between 0 and 1",
+        "{\"change_id\":\"c\",\"traffic_drop\":{\"overrides\":{\"channel\":{\"qr\":{\"drop_to\":0.7}}}}}|need drop_to < resolve_above",
+    })
+    void aBadAdaptiveChangeIsRefusedNamingTheKey(String json, String message) {
+        assertThatThrownBy(() -> adaptive(json)).isInstanceOf(RuleSettings.RulesException.class)
+                .hasMessageContaining(message);
     }
 }

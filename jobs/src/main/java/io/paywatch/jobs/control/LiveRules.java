@@ -1,9 +1,11 @@
 package io.paywatch.jobs.control;
 
+import io.paywatch.model.AnomalySettings;
 import io.paywatch.model.FailureRateSettings;
 import io.paywatch.model.RuleChange;
 import io.paywatch.model.RuleSettings;
 import io.paywatch.model.Silence;
+import io.paywatch.model.TrafficDropSettings;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.state.BroadcastState;
@@ -21,6 +23,14 @@ public final class LiveRules {
     public static final MapStateDescriptor<String, FailureRateSettings> FAILURE_RATE =
             new MapStateDescriptor<>("live-failure-rate-overrides", Types.STRING,
                     TypeInformation.of(FailureRateSettings.class));
+    /** {@code merchant_id=m-17} → the failure_rate_anomaly settings now in force for that key. */
+    public static final MapStateDescriptor<String, AnomalySettings> ANOMALY =
+            new MapStateDescriptor<>("live-anomaly-overrides", Types.STRING,
+                    TypeInformation.of(AnomalySettings.class));
+    /** {@code merchant_id=m-17} → the traffic_drop settings now in force for that key. */
+    public static final MapStateDescriptor<String, TrafficDropSettings> TRAFFIC_DROP =
+            new MapStateDescriptor<>("live-traffic-drop-overrides", Types.STRING,
+                    TypeInformation.of(TrafficDropSettings.class));
     /** {@link Silence#stateKey()} → a silence sent on the control topic. */
     public static final MapStateDescriptor<String, Silence> SILENCES = new MapStateDescriptor<>(
             "live-silences", Types.STRING, TypeInformation.of(Silence.class));
@@ -36,6 +46,44 @@ public final class LiveRules {
                 state.put(o.stateKey(), o.settings);
             }
         }
+    }
+
+    /** The change's overrides of the adaptive rules, into their broadcast states. */
+    public static void applyAdaptiveOverrides(RuleChange change, BroadcastState<String, AnomalySettings> anomaly,
+            BroadcastState<String, TrafficDropSettings> drop) throws Exception {
+        for (RuleChange.AdaptiveOverride o : change.adaptiveOverrides) {
+            if (RuleSettings.TRAFFIC_DROP.equals(o.rule)) {
+                if (o.backToFile()) {
+                    drop.remove(o.stateKey());
+                } else {
+                    drop.put(o.stateKey(), o.drop);
+                }
+            } else if (o.backToFile()) {
+                anomaly.remove(o.stateKey());
+            } else {
+                anomaly.put(o.stateKey(), o.anomaly);
+            }
+        }
+    }
+
+    /** The failure_rate_anomaly settings for one key: a live override, else the rules file's. */
+    public static AnomalySettings anomalyFor(RuleSettings rules, String scope, String key,
+            ReadOnlyBroadcastState<String, AnomalySettings> live) throws Exception {
+        if (!live.immutableEntries().iterator().hasNext()) {
+            return rules.anomalyFor(scope, key);
+        }
+        AnomalySettings s = live.get(RuleChange.Override.stateKey(scope, key));
+        return s != null ? s : rules.anomalyFor(scope, key);
+    }
+
+    /** The traffic_drop settings for one key: a live override, else the rules file's. */
+    public static TrafficDropSettings trafficDropFor(RuleSettings rules, String scope, String key,
+            ReadOnlyBroadcastState<String, TrafficDropSettings> live) throws Exception {
+        if (!live.immutableEntries().iterator().hasNext()) {
+            return rules.trafficDropFor(scope, key);
+        }
+        TrafficDropSettings s = live.get(RuleChange.Override.stateKey(scope, key));
+        return s != null ? s : rules.trafficDropFor(scope, key);
     }
 
     public static void applySilences(RuleChange change, BroadcastState<String, Silence> state)

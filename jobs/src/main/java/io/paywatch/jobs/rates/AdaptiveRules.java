@@ -57,15 +57,17 @@ public final class AdaptiveRules {
 
     /**
      * Judges the window ending at {@code evaluationTime} ({@code window}: its totals and
-     * categories) and sends each rule's transitions to {@code alerts}.
+     * categories) with the key's settings now (rules file or live override) and sends each
+     * rule's transitions to {@code alerts}.
      */
-    public Baselines evaluate(AdaptiveKeyState st, String key, long evaluationTime, long windowMs,
+    public Baselines evaluate(AdaptiveKeyState st, String key, AnomalySettings anomaly,
+            TrafficDropSettings drop, long evaluationTime, long windowMs,
             FailureCounts window, Lazy<FailureCounts> fullWindow, Lazy<List<String>> failures,
             Consumer<Alert> alerts) throws Exception {
         Double shownRate = null;
         Double shownVolume = null;
         if (anomalyOn) {
-            AnomalySettings s = rules.anomalyFor(scopeKey, key);
+            AnomalySettings s = anomaly;
             double baseline = io.paywatch.jobs.rates.Baselines.failureRate(st.history, evaluationTime, windowMs, s);
             AdaptiveIncident inc = st.anomaly;
             FailureRateRule.Decision d = AnomalyRule.evaluate(inc.firing(), inc.baseline, window.total,
@@ -87,7 +89,7 @@ public final class AdaptiveRules {
             shownRate = shown(baseline, inc);
         }
         if (dropOn) {
-            TrafficDropSettings s = rules.trafficDropFor(scopeKey, key);
+            TrafficDropSettings s = drop;
             double baseline = io.paywatch.jobs.rates.Baselines.volume(st.history, evaluationTime, windowMs, s);
             AdaptiveIncident inc = st.drop;
             FailureRateRule.Decision d = TrafficDropRule.evaluate(inc.severity, inc.baseline,
@@ -154,14 +156,13 @@ public final class AdaptiveRules {
      * not: an adaptive incident is open, or {@code traffic_drop} could fire (the key's usual
      * volume is established), which it must do on an empty window too.
      */
-    public boolean evaluatedEveryBucket(AdaptiveKeyState st, String key, long next, long windowMs) {
+    public boolean evaluatedEveryBucket(AdaptiveKeyState st, TrafficDropSettings s, long next, long windowMs) {
         if (st.anyFiring()) {
             return true;
         }
         if (!dropOn) {
             return false;
         }
-        TrafficDropSettings s = rules.trafficDropFor(scopeKey, key);
         double baseline = io.paywatch.jobs.rates.Baselines.volume(st.history, next, windowMs, s);
         return !Double.isNaN(baseline) && baseline >= s.minBaseline;
     }

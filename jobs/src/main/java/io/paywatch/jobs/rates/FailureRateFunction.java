@@ -6,6 +6,8 @@ import io.paywatch.jobs.alerting.FailureRateRule;
 import io.paywatch.model.Alert;
 import io.paywatch.model.FailureRateSettings;
 import io.paywatch.model.Measure;
+import io.paywatch.model.AnomalySettings;
+import io.paywatch.model.TrafficDropSettings;
 import io.paywatch.model.ReturnCodeCatalog;
 import io.paywatch.model.RuleSettings;
 import java.util.HashMap;
@@ -130,6 +132,10 @@ public class FailureRateFunction
         if (signal.change != null) {
             // takes effect at the next evaluation of each key (window and every cannot change live)
             LiveRules.applyOverrides(signal.change, ctx.getBroadcastState(LiveRules.FAILURE_RATE));
+            if (!signal.change.adaptiveOverrides.isEmpty()) {
+                LiveRules.applyAdaptiveOverrides(signal.change, ctx.getBroadcastState(LiveRules.ANOMALY),
+                        ctx.getBroadcastState(LiveRules.TRAFFIC_DROP));
+            }
         }
     }
 
@@ -215,10 +221,14 @@ public class FailureRateFunction
 
         AdaptiveKeyState adaptive = null;
         AdaptiveRules.Baselines baselines = AdaptiveRules.Baselines.NONE;
+        AnomalySettings anomalySettings = null;
+        TrafficDropSettings dropSettings = null;
         if (adaptiveOn) {
             adaptive = adaptive(st);
             FailureCounts judged = window;
-            baselines = adaptiveRules.evaluate(adaptive, key, evaluationTime, s.windowMs, judged,
+            anomalySettings = LiveRules.anomalyFor(rules, scopeKey, key, ctx.getBroadcastState(LiveRules.ANOMALY));
+            dropSettings = LiveRules.trafficDropFor(rules, scopeKey, key, ctx.getBroadcastState(LiveRules.TRAFFIC_DROP));
+            baselines = adaptiveRules.evaluate(adaptive, key, anomalySettings, dropSettings, evaluationTime, s.windowMs, judged,
                     () -> full(ring, judged, evaluationTime),
                     () -> ring.recentFailures(store, evaluationTime, 20),
                     alert -> ctx.output(PipelineTags.ALERTS, alert));
@@ -247,7 +257,7 @@ public class FailureRateFunction
         // totals); only otherwise look for buckets ahead, or find the key gone quiet
         boolean nextHasData = !fullWindow && st.partialWindow != null && st.partialWindow.total > 0;
         boolean everyBucket = st.firingSeverity != null
-                || (adaptive != null && adaptiveRules.evaluatedEveryBucket(adaptive, key, next, s.windowMs));
+                || (adaptive != null && adaptiveRules.evaluatedEveryBucket(adaptive, dropSettings, next, s.windowMs));
         if (!everyBucket && !nextHasData) {
             next = ring.nextEvaluationWithData(store, next);
             if (next == Long.MIN_VALUE && adaptive != null) {

@@ -44,7 +44,7 @@ class AdaptiveRatesTest {
         byMerchant = RateSnapshot.MERCHANT.equals(scope);
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                 new FailureRateFunction(scope, ADAPTIVE), p -> p.key, Types.STRING, EndOfInput.STATE,
-                LiveRules.FAILURE_RATE, LiveRules.SILENCES);
+                LiveRules.FAILURE_RATE, LiveRules.SILENCES, LiveRules.ANOMALY, LiveRules.TRAFFIC_DROP);
         harness.getExecutionConfig().enableObjectReuse();
     }
 
@@ -224,5 +224,19 @@ class AdaptiveRatesTest {
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(((HeapKeyedStateBackend<?>) harness.getOperator().getKeyedStateBackend())
                 .numKeyValueStateEntries()).isZero();
+    }
+
+    @Test
+    void aLiveOverrideOfTheDropThresholdTakesEffectAtTheNextEvaluation() throws Exception {
+        open(RateSnapshot.CHANNEL);
+        run(20, new Stream("usual", 0, 20, 1, i -> false));
+        // from now on, this channel pages only when silent
+        harness.processBroadcastElement(ControlSignal.of(io.paywatch.model.RuleChange.parse(
+                ("{\"change_id\":\"chg-1\",\"traffic_drop\":{\"overrides\":{\"channel\":"
+                        + "{\"usual\":{\"drop_to\":0.0}}}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                T0, ADAPTIVE)), T0 + 20 * MIN);
+        harness.watermark(T0 + 30 * MIN);
+        assertThat(alerts("usual")).extracting(a -> a.rule + "/" + a.severity + "/" + a.transitionAt)
+                .containsExactly("traffic_drop/critical/" + (T0 + 25 * MIN));
     }
 }
