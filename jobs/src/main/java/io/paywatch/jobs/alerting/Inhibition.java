@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * One page for an outage, not one per merchant: while a channel's {@code failure_rate} or
  * {@code failure_rate_anomaly} alert fires, a merchant's incident of either rule whose failures
- * are mostly on that channel is
+ * are mostly on that channel (and a merchant's {@code traffic_drop} on a channel whose own
+ * {@code traffic_drop} fires) is
  * inhibited — recorded, marked {@code inhibited_by}, but not paged — and listed in the channel
  * alert's evidence when it resolves. An incident inhibited when it fired stays inhibited to its
  * end (no lone "resolved" page for something never paged). Pure logic over alerts in event-time
@@ -126,7 +127,22 @@ public final class Inhibition implements Serializable {
         if (sameScopeFailureRate(a, firingChannels.get(merchantFiringKey(merchant)))) {
             return a;
         }
-        // a merchant's traffic_drop has no failures to place on a channel: judged on its own
+        // a merchant's traffic_drop on a channel whose own traffic_drop fires: one page, the channel's
+        if (RuleSettings.TRAFFIC_DROP.equals(a.rule) && Alert.FIRING.equals(a.status) && isFirstTransition(a)) {
+            for (String ch : a.channelsUsed) { // sorted: the first by name when several drop
+                String channelAlert = firingChannels.get(firingKey(RuleSettings.TRAFFIC_DROP, ch));
+                if (channelAlert != null && ch.indexOf('\u001f') < 0) {
+                    a.inhibitedBy = channelAlert;
+                    inhibitedIncidents.put(a.alertId, channelAlert);
+                    List<String> list = inhibitedBy.computeIfAbsent(channelAlert, k -> new ArrayList<>());
+                    if (!list.contains(merchant)) {
+                        list.add(merchant);
+                    }
+                    break;
+                }
+            }
+            return a;
+        }
         if (Alert.FIRING.equals(a.status) && a.severity != null && RATE_RULES.contains(a.rule)) {
             String channelAlert = causingChannelAlert(a);
             if (channelAlert != null && isFirstTransition(a)) {

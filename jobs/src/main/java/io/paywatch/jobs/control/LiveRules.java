@@ -69,21 +69,13 @@ public final class LiveRules {
     /** The failure_rate_anomaly settings for one key: a live override, else the rules file's. */
     public static AnomalySettings anomalyFor(RuleSettings rules, String scope, String key,
             ReadOnlyBroadcastState<String, AnomalySettings> live) throws Exception {
-        if (!live.immutableEntries().iterator().hasNext()) {
-            return rules.anomalyFor(scope, key);
-        }
-        AnomalySettings s = live.get(RuleChange.Override.stateKey(scope, key));
-        return s != null ? s : rules.anomalyFor(scope, key);
+        return liveOr(live, scope, key, rules::anomalyFor);
     }
 
     /** The traffic_drop settings for one key: a live override, else the rules file's. */
     public static TrafficDropSettings trafficDropFor(RuleSettings rules, String scope, String key,
             ReadOnlyBroadcastState<String, TrafficDropSettings> live) throws Exception {
-        if (!live.immutableEntries().iterator().hasNext()) {
-            return rules.trafficDropFor(scope, key);
-        }
-        TrafficDropSettings s = live.get(RuleChange.Override.stateKey(scope, key));
-        return s != null ? s : rules.trafficDropFor(scope, key);
+        return liveOr(live, scope, key, rules::trafficDropFor);
     }
 
     public static void applySilences(RuleChange change, BroadcastState<String, Silence> state)
@@ -96,12 +88,23 @@ public final class LiveRules {
     /** The failure-rate settings for one key: a live override, else the rules file's. */
     public static FailureRateSettings failureRateFor(RuleSettings rules, String scope, String key,
             ReadOnlyBroadcastState<String, FailureRateSettings> live) throws Exception {
-        // per event on the hot path: without live overrides, no key string is built at all
+        return liveOr(live, scope, key, rules::failureRateFor);
+    }
+
+    /** The rules file's settings of one rule for one key. */
+    private interface FileSettings<T> {
+        T of(String scope, String key);
+    }
+
+    /** A live override of one key's settings, else the rules file's. */
+    private static <T> T liveOr(ReadOnlyBroadcastState<String, T> live, String scope, String key,
+            FileSettings<T> file) throws Exception {
+        // per evaluation on the hot path: without live overrides, no key string is built at all
         if (!live.immutableEntries().iterator().hasNext()) {
-            return rules.failureRateFor(scope, key);
+            return file.of(scope, key);
         }
-        FailureRateSettings s = live.get(RuleChange.Override.stateKey(scope, key));
-        return s != null ? s : rules.failureRateFor(scope, key);
+        T s = live.get(RuleChange.Override.stateKey(scope, key));
+        return s != null ? s : file.of(scope, key);
     }
 
     /** The rules file's silences and the live ones. */

@@ -101,8 +101,13 @@ public final class AdaptiveRules {
                     // fall through: a new incident and a severity change both send "firing"
                 case SEVERITY_CHANGE:
                     inc.severity = d.severity;
-                    alerts.accept(AdaptiveAlerts.dropFiring(scope, key, inc.since, evaluationTime,
-                            d.severity, fullWindow.get(), inc.baseline, d.threshold, s, catalog));
+                    Alert firing = AdaptiveAlerts.dropFiring(scope, key, inc.since, evaluationTime,
+                            d.severity, fullWindow.get(), inc.baseline, d.threshold, s, catalog);
+                    // what the merchant's traffic usually rides on (its window may hold none of it)
+                    firing.channelsUsed = new java.util.ArrayList<>(st.channelsSince(
+                            io.paywatch.jobs.rates.Baselines.endMinute(evaluationTime, windowMs)
+                                    - s.baselineMs / TrailingMinutes.MINUTE_MS));
+                    alerts.accept(firing);
                     break;
                 case RESOLVE:
                     alerts.accept(AdaptiveAlerts.dropResolved(scope, key, inc.since, evaluationTime,
@@ -148,6 +153,9 @@ public final class AdaptiveRules {
             h.add(start, 0, 0, 0, flags);
         } else {
             h.add(start, leaving.total, leaving.failed, leaving.systemFailed(), flags);
+            if (!scope.equals(RateSnapshot.CHANNEL) && leaving.channels.length > 0) {
+                st.noteChannels(leaving.channels, TrailingMinutes.minuteOf(start), h.newestMinute - h.capacity + 1);
+            }
         }
     }
 

@@ -13,7 +13,8 @@ import org.apache.flink.types.StringValue;
  * RocksDB. Layout (version 1): next evaluation, firing since, partial window's time, a byte of
  * flags (bit 0: severity present, bit 1: partial window present), the severity, the partial
  * window as {@link FailureCountsSerializer} writes it; with bit 2, the adaptive rules' state follows
- * (minute ring, then the two incidents). Bit 2 is absent from older state, which therefore reads
+ * (minute ring, then the two incidents), and with bit 3 its channel list. Bits 2 and 3 are
+ * absent from older state, which therefore reads
  * as it was written. State written with Flink's POJO serializer
  * restores by migration, as for {@link FailureCountsSerializer}.
  */
@@ -24,6 +25,8 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
     private static final int SEVERITY = 1;
     private static final int PARTIAL_WINDOW = 1 << 1;
     private static final int ADAPTIVE = 1 << 2;
+    /** The adaptive state's channel list follows it (absent from state written before). */
+    private static final int ADAPTIVE_CHANNELS = 1 << 3;
 
     @Override
     public boolean isImmutableType() {
@@ -67,7 +70,7 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
         out.writeLong(s.firingSince);
         out.writeLong(s.partialWindowFor);
         out.writeByte((s.firingSeverity != null ? SEVERITY : 0) | (s.partialWindow != null ? PARTIAL_WINDOW : 0)
-                | (s.adaptive != null ? ADAPTIVE : 0));
+                | (s.adaptive != null ? ADAPTIVE | ADAPTIVE_CHANNELS : 0));
         if (s.firingSeverity != null) {
             StringValue.writeString(s.firingSeverity, out);
         }
@@ -76,6 +79,11 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
         }
         if (s.adaptive != null) {
             writeAdaptive(s.adaptive, out);
+            out.writeShort(s.adaptive.channels.length);
+            for (int i = 0; i < s.adaptive.channels.length; i++) {
+                StringValue.writeString(s.adaptive.channels[i], out);
+                out.writeLong(s.adaptive.channelLastMinute[i]);
+            }
         }
     }
 
@@ -142,6 +150,15 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
         s.firingSeverity = (flags & SEVERITY) != 0 ? StringValue.readString(in) : null;
         s.partialWindow = (flags & PARTIAL_WINDOW) != 0 ? FailureCountsSerializer.read(new FailureCounts(), in) : null;
         s.adaptive = (flags & ADAPTIVE) != 0 ? readAdaptive(in) : null;
+        if ((flags & ADAPTIVE_CHANNELS) != 0) {
+            int n = in.readShort();
+            s.adaptive.channels = new String[n];
+            s.adaptive.channelLastMinute = new long[n];
+            for (int i = 0; i < n; i++) {
+                s.adaptive.channels[i] = StringValue.readString(in);
+                s.adaptive.channelLastMinute[i] = in.readLong();
+            }
+        }
         return s;
     }
 

@@ -152,6 +152,27 @@ class InhibitionTest {
     }
 
     @Test
+    void aChannelsTrafficDropInhibitsTheDropsOfMerchantsOnIt() {
+        Inhibition inh = new Inhibition();
+        Alert bnpl = inh.apply(alert("traffic_drop", "channel", "bnpl", Alert.FIRING, 100, 100, Map.of()));
+        Alert m1 = alert("traffic_drop", "merchant_id", "m-1", Alert.FIRING, 110, 110, Map.of());
+        m1.channelsUsed.addAll(java.util.List.of("bnpl", "card"));
+        assertThat(inh.apply(m1).inhibitedBy).isEqualTo(bnpl.alertId);
+        Alert m2 = alert("traffic_drop", "merchant_id", "m-2", Alert.FIRING, 110, 110, Map.of());
+        m2.channelsUsed.addAll(java.util.List.of("card", "qr"));
+        assertThat(inh.apply(m2).inhibitedBy).as("not on bnpl: its own drop").isNull();
+        // its critical step and its resolution stay with the channel's page
+        Alert m1Critical = alert("traffic_drop", "merchant_id", "m-1", Alert.FIRING, 110, 120, Map.of());
+        assertThat(inh.apply(m1Critical).inhibitedBy).isEqualTo(bnpl.alertId);
+        assertThat(inh.apply(alert("traffic_drop", "merchant_id", "m-1", Alert.RESOLVED, 110, 200, Map.of()))
+                .inhibitedBy).isEqualTo(bnpl.alertId);
+        Alert bnplEnd = inh.apply(alert("traffic_drop", "channel", "bnpl", Alert.RESOLVED, 100, 210, Map.of()));
+        assertThat(bnplEnd.evidenceInhibited).containsExactly("m-1");
+        inh.apply(alert("traffic_drop", "merchant_id", "m-2", Alert.RESOLVED, 110, 220, Map.of()));
+        assertThat(inh.isEmpty()).isTrue();
+    }
+
+    @Test
     void aKeysFailureRateAlertInhibitsItsOwnAnomaly() {
         Inhibition inh = new Inhibition();
         Alert wallet = inh.apply(alert("channel", "wallet", Alert.FIRING, 100, 100, Map.of()));

@@ -239,4 +239,16 @@ class AdaptiveRatesTest {
         assertThat(alerts("usual")).extracting(a -> a.rule + "/" + a.severity + "/" + a.transitionAt)
                 .containsExactly("traffic_drop/critical/" + (T0 + 25 * MIN));
     }
+
+    @Test
+    void aMerchantsDropSaysWhichChannelsItsTrafficUsuallyRidesOn() throws Exception {
+        open(RateSnapshot.MERCHANT);
+        run(20, new Stream("m-b", 0, 20, 1, i -> false)); // all on card (the helper's merchant channel)
+        harness.watermark(T0 + 30 * MIN);
+        List<Alert> drop = alerts("m-b");
+        assertThat(drop).extracting(a -> a.rule + "/" + a.severity)
+                .containsExactly("traffic_drop/warning", "traffic_drop/critical");
+        // the empty window has no channel; the history has: card, for advice and inhibition
+        assertThat(drop.get(1).channelsUsed).containsExactly("card");
+    }
 }

@@ -119,6 +119,7 @@ class RateStateSerializersTest {
         s.adaptive.anomaly.lastHeld = T0 + 4_500_000;
         s.adaptive.drop.baseline = 412.5;
         s.adaptive.drop.lastHeld = T0;
+        s.adaptive.noteChannels(new String[] {"wallet", "card", "bnpl", "qr", "bank_transfer"}, 29_923_800L, 0);
         RateKeyState read = roundTrip(RateKeyStateSerializer.INSTANCE, s);
         assertThat(read).usingRecursiveComparison().isEqualTo(s);
         RateKeyState copy = RateKeyStateSerializer.INSTANCE.copy(s);
