@@ -140,4 +140,61 @@ class WebhookFormatTest {
         r.transitionAt = 42;
         assertThat(r.idempotencyKey()).isEqualTo("failure_rate-abc:firing:42");
     }
+
+    /** The version 2 rules' alerts, as their builders make them, in every format (issue item 8). */
+    @Test
+    void theAdaptiveRulesAlertsGoOutInEveryFormatWithTheirEvidenceEscaped() throws Exception {
+        io.paywatch.jobs.rates.FailureCounts empty = new io.paywatch.jobs.rates.FailureCounts(1_795_428_720_000L);
+        Alert drop = io.paywatch.jobs.alerting.AdaptiveAlerts.dropFiring("channel", "bnpl", 1_795_428_720_000L,
+                1_795_428_720_000L, "critical", empty, 360.0, 72.0,
+                io.paywatch.model.TrafficDropSettings.defaults(), io.paywatch.model.ReturnCodeCatalog.defaultCatalog());
+        // an alternative channel named by events, with chat syntax in it
+        String hostile = "<!channel> *all*";
+        io.paywatch.jobs.alerting.FailoverAdvice.advise(drop,
+                List.of(new io.paywatch.jobs.alerting.ChannelWindow(hostile, 1_795_428_720_000L, 300_000, 500, 5)),
+                java.util.Set.of());
+        assertThat(drop.recommendedAction).endsWith("Best alternative: switch to " + hostile
+                + ": 99.0 % of 500 payments succeeded over 5m.");
+
+        JsonNode generic = JSON.readTree(WebhookFormat.GENERIC.body(drop));
+        assertThat(generic.path("rule").asText()).isEqualTo("traffic_drop");
+        assertThat(generic.path("value").asDouble()).isZero();
+        assertThat(generic.path("evidence").path("baseline_volume").asDouble()).isEqualTo(360.0);
+        assertThat(generic.path("evidence").path("alternatives").get(0).path("channel").asText()).isEqualTo(hostile);
+        assertThat(generic.path("evidence").path("alternatives").get(0).path("success_rate").asDouble()).isEqualTo(0.99);
+
+        JsonNode am = JSON.readTree(WebhookFormat.ALERTMANAGER.body(drop)).path("alerts").get(0);
+        assertThat(am.path("labels").path("alertname").asText()).isEqualTo("traffic_drop");
+        assertThat(am.path("labels").path("channel").asText()).isEqualTo("bnpl");
+        assertThat(am.path("annotations").path("summary").asText()).startsWith("channel bnpl: no payments over 5m");
+
+        String slack = JSON.readTree(WebhookFormat.SLACK.body(drop)).path("text").asText();
+        assertThat(slack).contains("traffic_drop", "no payments over 5m", "&lt;!channel&gt;").doesNotContain("<!channel>");
+        for (WebhookFormat markdown : List.of(WebhookFormat.DINGTALK, WebhookFormat.WECOM)) {
+            String body = WebhookFormat.valueOf(markdown.name()).body(drop);
+            assertThat(body).as(markdown.wireName()).doesNotContain(" *all*").contains("Best alternative");
+        }
+
+        Alert anomaly = io.paywatch.jobs.alerting.AdaptiveAlerts.anomalyFiring("merchant", "m-17", 1_795_428_720_000L,
+                1_795_428_720_000L, 300_000, failing(412, 51), 0.011, 0.061,
+                io.paywatch.model.AnomalySettings.defaults(), List.of("e-1"), io.paywatch.model.ReturnCodeCatalog.defaultCatalog());
+        JsonNode a = JSON.readTree(WebhookFormat.GENERIC.body(anomaly));
+        assertThat(a.path("summary").asText())
+                .isEqualTo("merchant m-17: 12.4 % of 412 payments failed over 5m; its usual rate is 1.1 % (last hour);"
+                        + " mostly 202 (transaction timed out or not confirmed)");
+        assertThat(a.path("measure").asText()).isEqualTo("failure_rate");
+        assertThat(a.path("evidence").path("baseline").asDouble()).isEqualTo(0.011);
+        assertThat(JSON.readTree(WebhookFormat.FEISHU.body(anomaly)).path("content").path("text").asText())
+                .contains("its usual rate is 1.1 %");
+    }
+
+    /** A window of {@code total} payments, {@code failed} of them timed out. */
+    private static io.paywatch.jobs.rates.FailureCounts failing(int total, int failed) {
+        io.paywatch.jobs.rates.FailureCounts c = new io.paywatch.jobs.rates.FailureCounts(1_795_428_720_000L);
+        for (int i = 0; i < total; i++) {
+            c.add(i < failed ? io.paywatch.jobs.testing.Events.failed(1_795_428_700_000L + i, "m-17", "card", "202")
+                    : io.paywatch.jobs.testing.Events.ok(1_795_428_700_000L + i, "m-17", "card"));
+        }
+        return c;
+    }
 }
