@@ -183,48 +183,21 @@ public final class RuleChange implements Serializable {
                 throw new RuleSettings.RulesException(src + ": failure_rate may hold only 'overrides'"
                         + " (the deployment-wide settings and the window change in the rules file)");
             }
-            Object ov = ((Map<?, ?>) fr).get("overrides");
-            if (!(ov instanceof Map)) {
-                throw new RuleSettings.RulesException(src + ": failure_rate.overrides must be a mapping");
-            }
-            for (Map.Entry<?, ?> scope : ((Map<?, ?>) ov).entrySet()) {
-                String scopeName = String.valueOf(scope.getKey());
-                if (!scopeName.equals(RuleSettings.SCOPE_MERCHANT) && !scopeName.equals(RuleSettings.SCOPE_CHANNEL)) {
-                    throw new RuleSettings.RulesException(src + ": unknown scope 'failure_rate.overrides."
-                            + scopeName + "' (known: merchant_id, channel)");
+            String where = src; // (captured below)
+            eachOverride(RuleSettings.FAILURE_RATE, ((Map<?, ?>) fr).get("overrides"), LIVE_FIELDS, src,
+                    (scopeName, key, fields, path) -> {
+                if (fields == null) {
+                    overrides.add(new Override(scopeName, key, null));
+                    words.add("failure_rate " + scopeName + "=" + key + " back to the rules file");
+                    return;
                 }
-                if (!(scope.getValue() instanceof Map)) {
-                    throw new RuleSettings.RulesException(src + ": failure_rate.overrides." + scopeName
-                            + " must be a mapping of keys to settings");
-                }
-                for (Map.Entry<?, ?> k : ((Map<?, ?>) scope.getValue()).entrySet()) {
-                    String key = String.valueOf(k.getKey());
-                    String path = "failure_rate.overrides." + scopeName + "." + key;
-                    if (k.getValue() == null) {
-                        overrides.add(new Override(scopeName, key, null));
-                        words.add("failure_rate " + scopeName + "=" + key + " back to the rules file");
-                        continue;
-                    }
-                    if (!(k.getValue() instanceof Map)) {
-                        throw new RuleSettings.RulesException(src + ": " + path + " must be a mapping or null");
-                    }
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> fields = (Map<String, Object>) k.getValue();
-                    for (String f : fields.keySet()) {
-                        if (!LIVE_FIELDS.contains(f)) {
-                            throw new RuleSettings.RulesException(src + ": '" + path + "." + f
-                                    + "' cannot change live (live: " + String.join(", ",
-                                    new java.util.TreeSet<>(LIVE_FIELDS)) + ")");
-                        }
-                    }
-                    FailureRateSettings s = RuleSettings.failureRateOverride(
-                            deployment.failureRateFor(scopeName, key), fields, src, path);
-                    overrides.add(new Override(scopeName, key, s));
-                    words.add("failure_rate " + scopeName + "=" + key + " min_volume " + s.minVolume
-                            + ", warning " + s.warning + ", critical " + s.critical
-                            + ", resolve_below " + s.resolveBelow);
-                }
-            }
+                FailureRateSettings s = RuleSettings.failureRateOverride(
+                        deployment.failureRateFor(scopeName, key), fields, where, path);
+                overrides.add(new Override(scopeName, key, s));
+                words.add("failure_rate " + scopeName + "=" + key + " min_volume " + s.minVolume
+                        + ", warning " + s.warning + ", critical " + s.critical
+                        + ", resolve_below " + s.resolveBelow);
+            });
         }
         List<AdaptiveOverride> adaptive = new ArrayList<>();
         for (String rule : List.of(RuleSettings.FAILURE_RATE_ANOMALY, RuleSettings.TRAFFIC_DROP)) {
@@ -255,12 +228,48 @@ public final class RuleChange implements Serializable {
     private static void adaptiveOverrides(String rule, Object section, String src, RuleSettings deployment,
             List<AdaptiveOverride> out, List<String> words) {
         if (!(section instanceof Map) || ((Map<?, ?>) section).size() != 1
-                || !((Map<?, ?>) section).containsKey("overrides") || !(((Map<?, ?>) section).get("overrides") instanceof Map)) {
-            throw new RuleSettings.RulesException(src + ": " + rule + " may hold only 'overrides', a mapping"
+                || !((Map<?, ?>) section).containsKey("overrides")) {
+            throw new RuleSettings.RulesException(src + ": " + rule + " may hold only 'overrides'"
                     + " (the deployment-wide settings change in the rules file)");
         }
-        Set<String> live = rule.equals(RuleSettings.TRAFFIC_DROP) ? LIVE_DROP_FIELDS : LIVE_ANOMALY_FIELDS;
-        for (Map.Entry<?, ?> scope : ((Map<?, ?>) ((Map<?, ?>) section).get("overrides")).entrySet()) {
+        boolean drop = rule.equals(RuleSettings.TRAFFIC_DROP);
+        eachOverride(rule, ((Map<?, ?>) section).get("overrides"), drop ? LIVE_DROP_FIELDS : LIVE_ANOMALY_FIELDS,
+                src, (scopeName, key, fields, path) -> {
+                    if (fields == null) {
+                        out.add(new AdaptiveOverride(rule, scopeName, key, null, null));
+                        words.add(rule + " " + scopeName + "=" + key + " back to the rules file");
+                    } else if (drop) {
+                        TrafficDropSettings d = RuleSettings.trafficDropOverride(
+                                deployment.trafficDropFor(scopeName, key), fields, src, path);
+                        out.add(new AdaptiveOverride(rule, scopeName, key, null, d));
+                        words.add(rule + " " + scopeName + "=" + key + " min_baseline " + d.minBaseline
+                                + ", drop_to " + d.dropTo + ", resolve_above " + d.resolveAbove);
+                    } else {
+                        AnomalySettings an = RuleSettings.anomalyOverride(
+                                deployment.anomalyFor(scopeName, key), fields, src, path);
+                        out.add(new AdaptiveOverride(rule, scopeName, key, an, null));
+                        words.add(rule + " " + scopeName + "=" + key + " min_volume " + an.minVolume
+                                + ", confidence " + an.confidence + ", min_increase " + an.minIncrease
+                                + ", measure " + an.measure.wireName());
+                    }
+                });
+    }
+
+    /** One per-key override of a rule: its fields, or null (back to the rules file's). */
+    private interface KeyOverride {
+        void accept(String scope, String key, Map<String, Object> fields, String path);
+    }
+
+    /**
+     * Walks a rule's {@code overrides} (scope → key → fields or null), refusing, with the key
+     * named, an unknown scope, a non-mapping and any field not in {@code live}.
+     */
+    private static void eachOverride(String rule, Object overrides, Set<String> live, String src,
+            KeyOverride visitor) {
+        if (!(overrides instanceof Map)) {
+            throw new RuleSettings.RulesException(src + ": " + rule + ".overrides must be a mapping");
+        }
+        for (Map.Entry<?, ?> scope : ((Map<?, ?>) overrides).entrySet()) {
             String scopeName = String.valueOf(scope.getKey());
             if (!scopeName.equals(RuleSettings.SCOPE_MERCHANT) && !scopeName.equals(RuleSettings.SCOPE_CHANNEL)) {
                 throw new RuleSettings.RulesException(src + ": unknown scope '" + rule + ".overrides."
@@ -274,8 +283,7 @@ public final class RuleChange implements Serializable {
                 String key = String.valueOf(k.getKey());
                 String path = rule + ".overrides." + scopeName + "." + key;
                 if (k.getValue() == null) {
-                    out.add(new AdaptiveOverride(rule, scopeName, key, null, null));
-                    words.add(rule + " " + scopeName + "=" + key + " back to the rules file");
+                    visitor.accept(scopeName, key, null, path);
                     continue;
                 }
                 if (!(k.getValue() instanceof Map)) {
@@ -289,20 +297,7 @@ public final class RuleChange implements Serializable {
                                 + "' cannot change live (live: " + String.join(", ", new java.util.TreeSet<>(live)) + ")");
                     }
                 }
-                if (rule.equals(RuleSettings.TRAFFIC_DROP)) {
-                    TrafficDropSettings d = RuleSettings.trafficDropOverride(
-                            deployment.trafficDropFor(scopeName, key), fields, src, path);
-                    out.add(new AdaptiveOverride(rule, scopeName, key, null, d));
-                    words.add(rule + " " + scopeName + "=" + key + " min_baseline " + d.minBaseline
-                            + ", drop_to " + d.dropTo + ", resolve_above " + d.resolveAbove);
-                } else {
-                    AnomalySettings a = RuleSettings.anomalyOverride(
-                            deployment.anomalyFor(scopeName, key), fields, src, path);
-                    out.add(new AdaptiveOverride(rule, scopeName, key, a, null));
-                    words.add(rule + " " + scopeName + "=" + key + " min_volume " + a.minVolume
-                            + ", confidence " + a.confidence + ", min_increase " + a.minIncrease
-                            + ", measure " + a.measure.wireName());
-                }
+                visitor.accept(scopeName, key, fields, path);
             }
         }
     }

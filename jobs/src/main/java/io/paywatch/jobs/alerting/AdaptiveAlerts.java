@@ -22,16 +22,9 @@ public final class AdaptiveAlerts {
     public static Alert anomalyFiring(String rateScope, String key, long startsAt, long evaluationTime,
             long windowMs, FailureCounts window, double baseline, double threshold, AnomalySettings s,
             List<String> eventIds, ReturnCodeCatalog catalog) {
-        Alert a = FailureRateAlerts.base(RuleSettings.FAILURE_RATE_ANOMALY, rateScope, key, startsAt,
-                window, eventIds, catalog);
-        a.status = Alert.FIRING;
-        a.severity = Severity.WARNING;
-        a.transitionAt = evaluationTime;
+        Alert a = anomaly(Alert.FIRING, rateScope, key, startsAt, evaluationTime, window, baseline,
+                threshold, s, eventIds, catalog);
         double rate = FailureRateAlerts.rate(window, s.measure);
-        a.value = FailureRateAlerts.round4(rate);
-        a.threshold = FailureRateAlerts.round4(threshold);
-        a.measure = s.measure.wireName();
-        a.evidenceBaseline = FailureRateAlerts.round4(baseline);
         String dominant = window.dominantCode();
         a.summary = String.format(Locale.ROOT, "%s %s: %s of %,d payments %s over %s; its usual rate is %s (%s)%s",
                 rateScope, key, percent(rate), window.total, s.measure.verb(),
@@ -43,17 +36,10 @@ public final class AdaptiveAlerts {
     public static Alert anomalyResolved(String rateScope, String key, long startsAt, long evaluationTime,
             long windowMs, FailureCounts window, double baseline, double resolveThreshold, AnomalySettings s,
             List<String> eventIds, ReturnCodeCatalog catalog) {
-        Alert a = FailureRateAlerts.base(RuleSettings.FAILURE_RATE_ANOMALY, rateScope, key, startsAt,
-                window, eventIds, catalog);
-        a.status = Alert.RESOLVED;
-        a.severity = Severity.WARNING;
-        a.transitionAt = evaluationTime;
+        Alert a = anomaly(Alert.RESOLVED, rateScope, key, startsAt, evaluationTime, window, baseline,
+                resolveThreshold, s, eventIds, catalog);
         a.endsAt = evaluationTime;
         double rate = FailureRateAlerts.rate(window, s.measure);
-        a.value = FailureRateAlerts.round4(rate);
-        a.threshold = FailureRateAlerts.round4(resolveThreshold);
-        a.measure = s.measure.wireName();
-        a.evidenceBaseline = FailureRateAlerts.round4(baseline);
         String over = Durations.format(windowMs);
         a.summary = window.total < s.minVolume
                 ? String.format(Locale.ROOT, "Resolved: %s %s has %,d payments over %s, below the minimum of %d",
@@ -62,6 +48,22 @@ public final class AdaptiveAlerts {
                                 + " (its usual rate %s plus half the %s-point margin)",
                         rateScope, key, percent(rate), window.total, s.measure.verb(), over,
                         percent(resolveThreshold), percent(baseline), points(s.minIncrease));
+        return a;
+    }
+
+    /** What an anomaly's firing and resolution share: the window's rate by the measure, the baseline. */
+    private static Alert anomaly(String status, String rateScope, String key, long startsAt, long evaluationTime,
+            FailureCounts window, double baseline, double threshold, AnomalySettings s, List<String> eventIds,
+            ReturnCodeCatalog catalog) {
+        Alert a = FailureRateAlerts.base(RuleSettings.FAILURE_RATE_ANOMALY, rateScope, key, startsAt,
+                window, eventIds, catalog);
+        a.status = status;
+        a.severity = Severity.WARNING;
+        a.transitionAt = evaluationTime;
+        a.value = FailureRateAlerts.round4(FailureRateAlerts.rate(window, s.measure));
+        a.threshold = FailureRateAlerts.round4(threshold);
+        a.measure = s.measure.wireName();
+        a.evidenceBaseline = FailureRateAlerts.round4(baseline);
         return a;
     }
 

@@ -2,7 +2,6 @@ package io.paywatch.jobs.rates;
 
 import io.paywatch.jobs.alerting.AdaptiveAlerts;
 import io.paywatch.jobs.alerting.AnomalyRule;
-import io.paywatch.jobs.alerting.FailureRateAlerts;
 import io.paywatch.jobs.alerting.FailureRateRule;
 import io.paywatch.jobs.alerting.TrafficDropRule;
 import io.paywatch.model.Alert;
@@ -40,16 +39,12 @@ public final class AdaptiveRules {
     }
 
     private final String scope;
-    private final String scopeKey;
-    private final RuleSettings rules;
     private final ReturnCodeCatalog catalog;
     private final boolean anomalyOn;
     private final boolean dropOn;
 
     public AdaptiveRules(String scope, RuleSettings rules, ReturnCodeCatalog catalog) {
         this.scope = scope;
-        this.scopeKey = FailureRateAlerts.scopeKey(scope);
-        this.rules = rules;
         this.catalog = catalog;
         this.anomalyOn = rules.enabled(RuleSettings.FAILURE_RATE_ANOMALY);
         this.dropOn = rules.enabled(RuleSettings.TRAFFIC_DROP);
