@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * JMH microbenchmarks of the hot pure-Java paths: the event parser (bytes → validated event),
  * the bucket ring (one payment in, one 5-minute window out) and the event's serializer against
  * Flink's POJO serializer (one event written and read back, as at every exchange and every CEP
- * state access on RocksDB). {@code ./paywatch bench --jmh}.
+ * state access on RocksDB), and the line protocol of a rate snapshot (the busiest output).
+ * {@code ./paywatch bench --jmh}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -44,6 +45,7 @@ public class MicroBenchmarks {
     private final org.apache.flink.core.memory.DataInputDeserializer in =
             new org.apache.flink.core.memory.DataInputDeserializer();
     private org.apache.flink.api.common.typeutils.TypeSerializer<PaymentEvent> pojo;
+    private io.paywatch.jobs.rates.RateSnapshot[] snapshots;
 
     /** The ring's store as the Flink operator has it (keyed map state), on a plain map. */
     static final class MapStore implements BucketRing.Store {
@@ -85,6 +87,30 @@ public class MicroBenchmarks {
         ring = new BucketRing(10_000, 30);
         pojo = io.paywatch.model.PojoPaymentEvents.serializer();
         store = new MapStore();
+        // a window of each channel and of some merchants, as the rate operators emit them
+        Map<String, io.paywatch.jobs.rates.RateSnapshot> byKey = new java.util.LinkedHashMap<>();
+        for (PaymentEvent e : events) {
+            for (String scope : new String[] {io.paywatch.jobs.rates.RateSnapshot.CHANNEL,
+                    io.paywatch.jobs.rates.RateSnapshot.MERCHANT}) {
+                String key = scope.equals(io.paywatch.jobs.rates.RateSnapshot.CHANNEL) ? e.channel : e.merchantId;
+                io.paywatch.jobs.rates.RateSnapshot s = byKey.computeIfAbsent(scope + "/" + key, k -> {
+                    io.paywatch.jobs.rates.RateSnapshot n = new io.paywatch.jobs.rates.RateSnapshot();
+                    n.scope = scope;
+                    n.key = key;
+                    n.time = e.eventTime;
+                    n.windowMs = 300_000;
+                    n.counts = new FailureCounts(e.eventTime);
+                    return n;
+                });
+                s.counts.add(e);
+            }
+        }
+        snapshots = byKey.values().toArray(new io.paywatch.jobs.rates.RateSnapshot[0]);
+    }
+
+    @Benchmark
+    public java.util.List<String> renderOneRateSnapshotAsLineProtocol() {
+        return io.paywatch.jobs.metrics.MetricLines.of(snapshots[next++ % snapshots.length], null);
     }
 
     @Benchmark

@@ -105,7 +105,7 @@ public final class PayWatchBench {
             "      --latency-rate N      the detection-latency run's event rate",
             "      --duration 30m        (--only soak) how long the soak runs",
             "      --soak-rate N         (--only soak) payments per second (450, about 950 records/s with their fulfilments and refunds: half of what run sustains on RocksDB here)",
-            "      --jmh                 microbenchmarks of the parser, the bucket ring and the event serializer (JMH)",
+            "      --jmh                 microbenchmarks of the parser, the bucket ring, the event serializer and the rate lines (JMH)",
             "  -h, --help                this help",
             "");
     }

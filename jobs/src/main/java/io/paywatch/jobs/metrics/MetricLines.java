@@ -1,7 +1,5 @@
 package io.paywatch.jobs.metrics;
 
-import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.client.write.Point;
 import io.paywatch.jobs.alerting.FailureRateAlerts;
 import io.paywatch.jobs.ingest.InputHealth;
 import io.paywatch.jobs.rates.FailureCounts;
@@ -15,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Renders PayWatch's outputs as InfluxDB line protocol (contract section 5) with
- * influxdb-client-java's {@link Point}, which does the escaping. Event-time timestamps in ms;
- * tags are low-cardinality only.
+ * Renders PayWatch's outputs as InfluxDB line protocol (contract section 5), escaped and
+ * formatted exactly as influxdb-client-java's {@code Point} does ({@link LineProtocol}).
+ * Event-time timestamps in ms; tags are low-cardinality only.
  */
 public final class MetricLines {
     public static final String RATE = "paywatch_rate";
@@ -36,84 +34,84 @@ public final class MetricLines {
     public static List<String> of(RateSnapshot s, String runId) {
         List<String> lines = new ArrayList<>(4);
         FailureCounts c = s.counts;
-        Point p = Point.measurement(RATE)
-                .addTag("scope", s.scope)
-                .addTag(FailureRateAlerts.scopeKey(s.scope), tag(s.key))
-                .addTag("window", Durations.format(s.windowMs))
-                .addField("total", (long) c.total)
-                .addField("failed", (long) c.failed)
-                .addField("failure_rate", c.failureRate())
-                .addField("system_failure_rate", c.systemFailureRate());
+        LineProtocol p = LineProtocol.measurement(RATE)
+                .tag("scope", s.scope)
+                .tag(FailureRateAlerts.scopeKey(s.scope), tag(s.key))
+                .tag("window", Durations.format(s.windowMs))
+                .field("total", (long) c.total)
+                .field("failed", (long) c.failed)
+                .field("failure_rate", c.failureRate())
+                .field("system_failure_rate", c.systemFailureRate());
         for (Category cat : Category.ALL) {
-            p.addField(cat.wireName(), (long) c.count(cat));
+            p.field(cat.wireName(), (long) c.count(cat));
         }
         // the adaptive rules' baselines, where the key has one (contract section 3b)
         if (s.baselineFailureRate != null) {
-            p.addField("baseline_failure_rate", s.baselineFailureRate);
+            p.field("baseline_failure_rate", s.baselineFailureRate);
         }
         if (s.baselineVolume != null) {
-            p.addField("baseline_volume", s.baselineVolume);
+            p.field("baseline_volume", s.baselineVolume);
         }
         lines.add(finish(p, s.time, runId));
         if (RateSnapshot.CHANNEL.equals(s.scope)) {
             for (int i = 0; i < c.codes.length; i++) {
-                lines.add(finish(Point.measurement(CODE)
-                        .addTag("scope", s.scope)
-                        .addTag("channel", tag(s.key))
-                        .addTag("code", tag(c.codes[i]))
-                        .addTag("category", c.categoryOfCode(i).wireName())
+                lines.add(finish(LineProtocol.measurement(CODE)
+                        .tag("scope", s.scope)
+                        .tag("channel", tag(s.key))
+                        .tag("code", tag(c.codes[i]))
+                        .tag("category", c.categoryOfCode(i).wireName())
                         // one meaning per code: low cardinality, and boards can show it
-                        .addTag("meaning", CATALOG.meaningOf(c.codes[i]))
-                        .addField("count", (long) c.codeCounts[i]), s.time, runId));
+                        .tag("meaning", CATALOG.meaningOf(c.codes[i]))
+                        .field("count", (long) c.codeCounts[i]), s.time, runId));
             }
         }
         return lines;
     }
 
     public static String of(Alert a, String runId) {
-        Point p = Point.measurement(ALERT)
-                .addTag("rule", a.rule)
-                .addTag("severity", a.severity)
-                .addTag("status", a.status);
+        LineProtocol p = LineProtocol.measurement(ALERT)
+                .tag("rule", a.rule)
+                .tag("severity", a.severity)
+                .tag("status", a.status);
         boolean highCardinalityScope = false;
         for (Map.Entry<String, String> e : a.scope.entrySet()) {
             // only low-cardinality scope keys become tags; the rest stay in the summary
             if (e.getKey().equals("merchant_id") || e.getKey().equals("channel")) {
-                p.addTag(e.getKey(), tag(e.getValue()));
+                p.tag(e.getKey(), tag(e.getValue()));
             } else {
                 highCardinalityScope = true;
             }
         }
         if (a.silencedBy != null) {
-            p.addTag("silenced", "true");
+            p.tag("silenced", "true");
         }
         if (a.flapping) {
-            p.addTag("flapping", "true");
+            p.tag("flapping", "true");
         }
         if (highCardinalityScope) {
             // two cards or orders alerting in the same millisecond must not overwrite each
             // other's point: 256 shards by alert id keep series few and collisions unlikely
-            p.addTag("shard", a.alertId.substring(a.alertId.length() - 2));
+            p.tag("shard", a.alertId.substring(a.alertId.length() - 2));
         }
-        p.addField("value", a.value == null ? 0.0 : a.value)
+        p.field("value", a.value == null ? 0.0 : a.value)
                 // 1 while firing, 0 once resolved: "firing now" is the last value per alert group
-                .addField("firing", Alert.FIRING.equals(a.status) ? 1L : 0L)
-                .addField("threshold", a.threshold == null ? 0.0 : a.threshold)
-                .addField("alert_id", a.alertId)
-                .addField("summary", text(a.summary));
+                .field("firing", Alert.FIRING.equals(a.status) ? 1L : 0L)
+                .field("threshold", a.threshold == null ? 0.0 : a.threshold)
+                .field("alert_id", a.alertId)
+                .field("summary", text(a.summary));
         return finish(p, a.transitionTime(), runId);
     }
 
     /** {@code paywatch_delivery}: one point per webhook delivery, at the alert's event time. */
     public static String of(io.paywatch.jobs.delivery.DeliveryOutcome o, String runId) {
-        return finish(Point.measurement(DELIVERY)
-                .addTag("receiver", tag(o.receiver))
-                .addTag("format", o.format)
-                .addTag("outcome", o.delivered ? "delivered" : "failed")
-                .addField("attempts", (long) o.attempts)
-                .addField("http_status", (long) o.httpStatus)
-                .addField("latency_ms", o.latencyMs)
-                .addField("alert_id", text(o.alertId)), o.transitionAt, runId);
+        return finish(LineProtocol.measurement(DELIVERY)
+                .tag("receiver", tag(o.receiver))
+                .tag("format", o.format)
+                .tag("outcome", o.delivered ? "delivered" : "failed")
+                .field("attempts", (long) o.attempts)
+                .field("http_status", (long) o.httpStatus)
+                .field("latency_ms", o.latencyMs)
+                .field("alert_id", text(o.alertId)), o.transitionAt, runId);
     }
 
     /**
@@ -121,26 +119,26 @@ public final class MetricLines {
      * health is about the machines, not the events: a replay of last month writes it now).
      */
     public static String of(SinkHealth.Snapshot s, long now, String runId) {
-        return finish(Point.measurement(SINK)
-                .addTag("sink", s.sink)
-                .addField("buffered", s.buffered)
-                .addField("delivered", s.delivered)
-                .addField("failures", s.failures)
-                .addField("retries", s.retries)
-                .addField("seconds_down", s.secondsDown)
-                .addField("seconds_since_last_success", s.secondsSinceLastSuccess), now, runId);
+        return finish(LineProtocol.measurement(SINK)
+                .tag("sink", s.sink)
+                .field("buffered", s.buffered)
+                .field("delivered", s.delivered)
+                .field("failures", s.failures)
+                .field("retries", s.retries)
+                .field("seconds_down", s.secondsDown)
+                .field("seconds_since_last_success", s.secondsSinceLastSuccess), now, runId);
     }
 
     public static String of(InputHealth h, String runId) {
-        return finish(Point.measurement(INPUT)
-                .addField("accepted", h.accepted)
-                .addField("rejected", h.rejected)
-                .addField("duplicates", h.duplicates)
-                .addField("late", h.late), h.time, runId);
+        return finish(LineProtocol.measurement(INPUT)
+                .field("accepted", h.accepted)
+                .field("rejected", h.rejected)
+                .field("duplicates", h.duplicates)
+                .field("late", h.late), h.time, runId);
     }
 
     /**
-     * A tag value from outside. {@link Point} escapes commas, equals signs and spaces with a
+     * A tag value from outside. {@code Point} escapes commas, equals signs and spaces with a
      * backslash and leaves backslashes alone, so a backslash that ends a value or stands before
      * one of those characters would escape the wrong thing (a value ending in {@code \} swallows
      * the next tag). InfluxDB 1.x has no escape for such a backslash at all (it refuses a tag
@@ -162,7 +160,7 @@ public final class MetricLines {
     }
 
     /**
-     * A string field's value. {@link Point} escapes quotes and backslashes in string fields (and
+     * A string field's value. {@code Point} escapes quotes and backslashes in string fields (and
      * everything a tag needs) but writes a newline as it is, which ends the line for any reader of
      * {@code --metrics-out}: the one place line protocol makes control characters visible.
      */
@@ -170,10 +168,10 @@ public final class MetricLines {
         return PlainText.visible(s);
     }
 
-    private static String finish(Point p, long time, String runId) {
+    private static String finish(LineProtocol p, long time, String runId) {
         if (runId != null) {
-            p.addTag("run_id", tag(runId));
+            p.tag("run_id", tag(runId));
         }
-        return p.time(time, WritePrecision.MS).toLineProtocol();
+        return p.toLine(time);
     }
 }
