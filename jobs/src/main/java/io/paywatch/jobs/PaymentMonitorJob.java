@@ -146,7 +146,7 @@ public final class PaymentMonitorJob {
                     .setParallelism(1));
         }
         BroadcastStream<ControlSignal> control = signals.broadcast(
-                EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES, LiveRules.ANOMALY,
+                EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES, LiveRules.ANOMALY,
                 LiveRules.TRAFFIC_DROP);
 
         RuleOutputs main = rules(accepted, control, settings.rules, "", settings.screens());

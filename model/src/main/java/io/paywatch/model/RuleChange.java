@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  *
  * <p>Only what can change without touching state changes live: the thresholds of
  * {@code failure_rate} per merchant or channel ({@code min_volume}, {@code warning},
- * {@code critical}, {@code resolve_below}, {@code deescalate_below}; fields given apply on top of
+ * {@code critical}, {@code resolve_below}, {@code deescalate_below}, {@code measure}; fields given apply on top of
  * the rules file's settings for that key, {@code null} returns the key to them) and silences
  * (a silence sent again with the same scope and {@code from} replaces the earlier one, so a
  * maintenance is ended early by re-sending it with an earlier {@code to}). Windows and the
@@ -39,7 +39,7 @@ public final class RuleChange implements Serializable {
 
     private static final Pattern CHANGE_ID = Pattern.compile("[A-Za-z0-9._:@/-]{1,128}");
     private static final Set<String> LIVE_FIELDS =
-            Set.of("min_volume", "warning", "critical", "resolve_below", "deescalate_below");
+            Set.of("min_volume", "warning", "critical", "resolve_below", "deescalate_below", "measure");
 
     private static final Set<String> LIVE_ANOMALY_FIELDS =
             Set.of("min_baseline_volume", "min_volume", "confidence", "min_increase", "measure");
@@ -85,11 +85,17 @@ public final class RuleChange implements Serializable {
         public final String scope;
         public final String key;
         public final FailureRateSettings settings;
+        /**
+         * What the key pages on while the override is in force (the message's {@code measure},
+         * else the rules file's for the key); null with {@code settings} (back to the file's).
+         */
+        public final Measure measure;
 
-        Override(String scope, String key, FailureRateSettings settings) {
+        Override(String scope, String key, FailureRateSettings settings, Measure measure) {
             this.scope = scope;
             this.key = key;
             this.settings = settings;
+            this.measure = measure;
         }
 
         /** The broadcast-state key: {@code merchant_id=m-17}. */
@@ -187,16 +193,18 @@ public final class RuleChange implements Serializable {
             eachOverride(RuleSettings.FAILURE_RATE, ((Map<?, ?>) fr).get("overrides"), LIVE_FIELDS, src,
                     (scopeName, key, fields, path) -> {
                 if (fields == null) {
-                    overrides.add(new Override(scopeName, key, null));
+                    overrides.add(new Override(scopeName, key, null, null));
                     words.add("failure_rate " + scopeName + "=" + key + " back to the rules file");
                     return;
                 }
                 FailureRateSettings s = RuleSettings.failureRateOverride(
                         deployment.failureRateFor(scopeName, key), fields, where, path);
-                overrides.add(new Override(scopeName, key, s));
+                Measure m = RuleSettings.measure(fields,
+                        deployment.failureRateMeasureFor(scopeName, key), where, path);
+                overrides.add(new Override(scopeName, key, s, m));
                 words.add("failure_rate " + scopeName + "=" + key + " min_volume " + s.minVolume
                         + ", warning " + s.warning + ", critical " + s.critical
-                        + ", resolve_below " + s.resolveBelow);
+                        + ", resolve_below " + s.resolveBelow + ", measure " + m.wireName());
             });
         }
         List<AdaptiveOverride> adaptive = new ArrayList<>();

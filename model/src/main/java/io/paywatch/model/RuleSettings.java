@@ -433,9 +433,9 @@ public final class RuleSettings implements Serializable {
     static FailureRateSettings failureRateOverride(FailureRateSettings base, Map<String, Object> fields,
             String src, String path) {
         if (fields.containsKey("measure")) {
-            // live overrides hold FailureRateSettings in broadcast state, which has no measure
-            throw new RulesException(src + ": " + path + ".measure cannot change on the control"
-                    + " topic; set it in the rules file");
+            // the measure is held apart from the thresholds (FailureRateSettings has none)
+            fields = new java.util.LinkedHashMap<>(fields);
+            fields.remove("measure");
         }
         return failureRate(base, fields, src, path, false);
     }
@@ -477,7 +477,8 @@ public final class RuleSettings implements Serializable {
                 deescalate);
     }
 
-    private static Measure measure(Map<String, Object> fields, Measure base, String src, String path) {
+    /** The {@code measure} of {@code fields}, else {@code base}; an unknown one is refused, named. */
+    static Measure measure(Map<String, Object> fields, Measure base, String src, String path) {
         if (!fields.containsKey("measure")) {
             return base;
         }

@@ -122,4 +122,24 @@ class RuleChangeTest {
         assertThatThrownBy(() -> adaptive(json)).isInstanceOf(RuleSettings.RulesException.class)
                 .hasMessageContaining(message);
     }
+
+    @Test
+    void failureRatesMeasureChangesLiveOnTopOfTheFilesMeasureForThatKey() {
+        RuleSettings file = RuleSettings.parseYaml("failure_rate:\n  measure: system_failure_rate\n"
+                + "  overrides: {channel: {qr: {measure: failure_rate}}}\n", "rules.yaml");
+        RuleChange c = RuleChange.parse(("{\"change_id\":\"chg-51\",\"failure_rate\":{\"overrides\":{"
+                + "\"merchant_id\":{\"m-1\":{\"measure\":\"failure_rate\"},\"m-2\":{\"warning\":0.4},\"m-3\":null},"
+                + "\"channel\":{\"qr\":{\"warning\":0.35}}}}}").getBytes(StandardCharsets.UTF_8), 1_000L, file);
+        assertThat(c.overrides).extracting(o -> o.stateKey() + " " + o.measure)
+                .containsExactly("merchant_id=m-1 FAILURE_RATE", "merchant_id=m-2 SYSTEM_FAILURE_RATE",
+                        "merchant_id=m-3 null", "channel=qr FAILURE_RATE");
+        assertThat(c.overrides.get(0).settings).isEqualTo(file.failureRateFor("merchant_id", "m-1"));
+        assertThat(c.description).contains("failure_rate merchant_id=m-1 min_volume 20, warning 0.3,"
+                + " critical 0.5, resolve_below 0.2, measure failure_rate");
+        assertThatThrownBy(() -> RuleChange.parse(("{\"change_id\":\"c\",\"failure_rate\":{\"overrides\":"
+                + "{\"channel\":{\"qr\":{\"measure\":\"declines\"}}}}}").getBytes(StandardCharsets.UTF_8), 1L, file))
+                .isInstanceOf(RuleSettings.RulesException.class)
+                .hasMessageContaining("failure_rate.overrides.channel.qr.measure must be failure_rate or"
+                        + " system_failure_rate, got 'declines'");
+    }
 }

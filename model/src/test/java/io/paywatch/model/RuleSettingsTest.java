@@ -249,9 +249,9 @@ class RuleSettingsTest {
         assertThat(r.trafficDropFor("merchant_id", "m-9").baselineMs).isEqualTo(7_200_000);
         assertThat(r.longestBaselineMs()).isEqualTo(7_200_000);
         assertThat(r).isNotEqualTo(d);
-        // a live override cannot change what state has no room for
-        assertThatThrownBy(() -> RuleSettings.failureRateOverride(d.failureRate(),
-                java.util.Map.of("measure", "failure_rate"), "control", "failure_rate.overrides.merchant_id.m-1"))
-                .hasMessageContaining("measure cannot change on the control topic");
+        // a live override's measure is held apart from its thresholds (RuleChange.Override.measure)
+        assertThat(RuleSettings.failureRateOverride(d.failureRate(),
+                java.util.Map.of("measure", "system_failure_rate", "warning", 0.4), "control",
+                "failure_rate.overrides.merchant_id.m-1").warning).isEqualTo(0.4);
     }
 }

@@ -144,7 +144,7 @@ final class ControlCommand {
         for (String line : state.applied) {
             out.println("  applied  " + line);
         }
-        print(state.overrides, state.silences, out);
+        print(state.overrides, state.measures, state.silences, out);
         return 0;
     }
 
@@ -176,12 +176,13 @@ final class ControlCommand {
         return state;
     }
 
-    private static void print(Map<String, FailureRateSettings> overrides, Map<String, Silence> silences,
-            PrintStream out) {
+    private static void print(Map<String, FailureRateSettings> overrides, Map<String, String> measures,
+            Map<String, Silence> silences, PrintStream out) {
         out.println("failure_rate overrides in force" + (overrides.isEmpty() ? ": none" : ":"));
         overrides.forEach((key, s) -> out.println("  " + PlainText.visible(key) + "  warning "
                 + s.warning + ", critical " + s.critical + ", resolve below " + s.resolveBelow
-                + ", min volume " + s.minVolume));
+                + ", min volume " + s.minVolume
+                + (measures.containsKey(key) ? ", measure " + measures.get(key) : "")));
         out.println("silences from the control topic" + (silences.isEmpty() ? ": none" : ":"));
         silences.values().forEach(s -> out.println("  " + PlainText.visible(s.scopeKey + "=" + s.value)
                 + "  " + Timestamps.rfc3339(s.fromMs) + " to " + Timestamps.rfc3339(s.toMs)
@@ -219,6 +220,16 @@ final class ControlCommand {
                 .executeAndCollect("control show: overrides")) {
             it.forEachRemaining(t -> overrides.put(t.f0, t.f1));
         }
+        Map<String, String> measures = new TreeMap<>();
+        if (!overrides.isEmpty()) {
+            try (var it = reader.readBroadcastState(OperatorIdentifier.forUid("failure-rate-merchant"),
+                    LiveRules.FAILURE_RATE_MEASURES.getName(), Types.STRING, Types.STRING)
+                    .executeAndCollect("control show: measures")) {
+                it.forEachRemaining(t -> measures.put(t.f0, t.f1));
+            } catch (Exception e) {
+                // a checkpoint of a build before live measures holds none: its overrides page on the file's
+            }
+        }
         Map<String, Silence> silences = new TreeMap<>();
         try (var it = reader.readBroadcastState(OperatorIdentifier.forUid("alert-routing"),
                 LiveRules.SILENCES.getName(), Types.STRING, TypeInformation.of(Silence.class))
@@ -227,13 +238,14 @@ final class ControlCommand {
         }
         out.printf(Locale.ROOT, "control show: the rules in force in checkpoint %s (completed %s)%n", checkpoint,
                 Timestamps.rfc3339(completed));
-        print(overrides, silences, out);
+        print(overrides, measures, silences, out);
         return 0;
     }
 
     /** The changes in force, applied in topic order as the job's broadcast state applies them. */
     static final class LiveState {
         final Map<String, FailureRateSettings> overrides = new TreeMap<>();
+        final Map<String, String> measures = new TreeMap<>();
         final Map<String, Silence> silences = new TreeMap<>();
         final List<String> applied = new ArrayList<>();
         /** Signed changes applied, by change_id, and where each was read (each id applies once). */
@@ -267,8 +279,10 @@ final class ControlCommand {
             for (RuleChange.Override o : change.overrides) {
                 if (o.settings == null) {
                     overrides.remove(o.stateKey());
+                    measures.remove(o.stateKey());
                 } else {
                     overrides.put(o.stateKey(), o.settings);
+                    measures.put(o.stateKey(), o.measure.wireName());
                 }
             }
             for (Silence s : change.silences) {

@@ -2,6 +2,7 @@ package io.paywatch.jobs.control;
 
 import io.paywatch.model.AnomalySettings;
 import io.paywatch.model.FailureRateSettings;
+import io.paywatch.model.Measure;
 import io.paywatch.model.RuleChange;
 import io.paywatch.model.RuleSettings;
 import io.paywatch.model.Silence;
@@ -23,6 +24,14 @@ public final class LiveRules {
     public static final MapStateDescriptor<String, FailureRateSettings> FAILURE_RATE =
             new MapStateDescriptor<>("live-failure-rate-overrides", Types.STRING,
                     TypeInformation.of(FailureRateSettings.class));
+    /**
+     * {@code merchant_id=m-17} → what {@code failure_rate} pages on for that key while its live
+     * override is in force ({@link Measure#wireName()}). Kept apart from {@link #FAILURE_RATE},
+     * whose values are in checkpoints in the form of version 1: a savepoint taken before this
+     * state existed restores with it empty, which is what its overrides meant (the file's measure).
+     */
+    public static final MapStateDescriptor<String, String> FAILURE_RATE_MEASURES =
+            new MapStateDescriptor<>("live-failure-rate-measures", Types.STRING, Types.STRING);
     /** {@code merchant_id=m-17} → the failure_rate_anomaly settings now in force for that key. */
     public static final MapStateDescriptor<String, AnomalySettings> ANOMALY =
             new MapStateDescriptor<>("live-anomaly-overrides", Types.STRING,
@@ -37,15 +46,31 @@ public final class LiveRules {
 
     private LiveRules() {}
 
-    public static void applyOverrides(RuleChange change, BroadcastState<String, FailureRateSettings> state)
-            throws Exception {
+    public static void applyOverrides(RuleChange change, BroadcastState<String, FailureRateSettings> state,
+            BroadcastState<String, String> measures) throws Exception {
         for (RuleChange.Override o : change.overrides) {
             if (o.settings == null) {
                 state.remove(o.stateKey());
+                measures.remove(o.stateKey());
             } else {
                 state.put(o.stateKey(), o.settings);
+                measures.put(o.stateKey(), o.measure.wireName());
             }
         }
+    }
+
+    /**
+     * What {@code failure_rate} pages on for one key: a live override's measure, else the file's.
+     * A measure is only ever live with an override, so without overrides no other state is read.
+     */
+    public static Measure failureRateMeasureFor(RuleSettings rules, String scope, String key,
+            ReadOnlyBroadcastState<String, FailureRateSettings> overrides,
+            ReadOnlyBroadcastState<String, String> measures) throws Exception {
+        if (!overrides.immutableEntries().iterator().hasNext()) {
+            return rules.failureRateMeasureFor(scope, key);
+        }
+        String m = measures.get(RuleChange.Override.stateKey(scope, key));
+        return m != null ? Measure.ofWireName(m) : rules.failureRateMeasureFor(scope, key);
     }
 
     /** The change's overrides of the adaptive rules, into their broadcast states. */

@@ -131,7 +131,8 @@ public class FailureRateFunction
         signal.recordEndOfInput(ctx.getBroadcastState(EndOfInput.STATE));
         if (signal.change != null) {
             // takes effect at the next evaluation of each key (window and every cannot change live)
-            LiveRules.applyOverrides(signal.change, ctx.getBroadcastState(LiveRules.FAILURE_RATE));
+            LiveRules.applyOverrides(signal.change, ctx.getBroadcastState(LiveRules.FAILURE_RATE),
+                    ctx.getBroadcastState(LiveRules.FAILURE_RATE_MEASURES));
             if (!signal.change.adaptiveOverrides.isEmpty()) {
                 LiveRules.applyAdaptiveOverrides(signal.change, ctx.getBroadcastState(LiveRules.ANOMALY),
                         ctx.getBroadcastState(LiveRules.TRAFFIC_DROP));
@@ -192,7 +193,8 @@ public class FailureRateFunction
         }
 
         // with the rule switched off the window is still measured (metrics), never judged
-        Measure measure = rules.failureRateMeasureFor(scopeKey, key);
+        Measure measure = LiveRules.failureRateMeasureFor(rules, scopeKey, key,
+                ctx.getBroadcastState(LiveRules.FAILURE_RATE), ctx.getBroadcastState(LiveRules.FAILURE_RATE_MEASURES));
         FailureRateRule.Decision d = rules.enabled(RuleSettings.FAILURE_RATE)
                 ? FailureRateRule.evaluate(st.firingSeverity, window.total,
                         FailureRateAlerts.rate(window, measure), s)

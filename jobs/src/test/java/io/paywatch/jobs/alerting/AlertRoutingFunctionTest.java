@@ -26,7 +26,7 @@ class AlertRoutingFunctionTest {
             RuleSettings rules) throws Exception {
         return ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                 new AlertRoutingFunction(rules), a -> 0, Types.INT,
-                EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES);
+                EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES);
     }
 
     private static Alert firing(String channel, long at) {

@@ -21,7 +21,7 @@ class PatternIncidentFunctionTest {
     void aFulfilmentWithNoIncidentLeavesNoStateOnceTheWatermarkPassesIt() throws Exception {
         try (var h = new KeyedTwoInputStreamOperatorTestHarness<String, PatternSignal, ControlSignal, io.paywatch.model.Alert>(
                 new CoBroadcastWithKeyedOperator<>(new PatternIncidentFunction(),
-                        java.util.List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES)),
+                        java.util.List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES)),
                 (PatternSignal s) -> s.key, null, Types.STRING)) {
             h.open();
             for (int i = 0; i < 100; i++) {

@@ -78,7 +78,7 @@ class ControlTopicITCase {
             KafkaTopics.produceTo(kafka, "control-it", 0, START, "{\"change_id\":\"bad-1\",\"timeout_burst\":{\"count\":1}}");
             KafkaTopics.produceTo(kafka, "control-it", 0, START,
                     "{\"change_id\":\"chg-1\",\"failure_rate\":{\"overrides\":{\"merchant_id\":"
-                            + "{\"m-live\":{\"warning\":0.2,\"resolve_below\":0.1}}}}}");
+                            + "{\"m-live\":{\"warning\":0.2,\"resolve_below\":0.1,\"measure\":\"failure_rate\"}}}}}");
             JsonNode echo = JSON.readTree(awaitLine(alerts, l -> l.contains("\"rule_change\"")));
             assertThat(echo.path("severity").asText()).isEqualTo("info");
             assertThat(echo.path("status").asText()).isEqualTo("firing");
@@ -111,6 +111,8 @@ class ControlTopicITCase {
             });
             assertThat(shown[0]).contains("the rules in force in checkpoint " + dir.resolve("cp"))
                     .contains("merchant_id=m-live  warning 0.2, critical 0.5, resolve below 0.1")
+                    // the measure is broadcast state of its own, in the checkpoint too
+                    .contains("resolve below 0.1, min volume 20, measure failure_rate")
                     .contains("silences from the control topic: none");
         } finally {
             client.cancel().get();

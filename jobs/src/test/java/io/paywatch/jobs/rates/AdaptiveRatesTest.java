@@ -44,7 +44,7 @@ class AdaptiveRatesTest {
         byMerchant = RateSnapshot.MERCHANT.equals(scope);
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                 new FailureRateFunction(scope, ADAPTIVE), p -> p.key, Types.STRING, EndOfInput.STATE,
-                LiveRules.FAILURE_RATE, LiveRules.SILENCES, LiveRules.ANOMALY, LiveRules.TRAFFIC_DROP);
+                LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES, LiveRules.ANOMALY, LiveRules.TRAFFIC_DROP);
         harness.getExecutionConfig().enableObjectReuse();
     }
 

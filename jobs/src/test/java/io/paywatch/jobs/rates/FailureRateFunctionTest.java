@@ -34,7 +34,7 @@ class FailureRateFunctionTest {
         KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> h =
                 ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
                         new FailureRateFunction(RateSnapshot.CHANNEL, rules), p -> p.key,
-                        Types.STRING, EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES);
+                        Types.STRING, EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES);
         h.getExecutionConfig().enableObjectReuse();
         return h;
     }
@@ -299,5 +299,49 @@ class FailureRateFunctionTest {
         assertThat(wallet.value).isEqualTo(0.8);
         assertThat(qr.summary).startsWith("Critical failure rate 80.0% (16 of 20 payments failed) for channel qr");
         h.close();
+    }
+
+    @Test
+    void theMeasureChangedLiveDecidesFromTheNextEvaluationAndGoesBackWithTheOverride() throws Exception {
+        // card: half of the payments declined for insufficient balance (101, category user)
+        int s = 0;
+        for (; s < 60; s++) {
+            long t = T0 + s * 1000L;
+            send(failed(t, "m", "card", "101"));
+            send(ok(t + 500, "m", "card"));
+            harness.watermark(t - 5_000);
+        }
+        assertThat(alerts()).extracting(a -> a.status + "/" + a.measure).containsExactly("firing/null");
+        // the end-of-month wave: SREs page on system failures only for card, live
+        harness.processBroadcastElement(ControlSignal.of(io.paywatch.model.RuleChange.parse((
+                "{\"change_id\":\"chg-9\",\"failure_rate\":{\"overrides\":{\"channel\":"
+                        + "{\"card\":{\"measure\":\"system_failure_rate\"}}}}}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), T0, RuleSettings.defaults())),
+                T0 + s * 1000L);
+        for (; s < 75; s++) {
+            long t = T0 + s * 1000L;
+            send(failed(t, "m", "card", "101"));
+            send(ok(t + 500, "m", "card"));
+            harness.watermark(t - 5_000);
+        }
+        // the first evaluation after the change judges the system rate (0 %): resolved
+        assertThat(alerts()).extracting(a -> a.status + "/" + a.measure)
+                .containsExactly("firing/null", "resolved/system_failure_rate");
+        assertThat(alerts().get(1).value).isEqualTo(0.0);
+        assertThat(alerts().get(1).endsAt).isEqualTo(T0 + 60_000);
+        // back to the rules file: all failures count again, and it fires again
+        harness.processBroadcastElement(ControlSignal.of(io.paywatch.model.RuleChange.parse((
+                "{\"change_id\":\"chg-10\",\"failure_rate\":{\"overrides\":{\"channel\":{\"card\":null}}}}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), T0, RuleSettings.defaults())),
+                T0 + s * 1000L);
+        for (; s < 90; s++) {
+            long t = T0 + s * 1000L;
+            send(failed(t, "m", "card", "101"));
+            send(ok(t + 500, "m", "card"));
+            harness.watermark(t - 5_000);
+        }
+        assertThat(alerts()).extracting(a -> a.status + "/" + a.measure)
+                .containsExactly("firing/null", "resolved/system_failure_rate", "firing/null");
+        assertThat(alerts().get(2).startsAt).isEqualTo(T0 + 70_000); // the first evaluation after it
     }
 }

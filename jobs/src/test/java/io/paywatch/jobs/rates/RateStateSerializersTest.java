@@ -151,7 +151,7 @@ class RateStateSerializersTest {
     private static KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> harness(
             FailureRateFunction f, String backend) throws Exception {
         var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(f,
-                List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES)),
+                List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES)),
                 (RatePartial p) -> p.key, Types.STRING, 128, 1, 0);
         if (backend.equals("rocksdb")) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());

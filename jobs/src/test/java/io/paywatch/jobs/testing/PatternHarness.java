@@ -43,7 +43,7 @@ public final class PatternHarness {
         List<Alert> out = new ArrayList<>();
         // no end-of-input signal: at the end every deadline and quiet period runs out
         var noEnd = in.flatMap((PaymentEvent e, org.apache.flink.util.Collector<ControlSignal> c) -> { })
-                .returns(ControlSignal.TYPE).broadcast(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.SILENCES);
+                .returns(ControlSignal.TYPE).broadcast(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES);
         try (CloseableIterator<Alert> it = PatternDetection.build(in, noEnd, rules, "", screens).alerts.executeAndCollect()) {
             it.forEachRemaining(out::add);
         }
