@@ -303,45 +303,38 @@ class FailureRateFunctionTest {
 
     @Test
     void theMeasureChangedLiveDecidesFromTheNextEvaluationAndGoesBackWithTheOverride() throws Exception {
-        // card: half of the payments declined for insufficient balance (101, category user)
-        int s = 0;
-        for (; s < 60; s++) {
-            long t = T0 + s * 1000L;
-            send(failed(t, "m", "card", "101"));
-            send(ok(t + 500, "m", "card"));
-            harness.watermark(t - 5_000);
-        }
+        halfDeclined(0, 60);
         assertThat(alerts()).extracting(a -> a.status + "/" + a.measure).containsExactly("firing/null");
         // the end-of-month wave: SREs page on system failures only for card, live
-        harness.processBroadcastElement(ControlSignal.of(io.paywatch.model.RuleChange.parse((
-                "{\"change_id\":\"chg-9\",\"failure_rate\":{\"overrides\":{\"channel\":"
-                        + "{\"card\":{\"measure\":\"system_failure_rate\"}}}}}")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), T0, RuleSettings.defaults())),
-                T0 + s * 1000L);
-        for (; s < 75; s++) {
-            long t = T0 + s * 1000L;
-            send(failed(t, "m", "card", "101"));
-            send(ok(t + 500, "m", "card"));
-            harness.watermark(t - 5_000);
-        }
+        change("{\"change_id\":\"chg-9\",\"failure_rate\":{\"overrides\":{\"channel\":"
+                + "{\"card\":{\"measure\":\"system_failure_rate\"}}}}}", 60);
+        halfDeclined(60, 75);
         // the first evaluation after the change judges the system rate (0 %): resolved
         assertThat(alerts()).extracting(a -> a.status + "/" + a.measure)
                 .containsExactly("firing/null", "resolved/system_failure_rate");
         assertThat(alerts().get(1).value).isEqualTo(0.0);
         assertThat(alerts().get(1).endsAt).isEqualTo(T0 + 60_000);
         // back to the rules file: all failures count again, and it fires again
-        harness.processBroadcastElement(ControlSignal.of(io.paywatch.model.RuleChange.parse((
-                "{\"change_id\":\"chg-10\",\"failure_rate\":{\"overrides\":{\"channel\":{\"card\":null}}}}")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), T0, RuleSettings.defaults())),
-                T0 + s * 1000L);
-        for (; s < 90; s++) {
+        change("{\"change_id\":\"chg-10\",\"failure_rate\":{\"overrides\":{\"channel\":{\"card\":null}}}}", 75);
+        halfDeclined(75, 90);
+        assertThat(alerts()).extracting(a -> a.status + "/" + a.measure)
+                .containsExactly("firing/null", "resolved/system_failure_rate", "firing/null");
+        assertThat(alerts().get(2).startsAt).isEqualTo(T0 + 70_000); // the first evaluation after it
+    }
+
+    /** card: half of the payments declined for insufficient balance (101, category user). */
+    private void halfDeclined(int fromSecond, int toSecond) throws Exception {
+        for (int s = fromSecond; s < toSecond; s++) {
             long t = T0 + s * 1000L;
             send(failed(t, "m", "card", "101"));
             send(ok(t + 500, "m", "card"));
             harness.watermark(t - 5_000);
         }
-        assertThat(alerts()).extracting(a -> a.status + "/" + a.measure)
-                .containsExactly("firing/null", "resolved/system_failure_rate", "firing/null");
-        assertThat(alerts().get(2).startsAt).isEqualTo(T0 + 70_000); // the first evaluation after it
+    }
+
+    private void change(String json, int atSecond) throws Exception {
+        harness.processBroadcastElement(ControlSignal.of(io.paywatch.model.RuleChange.parse(
+                json.getBytes(java.nio.charset.StandardCharsets.UTF_8), T0, RuleSettings.defaults())),
+                T0 + atSecond * 1000L);
     }
 }
