@@ -233,10 +233,44 @@ public final class PaymentMonitorJob {
     /** Failure rates and the pattern rules for one rule set; {@code uidSuffix} tells sets apart. */
     static RuleOutputs rules(DataStream<PaymentEvent> accepted, BroadcastStream<ControlSignal> control,
             RuleSettings rules, String uidSuffix, boolean screens) {
-        // only payments count in rates, counted per key and bucket where dedup runs: merchant
-        // rates read dedup's partitioning (no exchange), channel rates get partial counts
+        // only payments count in rates
         DataStream<PaymentEvent> payments = accepted.filter(PaymentEvent::isPayment)
                 .name("payments" + uidSuffix).uid("payments" + uidSuffix);
+        boolean dropApart = rules.trafficDropHasOwnWindows();
+        Rates rates = rates(payments, control, dropApart ? rules.withoutTrafficDrop() : rules, uidSuffix);
+        DataStream<Alert> alerts = rates.alerts();
+        if (dropApart) {
+            // traffic_drop on windows of its own: rate operators of its own judge only it; their
+            // points are not written (paywatch_rate is failure_rate's window), their alerts are
+            Rates drops = rates(payments, control, rules.trafficDropAlone(), "-traffic-drop" + uidSuffix);
+            alerts = alerts.union(drops.alerts());
+        }
+        DataStream<ChannelWindow> channelWindows = rates.channel
+                .map(r -> new ChannelWindow(r.key, r.time, r.windowMs, r.counts.total, r.counts.failed))
+                .returns(TypeInformation.of(ChannelWindow.class))
+                .name("channel windows" + uidSuffix).uid("channel-windows" + uidSuffix);
+        DataStream<RateSnapshot> snapshots = rates.merchant.union(rates.channel);
+        if (!rules.anyPatternEnabled()) {
+            return new RuleOutputs(snapshots, alerts, channelWindows, null);
+        }
+        PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix, screens);
+        return new RuleOutputs(snapshots, alerts.union(patterns.alerts), channelWindows, patterns.late);
+    }
+
+    /** The rate operators of one rule set: per merchant and per channel. */
+    private record Rates(SingleOutputStreamOperator<RateSnapshot> merchant,
+            SingleOutputStreamOperator<RateSnapshot> channel) {
+        DataStream<Alert> alerts() {
+            return merchant.getSideOutput(PipelineTags.ALERTS).union(channel.getSideOutput(PipelineTags.ALERTS));
+        }
+    }
+
+    /**
+     * Counted per key and bucket where dedup runs: merchant rates read dedup's partitioning (no
+     * exchange), channel rates get partial counts.
+     */
+    private static Rates rates(DataStream<PaymentEvent> payments, BroadcastStream<ControlSignal> control,
+            RuleSettings rules, String uidSuffix) {
         TypeInformation<RatePartial> partial = TypeInformation.of(RatePartial.class);
         DataStream<RatePartial> merchantBuckets = payments
                 .transform("buckets per merchant" + uidSuffix, partial, new RateBuckets(RateSnapshot.MERCHANT, rules))
@@ -254,17 +288,6 @@ public final class PaymentMonitorJob {
                 .connect(control)
                 .process(new FailureRateFunction(RateSnapshot.CHANNEL, rules))
                 .name("failure rate per channel" + uidSuffix).uid("failure-rate-channel" + uidSuffix);
-        DataStream<Alert> alerts = merchantRates.getSideOutput(PipelineTags.ALERTS)
-                .union(channelRates.getSideOutput(PipelineTags.ALERTS));
-        DataStream<ChannelWindow> channelWindows = channelRates
-                .map(r -> new ChannelWindow(r.key, r.time, r.windowMs, r.counts.total, r.counts.failed))
-                .returns(TypeInformation.of(ChannelWindow.class))
-                .name("channel windows" + uidSuffix).uid("channel-windows" + uidSuffix);
-        if (!rules.anyPatternEnabled()) {
-            return new RuleOutputs(merchantRates.union(channelRates), alerts, channelWindows, null);
-        }
-        PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix, screens);
-        return new RuleOutputs(merchantRates.union(channelRates), alerts.union(patterns.alerts),
-                channelWindows, patterns.late);
+        return new Rates(merchantRates, channelRates);
     }
 }

@@ -142,12 +142,11 @@ public final class RuleSettings implements Serializable {
         Map<String, Object> td = ruleSection(top, TRAFFIC_DROP, sourceName, disabled, false);
         TrafficDropSettings tdBase = trafficDrop(TrafficDropSettings.defaults(), td, sourceName,
                 TRAFFIC_DROP, true);
-        if (!disabled.contains(TRAFFIC_DROP)
-                && (tdBase.windowMs != frBase.windowMs || tdBase.everyMs != frBase.everyMs)) {
-            // both are judged on the same buckets of the rate operators
-            throw new RulesException(sourceName + ": " + TRAFFIC_DROP + ".window and .every must equal "
-                    + FAILURE_RATE + "'s (" + Durations.format(frBase.windowMs) + ", "
-                    + Durations.format(frBase.everyMs) + "): both are evaluated on the same buckets");
+        if (tdBase.everyMs < 100 || tdBase.windowMs % tdBase.everyMs != 0
+                || tdBase.windowMs / tdBase.everyMs > 10_000) {
+            throw new RulesException(sourceName + ": " + TRAFFIC_DROP + ".window must be a whole multiple of "
+                    + TRAFFIC_DROP + ".every (got window " + Durations.format(tdBase.windowMs) + ", every "
+                    + Durations.format(tdBase.everyMs) + ")");
         }
         Map<String, Map<String, TrafficDropSettings>> tdOverrides = overrides(td, sourceName,
                 TRAFFIC_DROP, (fields, path) -> trafficDrop(tdBase, fields, sourceName, path, false));
@@ -302,6 +301,70 @@ public final class RuleSettings implements Serializable {
             }
         }
         return longest;
+    }
+
+    /**
+     * Whether {@code traffic_drop} is on and judged on windows other than {@code failure_rate}'s
+     * for some key (its own {@code window} or {@code every}, or a key whose failure-rate window
+     * is overridden): the job then runs it on rate operators of its own
+     * ({@link #trafficDropAlone()}), and the others without it ({@link #withoutTrafficDrop()}).
+     */
+    public boolean trafficDropHasOwnWindows() {
+        if (!enabled(TRAFFIC_DROP)) {
+            return false;
+        }
+        if (!sameWindows(failureRate)) {
+            return true;
+        }
+        for (Map<String, FailureRateSettings> byKey : failureRateOverrides.values()) {
+            for (FailureRateSettings s : byKey.values()) {
+                if (!sameWindows(s)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean sameWindows(FailureRateSettings s) {
+        return s.windowMs == trafficDrop.windowMs && s.everyMs == trafficDrop.everyMs;
+    }
+
+    /**
+     * These rules with only {@code traffic_drop} on, its {@code window} and {@code every} as the
+     * rate operators' (for every key): what its own rate operators run.
+     */
+    public RuleSettings trafficDropAlone() {
+        FailureRateSettings f = failureRate;
+        FailureRateSettings windows = new FailureRateSettings(trafficDrop.windowMs, trafficDrop.everyMs,
+                f.minVolume, f.warning, f.critical, f.resolveBelow, f.deescalateBelow);
+        Set<String> off = new java.util.TreeSet<>(List.of(FAILURE_RATE, FAILURE_RATE_ANOMALY,
+                TIMEOUT_BURST, RISK_BLOCK, CHARGED_UNFULFILLED, FAILED_BUT_CHARGED));
+        RuleSettings r = copy(windows, Map.of(), off);
+        r.failureRateMeasures = Map.of();
+        return r;
+    }
+
+    /** These rules with {@code traffic_drop} switched off (it runs on operators of its own). */
+    public RuleSettings withoutTrafficDrop() {
+        Set<String> off = new java.util.TreeSet<>(disabled);
+        off.add(TRAFFIC_DROP);
+        return copy(failureRate, failureRateOverrides, off);
+    }
+
+    private RuleSettings copy(FailureRateSettings fr, Map<String, Map<String, FailureRateSettings>> frOverrides,
+            Set<String> off) {
+        RuleSettings r = new RuleSettings(fr, frOverrides, patterns, patternOverrides, riskBlockKeys);
+        r.disabled = java.util.Collections.unmodifiableSet(off);
+        r.failureRateMeasure = failureRateMeasure;
+        r.failureRateMeasures = failureRateMeasures;
+        r.anomaly = anomaly;
+        r.anomalyOverrides = anomalyOverrides;
+        r.trafficDrop = trafficDrop;
+        r.trafficDropOverrides = trafficDropOverrides;
+        r.silences = silences;
+        r.notifications = notifications;
+        return r;
     }
 
     /** Whether any of the four pattern rules is switched on. */

@@ -112,7 +112,7 @@ class RuleSettingsTest {
         "traffic_drop: {drop_to: 0.6}                    | traffic_drop: need drop_to < resolve_above (got 0.6, 0.5)",
         "traffic_drop: {warmup: 2h}                      | traffic_drop.warmup must be whole minutes, at most the baseline (1h)",
         "traffic_drop: {min_baseline: -1}                | traffic_drop.min_baseline must be a number above 0",
-        "traffic_drop: {enabled: true, window: 10m}      | traffic_drop.window and .every must equal failure_rate's (5m, 10s)",
+        "traffic_drop: {enabled: true, every: 7s}        | traffic_drop.window must be a whole multiple of traffic_drop.every (got window 5m, every 7s)",
         "traffic_drop: {overrides: {channel: {qr: {window: 10m}}}} | unknown key 'traffic_drop.overrides.channel.qr.window'",
         "traffic_drop: {overrides: {region: {}}}         | unknown key 'traffic_drop.overrides.region' (known: merchant_id, channel)",
         "traffic_dorp: {}                                | unknown rule 'traffic_dorp'",
@@ -253,5 +253,45 @@ class RuleSettingsTest {
         assertThat(RuleSettings.failureRateOverride(d.failureRate(),
                 java.util.Map.of("measure", "system_failure_rate", "warning", 0.4), "control",
                 "failure_rate.overrides.merchant_id.m-1").warning).isEqualTo(0.4);
+    }
+
+    @Test
+    void trafficDropOnWindowsOfItsOwnRunsApartFromTheOtherRules() {
+        assertThat(RuleSettings.parseYaml("traffic_drop: {enabled: true}", "t").trafficDropHasOwnWindows()).isFalse();
+        assertThat(RuleSettings.parseYaml("traffic_drop: {window: 15m}", "t").trafficDropHasOwnWindows())
+                .as("switched off").isFalse();
+        assertThat(RuleSettings.parseYaml("traffic_drop: {enabled: true, every: 1m}", "t")
+                .trafficDropHasOwnWindows()).isTrue();
+        // one merchant's failure rate on a longer window: its drops would be judged on it
+        assertThat(RuleSettings.parseYaml("traffic_drop: {enabled: true}\n"
+                + "failure_rate: {overrides: {merchant_id: {m-1: {window: 10m}}}}", "t").trafficDropHasOwnWindows()).isTrue();
+
+        RuleSettings r = RuleSettings.parseYaml("failure_rate_anomaly: {enabled: true}\n"
+                + "traffic_drop: {enabled: true, window: 15m, every: 1m, drop_to: 0.4,"
+                + " overrides: {channel: {qr: {drop_to: 0.1}}}}\n"
+                + "failure_rate: {warning: 0.4, overrides: {merchant_id: {m-1: {window: 10m}}}}\n"
+                + "timeout_burst: {enabled: false}\n", "t");
+        RuleSettings drops = r.trafficDropAlone();
+        assertThat(drops.failureRate().windowMs).isEqualTo(900_000);
+        assertThat(drops.failureRate().everyMs).isEqualTo(60_000);
+        assertThat(drops.failureRateFor("merchant_id", "m-1").windowMs).as("every key").isEqualTo(900_000);
+        assertThat(drops.trafficDropFor("channel", "qr").dropTo).isEqualTo(0.1);
+        assertThat(drops.trafficDropFor("channel", "card").dropTo).isEqualTo(0.4);
+        for (String rule : java.util.List.of(RuleSettings.FAILURE_RATE, RuleSettings.FAILURE_RATE_ANOMALY,
+                RuleSettings.TIMEOUT_BURST, RuleSettings.RISK_BLOCK, RuleSettings.CHARGED_UNFULFILLED,
+                RuleSettings.FAILED_BUT_CHARGED)) {
+            assertThat(drops.enabled(rule)).as(rule).isFalse();
+        }
+        assertThat(drops.enabled(RuleSettings.TRAFFIC_DROP)).isTrue();
+        assertThat(drops.trafficDropHasOwnWindows()).as("on its own windows now").isFalse();
+
+        RuleSettings rest = r.withoutTrafficDrop();
+        assertThat(rest.enabled(RuleSettings.TRAFFIC_DROP)).isFalse();
+        assertThat(rest.enabled(RuleSettings.FAILURE_RATE_ANOMALY)).isTrue();
+        assertThat(rest.enabled(RuleSettings.TIMEOUT_BURST)).isFalse();
+        assertThat(rest.enabled(RuleSettings.RISK_BLOCK)).isTrue();
+        assertThat(rest.failureRate()).isEqualTo(r.failureRate());
+        assertThat(rest.failureRateFor("merchant_id", "m-1").windowMs).isEqualTo(600_000);
+        assertThat(rest.longestBaselineMs()).isEqualTo(r.anomalyFor("merchant_id", "x").baselineMs);
     }
 }

@@ -115,10 +115,16 @@ public class FailureRateFunction
         return fullWindow ? window : ring.window(store, evaluationTime);
     }
 
-    /** The rules file's settings for the key, or a live override from the control topic. */
+    /**
+     * The rules file's settings for the key, or a live override from the control topic. With
+     * {@code failure_rate} off nothing judges its thresholds, and an override's window would be
+     * another operator's (traffic_drop's own operators, {@link RuleSettings#trafficDropAlone()}).
+     */
     private FailureRateSettings settings(ReadOnlyContext ctx, String key) throws Exception {
-        return LiveRules.failureRateFor(rules, FailureRateAlerts.scopeKey(scope), key,
-                ctx.getBroadcastState(LiveRules.FAILURE_RATE));
+        if (!rules.enabled(RuleSettings.FAILURE_RATE)) {
+            return rules.failureRateFor(scopeKey, key);
+        }
+        return LiveRules.failureRateFor(rules, scopeKey, key, ctx.getBroadcastState(LiveRules.FAILURE_RATE));
     }
 
     private BucketRing ring(FailureRateSettings s) {

@@ -43,7 +43,11 @@ class AdaptiveRulesITCase {
     }
 
     private static Path replay(Path input, int parallelism) {
-        Path out = dir.resolve(input.getFileName() + "-p" + parallelism);
+        return replay(input, parallelism, rules);
+    }
+
+    private static Path replay(Path input, int parallelism, Path rules) {
+        Path out = dir.resolve(input.getFileName() + "-" + rules.getFileName() + "-p" + parallelism);
         run("replay", "--input", input.toString(), "--rules", rules.toString(),
                 "--alerts-out", out.resolve("alerts.jsonl").toString(),
                 "--metrics-out", out.resolve("metrics.lp").toString(),
@@ -127,6 +131,59 @@ class AdaptiveRulesITCase {
                         .isBetween(0.18, 0.26));
         assertThat(metrics).anyMatch(l -> l.startsWith("paywatch_rate,channel=bnpl,")
                 && l.contains(" baseline_failure_rate=") && l.contains("baseline_volume=") && l.contains("total=0i"));
+    }
+
+    @Test
+    void trafficDropOnAWindowOfItsOwnJudgesThatWindowAndLeavesTheOtherRulesAsTheyWere() throws Exception {
+        Path input = generate("adaptive");
+        Path own = dir.resolve("own-window.yaml");
+        // 15 minutes judged every minute: bnpl's 10 silent minutes leave ~40 % of its usual volume
+        Files.writeString(own, "failure_rate_anomaly: {enabled: true}\n"
+                + "traffic_drop: {enabled: true, window: 15m, every: 1m, drop_to: 0.45}\n");
+        Path p1 = replay(input, 1, own);
+        Path p2 = replay(input, 2, own);
+        sameAtAnyParallelism(p1, p2);
+
+        List<JsonNode> drops = adaptiveAlerts(p1).stream().filter(a -> a.path("rule").asText().equals("traffic_drop"))
+                .collect(Collectors.toList());
+        assertThat(drops).extracting(AdaptiveRulesITCase::transition).containsExactly(
+                "traffic_drop firing warning {\"channel\":\"bnpl\"}",
+                "traffic_drop resolved warning {\"channel\":\"bnpl\"}");
+        JsonNode fired = drops.get(0);
+        assertThat(fired.path("summary").asText()).startsWith("channel bnpl: ").contains(" over 15m");
+        // about 40 % of 15 minutes of usual traffic: above 0 (never critical), at most drop_to
+        double baseline = fired.path("evidence").path("baseline_volume").asDouble();
+        assertThat(fired.path("value").asDouble()).isGreaterThan(0).isLessThanOrEqualTo(0.45 * baseline);
+        assertThat(fired.path("threshold").asDouble()).isCloseTo(0.45 * baseline, org.assertj.core.api.Assertions.within(0.01));
+        for (JsonNode a : drops) {
+            String at = a.path("status").asText().equals("firing") ? "starts_at" : "ends_at";
+            assertThat(java.time.Instant.parse(a.path(at).asText()).toEpochMilli() % 60_000)
+                    .as("judged every minute").isZero();
+        }
+
+        // the anomaly, failure_rate and the patterns are those of the run on shared windows (their
+        // failover advice may differ: it leaves out channels whose drop is firing at the time)
+        Path shared = replay(input, 1);
+        assertThat(decisionsBesidesDrops(p1)).hasSizeGreaterThan(10).isEqualTo(decisionsBesidesDrops(shared));
+        // paywatch_rate stays failure_rate's window; the usual volume is in the drop's alerts
+        List<String> metrics = Files.readAllLines(p1.resolve("metrics.lp"));
+        assertThat(metrics).noneMatch(l -> l.contains(",window=15m")).noneMatch(l -> l.contains("baseline_volume="))
+                .anyMatch(l -> l.startsWith("paywatch_rate,channel=bnpl,") && l.contains("baseline_failure_rate="));
+    }
+
+    /** Each alert but traffic_drop's: what was decided, when, on what (not the advice). */
+    private static List<String> decisionsBesidesDrops(Path out) throws Exception {
+        List<String> decisions = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("alerts.jsonl"))) {
+            JsonNode a = JSON.readTree(line);
+            if (!a.path("rule").asText().equals("traffic_drop")) {
+                decisions.add(a.path("alert_id").asText() + " " + a.path("status").asText() + " "
+                        + a.path("severity").asText() + " " + a.path("transition_at").asText() + " "
+                        + a.path("value").asText() + " " + a.path("threshold").asText() + " "
+                        + a.path("summary").asText() + " " + a.path("inhibited_by").asText());
+            }
+        }
+        return decisions;
     }
 
     @Test

@@ -34,16 +34,21 @@ class AdaptiveRatesTest {
             "failure_rate_anomaly: {enabled: true}\n"
                     + "traffic_drop: {enabled: true, overrides: {channel: {only-silence: {drop_to: 0.0}}}}\n",
             "test");
-    private static final long BUCKET_MS = ADAPTIVE.failureRate().everyMs;
     private static final long MIN = 60_000;
+    private long bucketMs = ADAPTIVE.failureRate().everyMs;
 
     private KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> harness;
     private boolean byMerchant;
 
     private void open(String scope) throws Exception {
+        open(scope, ADAPTIVE);
+    }
+
+    private void open(String scope, RuleSettings rules) throws Exception {
         byMerchant = RateSnapshot.MERCHANT.equals(scope);
+        bucketMs = rules.failureRate().everyMs;
         harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                new FailureRateFunction(scope, ADAPTIVE), p -> p.key, Types.STRING, EndOfInput.STATE,
+                new FailureRateFunction(scope, rules), p -> p.key, Types.STRING, EndOfInput.STATE,
                 LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES, LiveRules.ANOMALY, LiveRules.TRAFFIC_DROP);
         harness.getExecutionConfig().enableObjectReuse();
     }
@@ -86,7 +91,7 @@ class AdaptiveRatesTest {
                     String channel = byMerchant ? "card" : st.key;
                     PaymentEvent e = st.fails.test(st.sent++) ? failed(t, merchant, channel, "101")
                             : ok(t, merchant, channel);
-                    harness.processElement(new StreamRecord<>(RatePartial.of(st.key, BUCKET_MS, e), t));
+                    harness.processElement(new StreamRecord<>(RatePartial.of(st.key, bucketMs, e), t));
                 }
             }
             harness.watermark(T0 + s * 1000L - 5_000);
@@ -207,7 +212,7 @@ class AdaptiveRatesTest {
         // one payment a minute: 5 a window, far under min_baseline; its history still counts
         for (int m = 0; m < 20; m++) {
             PaymentEvent e = ok(T0 + m * MIN, "m", "tiny");
-            harness.processElement(new StreamRecord<>(RatePartial.of("tiny", BUCKET_MS, e), e.eventTime));
+            harness.processElement(new StreamRecord<>(RatePartial.of("tiny", bucketMs, e), e.eventTime));
             harness.watermark(T0 + m * MIN + 30_000);
         }
         harness.watermark(T0 + 60 * MIN);
@@ -250,5 +255,26 @@ class AdaptiveRatesTest {
                 .containsExactly("traffic_drop/warning", "traffic_drop/critical");
         // the empty window has no channel; the history has: card, for advice and inhibition
         assertThat(drop.get(1).channelsUsed).containsExactly("card");
+    }
+
+    @Test
+    void trafficDropOnAWindowOfItsOwnIsJudgedOnItAndNotOnALiveFailureRateOverride() throws Exception {
+        RuleSettings own = RuleSettings.parseYaml("traffic_drop: {enabled: true, window: 15m, every: 1m}\n", "t");
+        open(RateSnapshot.CHANNEL, own.trafficDropAlone());
+        run(60, new Stream("qr", 0, 60, 2, n -> false));
+        // a live failure_rate threshold for qr: it concerns failure_rate's operators, not these
+        harness.processBroadcastElement(ControlSignal.of(io.paywatch.model.RuleChange.parse(
+                ("{\"change_id\":\"c-1\",\"failure_rate\":{\"overrides\":{\"channel\":{\"qr\":{\"warning\":0.25}}}}}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), T0, own)), T0 + 60 * MIN);
+        for (int m = 60; m < 80; m++) {
+            harness.watermark(T0 + (m + 1) * MIN - 5_000); // other keys' events move event time on
+        }
+        assertThat(snapshots("qr")).isNotEmpty().allSatisfy(r -> {
+            assertThat(r.windowMs).isEqualTo(15 * MIN);
+            assertThat((r.time - T0) % MIN).isZero();
+        });
+        assertThat(alerts("qr")).extracting(a -> a.rule + " " + a.status + " " + a.severity + " " + (a.transitionTime() - T0) / MIN)
+                // ≤ 20 % of 15 minutes' usual volume once 12 minutes are silent; empty at 15
+                .containsExactly("traffic_drop firing warning 72", "traffic_drop firing critical 75");
     }
 }
