@@ -1,21 +1,32 @@
 package io.paywatch.jobs.alerting;
 
 import io.paywatch.model.EventKind;
+import io.paywatch.model.PatternSignal;
 import io.paywatch.model.PaymentEvent;
+import io.paywatch.patterns.ChargedUnfulfilledPattern;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Flink shell around {@link OrderScreen}, keyed like the {@code charged_unfulfilled} CEP
  * operator it feeds (merchant and order) and chained to it: charges completed within the hold
- * never reach CEP. A key's state and timers are gone once its order is decided.
+ * never reach CEP, and only the fulfilments and refunds that may resolve an incident reach the
+ * incidents ({@link #RESOLVER_SIGNALS}). A key's state and timers are gone once its order is
+ * decided and no incident of it can be open any more.
  */
 public class ChargedUnfulfilledScreen extends KeyedProcessFunction<String, PaymentEvent, PaymentEvent> {
     private static final long serialVersionUID = 1L;
+    /**
+     * The resolvers that may resolve an incident of their order, as signals for the incidents:
+     * all the others find none open (most fulfilments come seconds after their charge).
+     */
+    public static final OutputTag<PatternSignal> RESOLVER_SIGNALS = new OutputTag<>(
+            "charged-unfulfilled-resolver-signals", TypeInformation.of(PatternSignal.class));
 
     private final long holdMs;
     private final long withinMs;
@@ -59,7 +70,9 @@ public class ChargedUnfulfilledScreen extends KeyedProcessFunction<String, Payme
             return; // a dropped charge's decision time: nothing left to decide
         }
         // what is forwarded here carries the timer's time: exactly the stamp CEP must see
-        screen.onTime(t, timestamp, out::collect, ctx.timerService()::registerEventTimeTimer);
+        screen.onTime(t, timestamp, out::collect,
+                r -> ctx.output(RESOLVER_SIGNALS, ChargedUnfulfilledPattern.resolverSignal(r)),
+                ctx.timerService()::registerEventTimeTimer);
         if (t.isEmpty()) {
             track.clear();
         } else {

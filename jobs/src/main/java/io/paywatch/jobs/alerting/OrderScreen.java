@@ -62,11 +62,28 @@ public final class OrderScreen {
         public PaymentEvent[] heldCharges = new PaymentEvent[0];
         public PaymentEvent[] resolvers = new PaymentEvent[0];
         public long[] forwardedChargeTimes = new long[0];
+        /** Forwarded charges (by time, one entry each) that a resolver ended within the rule's window. */
+        public long[] answeredChargeTimes = new long[0];
+        /**
+         * Forwarded charges whose window passed without a resolver: CEP matched each at
+         * {@code charge + within}, and a later resolver may resolve that incident.
+         */
+        public long[] incidentChargeTimes = new long[0];
 
         public Track() {}
 
         public boolean isEmpty() {
-            return heldCharges.length == 0 && resolvers.length == 0 && forwardedChargeTimes.length == 0;
+            return heldCharges.length == 0 && resolvers.length == 0 && forwardedChargeTimes.length == 0
+                    && answered().length == 0 && incidents().length == 0;
+        }
+
+        /** (A track restored from a build before these fields has none of them.) */
+        long[] answered() {
+            return answeredChargeTimes == null ? answeredChargeTimes = new long[0] : answeredChargeTimes;
+        }
+
+        long[] incidents() {
+            return incidentChargeTimes == null ? incidentChargeTimes = new long[0] : incidentChargeTimes;
         }
     }
 
@@ -101,9 +118,12 @@ public final class OrderScreen {
 
     /**
      * Event time has reached {@code time}: forwards the charges due now (to be stamped
-     * {@code time}) and the resolvers of this millisecond that a forwarded charge needs.
+     * {@code time}) and the resolvers of this millisecond that a forwarded charge needs; sends to
+     * {@code resolving} the resolvers of this millisecond that may resolve an incident of the
+     * order (see {@link #mayResolve}).
      */
-    public void onTime(Track t, long time, Consumer<PaymentEvent> forward, Timers timers) {
+    public void onTime(Track t, long time, Consumer<PaymentEvent> forward, Consumer<PaymentEvent> resolving,
+            Timers timers) {
         t.heldCharges = keep(t.heldCharges, c -> c.eventTime + holdMs > time, c -> {
             forward.accept(c);
             t.forwardedChargeTimes = append(t.forwardedChargeTimes, c.eventTime);
@@ -111,11 +131,21 @@ public final class OrderScreen {
         });
         // past its time no charge a resolver completes can arrive (none is behind the watermark)
         t.resolvers = keep(t.resolvers, r -> r.eventTime > time, r -> {
+            boolean needed = false;
             for (long c : t.forwardedChargeTimes) {
                 if (c + holdMs <= r.eventTime && r.eventTime < c + withinMs) {
-                    forward.accept(r);
-                    return;
+                    needed = true;
+                    // CEP's partial match of c ends here: one entry per forwarded charge of that time
+                    if (count(t.answered(), c) < count(t.forwardedChargeTimes, c)) {
+                        t.answeredChargeTimes = append(t.answered(), c);
+                    }
                 }
+            }
+            if (needed) {
+                forward.accept(r);
+            }
+            if (mayResolve(t, r.eventTime)) {
+                resolving.accept(r);
             }
         });
         int open = 0;
@@ -130,10 +160,77 @@ public final class OrderScreen {
             for (long c : t.forwardedChargeTimes) {
                 if (c + withinMs > time) {
                     kept[i++] = c;
+                } else if (!removeOne(t, c)) {
+                    // no resolver in its window: CEP matched it; its incident may be resolved until it expires
+                    t.incidentChargeTimes = append(t.incidents(), c);
+                    timers.at(c + withinMs + PatternIncidentFunction.EXPIRE_MS + 1);
                 }
             }
             t.forwardedChargeTimes = kept;
         }
+        long[] incidents = t.incidents();
+        int live = 0;
+        for (long c : incidents) {
+            if (c + withinMs + PatternIncidentFunction.EXPIRE_MS >= time) {
+                live++;
+            }
+        }
+        if (live < incidents.length) {
+            long[] kept = new long[live];
+            int i = 0;
+            for (long c : incidents) {
+                if (c + withinMs + PatternIncidentFunction.EXPIRE_MS >= time) {
+                    kept[i++] = c;
+                }
+            }
+            t.incidentChargeTimes = kept;
+        }
+    }
+
+    /**
+     * Whether a resolver at {@code r} may resolve an incident of the order: one opens only where
+     * CEP matched a forwarded charge {@code c}, at {@code c + within}, and lasts at most
+     * {@link PatternIncidentFunction#EXPIRE_MS} from there. Any other resolver finds no incident
+     * open and changes nothing (sending it anyway would be harmless, but it is most of them).
+     */
+    private boolean mayResolve(Track t, long r) {
+        for (long c : t.incidents()) {
+            if (c + withinMs <= r && r <= c + withinMs + PatternIncidentFunction.EXPIRE_MS) {
+                return true;
+            }
+        }
+        // a charge whose window ends at this very millisecond: matched unless a resolver ended it
+        for (long c : t.forwardedChargeTimes) {
+            if (c + withinMs <= r && count(t.forwardedChargeTimes, c) > count(t.answered(), c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int count(long[] a, long v) {
+        int n = 0;
+        for (long x : a) {
+            if (x == v) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Removes one entry {@code c} from the answered charges; whether there was one. */
+    private static boolean removeOne(Track t, long c) {
+        long[] a = t.answered();
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == c) {
+                long[] b = new long[a.length - 1];
+                System.arraycopy(a, 0, b, 0, i);
+                System.arraycopy(a, i + 1, b, i, a.length - i - 1);
+                t.answeredChargeTimes = b;
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -88,7 +88,7 @@ public final class PatternDetection {
         for (PatternRuleSettings s : variants(rules, RuleSettings.TIMEOUT_BURST)) {
             add(signals, late, accepted, rules, RuleSettings.TIMEOUT_BURST, s, "cep-timeout-burst" + uidSuffix,
                     TimeoutBurstPattern::relevant, TimeoutBurstPattern::keyOf,
-                    TimeoutBurstPattern.pattern(s), null, TimeoutBurstPattern.handler(s), null);
+                    TimeoutBurstPattern.pattern(s), null, TimeoutBurstPattern.handler(s), null, null);
         }
         for (String keyField : rules.riskBlockKeys()) {
             for (PatternRuleSettings s : variants(rules, RuleSettings.RISK_BLOCK)) {
@@ -97,24 +97,31 @@ public final class PatternDetection {
                 add(signals, late, accepted, rules, RuleSettings.RISK_BLOCK, s, base + uidSuffix,
                         e -> RiskBlockPattern.relevant(e, keyField),
                         e -> RiskBlockPattern.keyOf(e, keyField),
-                        RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField), null);
+                        RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField), null, null);
             }
         }
-        for (PatternRuleSettings s : variants(rules, RuleSettings.CHARGED_UNFULFILLED)) {
+        // with one parameter set, every event of an order meets in one screen, which knows which
+        // resolvers may resolve an incident; with several (per-merchant or per-channel within)
+        // an order's charge and its fulfilment could meet in different ones: all resolvers go
+        Set<PatternRuleSettings> unfulfilled = variants(rules, RuleSettings.CHARGED_UNFULFILLED);
+        boolean screenedResolvers = screens && unfulfilled.size() == 1;
+        for (PatternRuleSettings s : unfulfilled) {
             long hold = screens ? OrderScreen.holdFor(s.withinMs) : 0;
             add(signals, late, accepted, rules, RuleSettings.CHARGED_UNFULFILLED, s,
                     "cep-charged-unfulfilled" + uidSuffix, ChargedUnfulfilledPattern::relevant,
                     ChargedUnfulfilledPattern::keyOf, ChargedUnfulfilledPattern.pattern(s, hold),
                     ChargedUnfulfilledPattern.SAME_TIME_ORDER, ChargedUnfulfilledPattern.handler(s),
-                    screens ? new ChargedUnfulfilledScreen(hold, s.withinMs) : null);
+                    screens ? new ChargedUnfulfilledScreen(hold, s.withinMs) : null,
+                    screenedResolvers ? ChargedUnfulfilledScreen.RESOLVER_SIGNALS : null);
         }
         for (PatternRuleSettings s : variants(rules, RuleSettings.FAILED_BUT_CHARGED)) {
             add(signals, late, accepted, rules, RuleSettings.FAILED_BUT_CHARGED, s,
                     "cep-failed-but-charged" + uidSuffix, FailedButChargedPattern::relevant,
                     FailedButChargedPattern::keyOf, FailedButChargedPattern.pattern(s), null,
-                    FailedButChargedPattern.handler(s), screens ? new FailedButChargedScreen(s.withinMs) : null);
+                    FailedButChargedPattern.handler(s), screens ? new FailedButChargedScreen(s.withinMs) : null,
+                    null);
         }
-        if (rules.enabled(RuleSettings.CHARGED_UNFULFILLED)) {
+        if (rules.enabled(RuleSettings.CHARGED_UNFULFILLED) && !screenedResolvers) {
             signals.add(accepted
                     .filter(ChargedUnfulfilledPattern::isResolver).name("fulfilments and refunds")
                     .uid("resolvers-charged-unfulfilled" + uidSuffix)
@@ -158,7 +165,8 @@ public final class PatternDetection {
             KeySelector<PaymentEvent, String> key, Pattern<PaymentEvent, ?> pattern,
             EventComparator<PaymentEvent> sameTimeOrder,
             PatternProcessFunction<PaymentEvent, PatternSignal> handler,
-            KeyedProcessFunction<String, PaymentEvent, PaymentEvent> screen) {
+            KeyedProcessFunction<String, PaymentEvent, PaymentEvent> screen,
+            OutputTag<PatternSignal> screenSignals) {
         boolean isDefault = s.equals(rules.pattern(rule));
         String uid = isDefault ? baseUid : baseUid + "-" + Integer.toHexString(s.toString().hashCode());
         DataStream<PaymentEvent> in = accepted
@@ -168,10 +176,13 @@ public final class PatternDetection {
         KeyedStream<PaymentEvent, String> keyed = in.keyBy(key);
         if (screen != null) {
             // what provably cannot match stops here; the screen is chained to CEP (same key)
-            keyed = DataStreamUtils.reinterpretAsKeyedStream(keyed
+            SingleOutputStreamOperator<PaymentEvent> screened = keyed
                     .process(screen).returns(TypeInformation.of(PaymentEvent.class))
-                    .name(rule + " screen" + (isDefault ? "" : " " + s)).uid(uid + "-screen"),
-                    key, Types.STRING);
+                    .name(rule + " screen" + (isDefault ? "" : " " + s)).uid(uid + "-screen");
+            if (screenSignals != null) {
+                signals.add(screened.getSideOutput(screenSignals));
+            }
+            keyed = DataStreamUtils.reinterpretAsKeyedStream(screened, key, Types.STRING);
         }
         // ties in event time are otherwise broken by arrival order, which partitioning decides
         SingleOutputStreamOperator<PatternSignal> matched = (sameTimeOrder == null

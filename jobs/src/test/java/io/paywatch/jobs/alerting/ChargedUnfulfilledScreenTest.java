@@ -109,6 +109,10 @@ class ChargedUnfulfilledScreenTest {
 
     /** CEP alone, as without the screen. */
     static List<String> cepAlone(List<Arrival> stream) throws Exception {
+        return matches(cepAloneSignals(stream));
+    }
+
+    static List<PatternSignal> cepAloneSignals(List<Arrival> stream) throws Exception {
         try (var h = harness(cep(0))) {
             h.open();
             for (Arrival a : stream) {
@@ -116,12 +120,12 @@ class ChargedUnfulfilledScreenTest {
                 h.processWatermark(new Watermark(a.watermarkAfter));
             }
             h.processWatermark(new Watermark(Long.MAX_VALUE));
-            return matches(h.extractOutputValues());
+            return h.extractOutputValues();
         }
     }
 
-    /** What passed the screen, and the matches of CEP behind it. */
-    record Screened(List<String> matches, int forwarded) {}
+    /** What passed the screen, the matches of CEP behind it, and the resolvers sent to the incidents. */
+    record Screened(List<String> matches, int forwarded, List<String> resolverSignals) {}
 
     static Screened screenThenCep(List<Arrival> stream) throws Exception {
         return screenThenCep(new ChargedUnfulfilledScreen(HOLD, W), ChargedUnfulfilledPattern::keyOf, stream,
@@ -137,6 +141,7 @@ class ChargedUnfulfilledScreenTest {
             org.apache.flink.api.java.functions.KeySelector<PaymentEvent, String> key, List<Arrival> stream,
             KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PatternSignal> cep) throws Exception {
         List<Object> screened;
+        List<String> resolverSignals;
         try (var h = new KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent>(
                 new KeyedProcessOperator<>(screen), key, Types.STRING)) {
             h.open();
@@ -148,6 +153,15 @@ class ChargedUnfulfilledScreenTest {
             assertThat(h.numKeyedStateEntries()).as("state left").isZero();
             assertThat(h.numEventTimeTimers()).as("timers left").isZero();
             screened = new ArrayList<>(h.getOutput());
+            resolverSignals = new ArrayList<>();
+            var side = h.getSideOutput(ChargedUnfulfilledScreen.RESOLVER_SIGNALS);
+            if (side != null) {
+                for (StreamRecord<PatternSignal> r : side) {
+                    resolverSignals.add(r.getValue().key + " @" + (r.getValue().time - T0) + " "
+                            + Arrays.toString(r.getValue().eventIds));
+                }
+                resolverSignals.sort(null);
+            }
         }
         int forwarded = 0;
         try (cep) {
@@ -162,7 +176,7 @@ class ChargedUnfulfilledScreenTest {
                     forwarded++;
                 }
             }
-            return new Screened(matches(cep.extractOutputValues()), forwarded);
+            return new Screened(matches(cep.extractOutputValues()), forwarded, resolverSignals);
         }
     }
 
@@ -183,6 +197,60 @@ class ChargedUnfulfilledScreenTest {
         // the streams exercise both outcomes, and the screen does save CEP work
         assertThat(matched).isGreaterThan(100);
         assertThat(forwarded).isLessThan(events);
+    }
+
+    /**
+     * The resolvers that may resolve an incident: those at or after a match of their order (and
+     * within the incident's expiry). Every other one finds no incident open.
+     */
+    static List<String> resolversAfterAMatch(List<Arrival> stream) throws Exception {
+        List<PatternSignal> matches = cepAloneSignals(stream);
+        List<String> out = new ArrayList<>();
+        for (Arrival a : stream) {
+            PaymentEvent r = a.event;
+            if (!ChargedUnfulfilledPattern.isResolver(r)) {
+                continue;
+            }
+            PatternSignal signal = ChargedUnfulfilledPattern.resolverSignal(r);
+            boolean after = matches.stream().anyMatch(m -> m.key.equals(signal.key) && m.time <= r.eventTime
+                    && r.eventTime <= m.time + PatternIncidentFunction.EXPIRE_MS);
+            if (after) {
+                out.add(signal.key + " @" + (signal.time - T0) + " " + Arrays.toString(signal.eventIds));
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Test
+    void theScreenSendsTheIncidentsExactlyTheResolversThatComeAfterAMatch() throws Exception {
+        int resolvers = 0;
+        int sent = 0;
+        for (long seed = 1; seed <= 60; seed++) {
+            List<Arrival> stream = randomStream(seed);
+            List<String> expected = resolversAfterAMatch(stream);
+            assertThat(screenThenCep(stream).resolverSignals).as("seed " + seed).isEqualTo(expected);
+            resolvers += (int) stream.stream().filter(a -> ChargedUnfulfilledPattern.isResolver(a.event)).count();
+            sent += expected.size();
+        }
+        // both kinds occur: late resolvers of unfulfilled orders, and the many that resolve nothing
+        assertThat(sent).isGreaterThan(20).isLessThan(resolvers / 2);
+    }
+
+    @Test
+    void aLateFulfilmentOfAnUnfulfilledChargeGoesToTheIncidentsAndTheOrderIsForgottenAfterExpiry()
+            throws Exception {
+        List<Arrival> stream = List.of(
+                new Arrival(event(EventKind.CHARGE, T0, "o-1", 1), T0 - 1),
+                new Arrival(event(EventKind.FULFILMENT, T0 + 1_000, "o-2", 2), T0 - 1),
+                new Arrival(event(EventKind.CHARGE, T0 + 1_000, "o-2", 3), T0 - 1),
+                // o-1's fulfilment exactly at the deadline: CEP matched, the incident resolves
+                new Arrival(event(EventKind.FULFILMENT, T0 + W, "o-1", 4), T0 + W + 1_000),
+                new Arrival(event(EventKind.REFUND, T0 + 3 * W, "o-1", 5), T0 + 3 * W + 1_000));
+        Screened s = screenThenCep(stream); // (also requires that no state or timer is left)
+        assertThat(s.matches).containsExactly("charged_unfulfilled|m-1|o-1 @" + W + " [charge-o-1-1]");
+        assertThat(s.resolverSignals).isEqualTo(resolversAfterAMatch(stream)).hasSize(2)
+                .allMatch(r -> r.startsWith("charged_unfulfilled|m-1|o-1 "));
     }
 
     @Test
