@@ -35,8 +35,9 @@ import org.apache.flink.util.OutputTag;
  * accepted events ─┬─ timeout_burst       CEP per merchant+channel ────────────┐
  *                  ├─ risk_block          CEP per card (user, device) ──────────┤
  *                  ├─ charged_unfulfilled screen ─ CEP per merchant+order ───────┼─ signals ─ keyBy(incident) ─ lifecycle ─ alerts
+ *                  │    └─ the resolvers after a match (the screen's side output) ┤
  *                  ├─ failed_but_charged  screen ─ CEP per merchant+payment ─────┤
- *                  └─ fulfilments, refunds (resolvers) ─────────────────────────┘
+ *                  └─ refunds (failed_but_charged's resolvers) ─────────────────┘
  * </pre>
  *
  * <p>CEP patterns are fixed per operator, so a rule with per-merchant or per-channel overrides
