@@ -1,0 +1,93 @@
+package io.paywatch.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.types.StringValue;
+import org.junit.jupiter.api.Test;
+
+/** {@link FlinkStrings} reads what Flink's {@code StringValue} writes, and keeps what repeats exactly. */
+class FlinkStringsTest {
+    private static String random(SplittableRandom r) {
+        int len = switch (r.nextInt(5)) {
+            case 0 -> 0;
+            case 1 -> r.nextInt(1, 8);
+            case 2 -> r.nextInt(8, 65);
+            case 3 -> r.nextInt(65, 300);
+            default -> r.nextInt(20_000, 40_000); // lengths of three varint bytes
+        };
+        StringBuilder b = new StringBuilder(len);
+        for (int i = 0; i < len; i++) {
+            switch (r.nextInt(5)) {
+                case 0 -> b.append((char) r.nextInt(0, 0x80));        // one byte
+                case 1 -> b.append((char) r.nextInt(0x80, 0x4000));   // two
+                case 2 -> b.append((char) r.nextInt(0x4000, 0x10000)); // three, surrogates included
+                case 3 -> b.append("中文€"); // CJK and symbols
+                default -> b.append((char) ('a' + r.nextInt(26)));
+            }
+        }
+        return b.length() > len ? b.substring(0, len) : b.toString();
+    }
+
+    @Test
+    void readsWhatStringValueWrites() throws Exception {
+        SplittableRandom r = new SplittableRandom(2026);
+        List<String> written = new ArrayList<>();
+        DataOutputSerializer out = new DataOutputSerializer(1 << 16);
+        for (int i = 0; i < 3_000; i++) {
+            String s = r.nextInt(20) == 0 ? null : random(r);
+            written.add(s);
+            StringValue.writeString(s, out);
+        }
+        FlinkStrings strings = new FlinkStrings();
+        DataInputDeserializer in = new DataInputDeserializer(out.getSharedBuffer(), 0, out.length());
+        for (int i = 0; i < written.size(); i++) {
+            assertThat(strings.read(in, i % 2 == 0)).as("string " + i).isEqualTo(written.get(i));
+        }
+        assertThat(in.available()).isZero();
+    }
+
+    @Test
+    void aRepeatingValueComesBackAsOneInstanceAndCollisionsStayExact() throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(1 << 20);
+        // more distinct values than slots, each twice: slots are shared and overwritten
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            values.add("m-" + i);
+        }
+        values.add("Aa"); // "Aa" and "BB" have the same hash
+        values.add("BB");
+        for (int round = 0; round < 2; round++) {
+            for (String v : values) {
+                StringValue.writeString(v, out);
+            }
+        }
+        FlinkStrings strings = new FlinkStrings();
+        DataInputDeserializer in = new DataInputDeserializer(out.getSharedBuffer(), 0, out.length());
+        List<String> first = new ArrayList<>();
+        for (String v : values) {
+            String s = strings.read(in, true);
+            assertThat(s).isEqualTo(v);
+            first.add(s);
+        }
+        int same = 0;
+        for (int i = 0; i < values.size(); i++) {
+            String s = strings.read(in, true);
+            assertThat(s).isEqualTo(values.get(i));
+            if (s == first.get(i)) {
+                same++;
+            }
+        }
+        // the last ones read are still kept; nothing kept is ever returned for another value
+        assertThat(same).isGreaterThan(0).isLessThan(values.size());
+        DataOutputSerializer again = new DataOutputSerializer(64);
+        StringValue.writeString("wallet", again);
+        StringValue.writeString("wallet", again);
+        DataInputDeserializer twice = new DataInputDeserializer(again.getSharedBuffer(), 0, again.length());
+        assertThat(strings.read(twice, true)).isSameAs(strings.read(twice, true));
+    }
+}
