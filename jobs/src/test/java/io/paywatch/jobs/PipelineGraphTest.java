@@ -31,10 +31,10 @@ class PipelineGraphTest {
                 .sorted().collect(Collectors.toList());
     }
 
-    /** The alert metrics cost no exchange: they run in alert routing's task. */
-    @Test
-    void theAlertMetricsAreChainedToAlertRouting() {
+    /** The names of the tasks (chains of operators) of the default job at {@code parallelism}. */
+    static List<String> tasks(int parallelism) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
         DataStream<RawRecord> raw = env.fromData(TypeInformation.of(RawRecord.class),
                 RawRecord.ofText("{}", "test:1"));
         PaymentMonitorJob.Outputs o = PaymentMonitorJob.build(raw, SourcePartitions.single(),
@@ -43,13 +43,29 @@ class PipelineGraphTest {
         o.rates.sinkTo(new DiscardingSink<>());
         List<String> vertices = new java.util.ArrayList<>();
         env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
-        assertThat(vertices).anyMatch(n -> n.contains("alert routing -> alert metrics"));
+        return vertices;
+    }
+
+    /** The alert metrics cost no exchange: they run in alert routing's task. */
+    @Test
+    void theAlertMetricsAreChainedToAlertRouting() {
+        assertThat(tasks(1)).anyMatch(n -> n.contains("alert routing -> alert metrics"));
+    }
+
+    /** Every charge, fulfilment and failure stays in dedup's task: only what a screen forwards is exchanged. */
+    @Test
+    void theScreensRunInDedupsTask() {
+        List<String> tasks = tasks(2);
+        assertThat(tasks).filteredOn(n -> n.contains("dedup by event_id")).singleElement()
+                .satisfies(n -> assertThat(n).contains("charged_unfulfilled screen", "failed_but_charged screen"));
+        assertThat(tasks).filteredOn(n -> n.contains("screen")).hasSize(1);
     }
 
     @Test
     void everyRuleHasItsOperatorsByDefault() {
         assertThat(uids(RuleSettings.defaults())).contains("cep-timeout-burst", "cep-risk-block",
-                "cep-charged-unfulfilled-screen", "cep-charged-unfulfilled-screened", "cep-failed-but-charged-screen",
+                "cep-charged-unfulfilled-screen-by-merchant", "cep-charged-unfulfilled-screened",
+                "cep-failed-but-charged-screen-by-merchant",
                 "cep-failed-but-charged-screened", "pattern-incidents",
                 "failure-rate-merchant", "failure-rate-channel", "late-at-patterns");
     }

@@ -25,19 +25,19 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.OutputTag;
 
 /**
  * Wires the four pattern rules (Flink CEP) and their incident lifecycle:
  *
  * <pre>
- * accepted events ─┬─ timeout_burst       CEP per merchant+channel ────────────┐
- *                  ├─ risk_block          CEP per card (user, device) ──────────┤
- *                  ├─ charged_unfulfilled screen ─ CEP per merchant+order ───────┼─ signals ─ keyBy(incident) ─ lifecycle ─ alerts
- *                  │    └─ the resolvers after a match (the screen's side output) ┤
- *                  ├─ failed_but_charged  screen ─ CEP per merchant+payment ─────┤
- *                  └─ refunds (failed_but_charged's resolvers) ─────────────────┘
+ * accepted events ─┬─ timeout_burst       CEP per merchant+channel ──────────────────┐
+ * (dedup's output, ├─ risk_block          CEP per card (user, device) ────────────────┤
+ *  by merchant)    ├─ charged_unfulfilled screen* ─ CEP per merchant+order ────────────┼─ signals ─ keyBy(incident) ─ lifecycle ─ alerts
+ *                  │    └─ the resolvers after a match (the screen's side output) ──────┤
+ *                  ├─ failed_but_charged  screen* ─ CEP per merchant+payment ───────────┤
+ *                  └─ refunds (failed_but_charged's resolvers) ───────────────────────┘
+ *   * in dedup's task, keyed by merchant: only what a screen forwards is exchanged
  * </pre>
  *
  * <p>CEP patterns are fixed per operator, so a rule with per-merchant or per-channel overrides
@@ -74,6 +74,7 @@ public final class PatternDetection {
     }
 
     /**
+     * @param accepted dedup's output, partitioned by merchant (the screens run in its task)
      * @param screens whether {@link ChargedUnfulfilledScreen} and {@link FailedButChargedScreen}
      *     feed their CEP operators (off only to prove that the alerts are the same)
      */
@@ -166,7 +167,7 @@ public final class PatternDetection {
             KeySelector<PaymentEvent, String> key, Pattern<PaymentEvent, ?> pattern,
             EventComparator<PaymentEvent> sameTimeOrder,
             PatternProcessFunction<PaymentEvent, PatternSignal> handler,
-            KeyedProcessFunction<String, PaymentEvent, PaymentEvent> screen,
+            MerchantKeyedScreen<?> screen,
             OutputTag<PatternSignal> screenSignals) {
         boolean isDefault = s.equals(rules.pattern(rule));
         String uid = isDefault ? baseUid : baseUid + "-" + Integer.toHexString(s.toString().hashCode());
@@ -174,16 +175,22 @@ public final class PatternDetection {
                 .filter(e -> relevant.filter(e)
                         && s.equals(rules.patternFor(rule, e.merchantId, e.channel)))
                 .name(rule + " events" + (isDefault ? "" : " " + s)).uid(uid + "-events");
-        KeyedStream<PaymentEvent, String> keyed = in.keyBy(key);
+        KeyedStream<PaymentEvent, String> keyed;
         if (screen != null) {
-            // what provably cannot match stops here; the screen is chained to CEP (same key)
-            SingleOutputStreamOperator<PaymentEvent> screened = keyed
-                    .process(screen).returns(TypeInformation.of(PaymentEvent.class))
-                    .name(rule + " screen" + (isDefault ? "" : " " + s)).uid(uid + "-screen");
+            // what provably cannot match stops here, in dedup's task: the screen is keyed by
+            // merchant like dedup (each order in its own namespace), so only what it forwards
+            // crosses the exchange to CEP's key
+            SingleOutputStreamOperator<PaymentEvent> screened = DataStreamUtils
+                    .reinterpretAsKeyedStream(in, e -> e.merchantId, Types.STRING)
+                    .transform(rule + " screen" + (isDefault ? "" : " " + s),
+                            TypeInformation.of(PaymentEvent.class), screen)
+                    .uid(uid + "-screen-by-merchant");
             if (screenSignals != null) {
                 signals.add(screened.getSideOutput(screenSignals));
             }
-            keyed = DataStreamUtils.reinterpretAsKeyedStream(screened, key, Types.STRING);
+            keyed = screened.keyBy(key);
+        } else {
+            keyed = in.keyBy(key);
         }
         // ties in event time are otherwise broken by arrival order, which partitioning decides
         SingleOutputStreamOperator<PatternSignal> matched = (sameTimeOrder == null

@@ -20,7 +20,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.cep.pattern.Pattern;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -59,7 +58,10 @@ class ChargedUnfulfilledScreenTest {
         List<PaymentEvent> events = new ArrayList<>();
         int n = 0;
         for (int o = 0; o < 40; o++) {
-            String order = "o-" + o;
+            // two merchants with the same order ids: the screen tells orders apart within a merchant
+            String merchant = "m-" + (1 + o % 2);
+            String order = "o-" + o / 2;
+            int first = events.size();
             long base = T0 + rnd.nextLong(0, 3 * W) / 1000 * 1000; // whole seconds: many ties
             int charges = 1 + rnd.nextInt(3);
             for (int c = 0; c < charges; c++) {
@@ -70,6 +72,9 @@ class ChargedUnfulfilledScreenTest {
                 long at = rnd.nextInt(3) == 0 ? rnd.nextLong(-W, 2 * W) : offsets[rnd.nextInt(offsets.length)];
                 events.add(event(rnd.nextBoolean() ? EventKind.FULFILMENT : EventKind.REFUND,
                         base + at, order, n++));
+            }
+            for (int i = first; i < events.size(); i++) {
+                events.get(i).merchantId = merchant;
             }
         }
         // arrival: up to BOUND out of order, so never behind the watermark (as after the gate)
@@ -128,22 +133,21 @@ class ChargedUnfulfilledScreenTest {
     record Screened(List<String> matches, int forwarded, List<String> resolverSignals) {}
 
     static Screened screenThenCep(List<Arrival> stream) throws Exception {
-        return screenThenCep(new ChargedUnfulfilledScreen(HOLD, W), ChargedUnfulfilledPattern::keyOf, stream,
-                harness(cep(HOLD)));
+        return screenThenCep(new ChargedUnfulfilledScreen(HOLD, W), stream, harness(cep(HOLD)));
     }
 
     /**
-     * Runs {@code screen} over {@code stream} (requiring that it leaves no state or timer), then
+     * Runs {@code screen} over {@code stream}, keyed by merchant as in dedup's task (requiring that
+     * it leaves no state or timer), then
      * feeds what it forwarded, watermarks included, to {@code cep}: the matches and how many
      * events got through. Shared by the tests of both screens.
      */
-    static Screened screenThenCep(org.apache.flink.streaming.api.functions.KeyedProcessFunction<String, PaymentEvent, PaymentEvent> screen,
-            org.apache.flink.api.java.functions.KeySelector<PaymentEvent, String> key, List<Arrival> stream,
+    static Screened screenThenCep(MerchantKeyedScreen<?> screen, List<Arrival> stream,
             KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PatternSignal> cep) throws Exception {
         List<Object> screened;
         List<String> resolverSignals;
         try (var h = new KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent>(
-                new KeyedProcessOperator<>(screen), key, Types.STRING)) {
+                screen, e -> e.merchantId, Types.STRING)) {
             h.open();
             for (Arrival a : stream) {
                 h.processElement(new StreamRecord<>(a.event, a.event.eventTime));

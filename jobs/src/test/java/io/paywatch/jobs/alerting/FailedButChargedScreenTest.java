@@ -60,12 +60,18 @@ class FailedButChargedScreenTest {
         List<PaymentEvent> events = new ArrayList<>();
         int n = 0;
         for (int p = 0; p < 40; p++) {
-            String payment = "p-" + p;
+            // two merchants with the same payment ids: the screen tells payments apart within a merchant
+            String merchant = "m-" + (1 + p % 2);
+            String payment = "p-" + p / 2;
+            int first = events.size();
             long base = T0 + rnd.nextLong(0, 3 * W) / 1000 * 1000; // whole seconds: many ties
             int count = 1 + rnd.nextInt(4);
             for (int i = 0; i < count; i++) {
                 long at = i == 0 ? 0 : rnd.nextInt(3) == 0 ? rnd.nextLong(-W, 3 * W) : offsets[rnd.nextInt(offsets.length)];
                 events.add(event(rnd.nextBoolean(), base + at, payment, n++));
+            }
+            for (int i = first; i < events.size(); i++) {
+                events.get(i).merchantId = merchant;
             }
         }
         List<long[]> keyed = new ArrayList<>();
@@ -102,8 +108,7 @@ class FailedButChargedScreenTest {
     }
 
     static Screened screenThenCep(List<Arrival> stream) throws Exception {
-        return ChargedUnfulfilledScreenTest.screenThenCep(new FailedButChargedScreen(W),
-                FailedButChargedPattern::keyOf, stream, cep());
+        return ChargedUnfulfilledScreenTest.screenThenCep(new FailedButChargedScreen(W), stream, cep());
     }
 
     @Test

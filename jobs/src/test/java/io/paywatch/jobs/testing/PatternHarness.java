@@ -44,7 +44,11 @@ public final class PatternHarness {
         // no end-of-input signal: at the end every deadline and quiet period runs out
         var noEnd = in.flatMap((PaymentEvent e, org.apache.flink.util.Collector<ControlSignal> c) -> { })
                 .returns(ControlSignal.TYPE).broadcast(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES);
-        try (CloseableIterator<Alert> it = PatternDetection.build(in, noEnd, rules, "", screens).alerts.executeAndCollect()) {
+        // partitioned by merchant, as dedup's output is in the job (the screens run in its task)
+        DataStream<PaymentEvent> byMerchant = in.keyBy(e -> e.merchantId).map(e -> e)
+                .returns(TypeInformation.of(PaymentEvent.class));
+        try (CloseableIterator<Alert> it = PatternDetection.build(byMerchant, noEnd, rules, "", screens).alerts
+                .executeAndCollect()) {
             it.forEachRemaining(out::add);
         }
         out.sort(Comparator.comparingLong(Alert::transitionTime).thenComparing(a -> a.alertId)
