@@ -22,8 +22,9 @@ public final class EventParser {
     /** Records above this size (characters, or bytes from Kafka and files) are rejected unread; real events are well under 2 KiB. */
     public static final int MAX_RECORD_CHARS = 64 * 1024;
 
+    // duplicate names are found by the parser itself (a bit per known field), not by Jackson's
+    // STRICT_DUPLICATE_DETECTION, which fills a HashSet of every name of every record
     private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(32)
                     .maxNumberLength(64)
@@ -67,7 +68,7 @@ public final class EventParser {
             return reject(Rejection.INVALID_JSON, null, "empty record", text, bytes, source, partition);
         }
         if (first != JsonToken.START_OBJECT) {
-            p.skipChildren();
+            skip(p, first);
             return reject(Rejection.NOT_AN_OBJECT, null,
                     "expected a JSON object, got " + describe(first), text, bytes, source, partition);
         }
@@ -80,11 +81,27 @@ public final class EventParser {
         String badDetail = null;
 
         JsonToken t;
+        int seen = 0;
+        java.util.Set<String> unknownSeen = null;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
+            int bit = knownFieldBit(name);
+            if (bit != 0) {
+                if ((seen & bit) != 0) {
+                    throw duplicate(p, name);
+                }
+                seen |= bit;
+            } else {
+                if (unknownSeen == null) {
+                    unknownSeen = new java.util.HashSet<>();
+                }
+                if (!unknownSeen.add(name)) {
+                    throw duplicate(p, name);
+                }
+            }
             JsonToken v = p.nextToken();
             if (badReason != null) {
-                p.skipChildren();
+                skip(p, v);
                 continue;
             }
             String problem = null;
@@ -118,7 +135,7 @@ public final class EventParser {
                         badReason = Rejection.WRONG_TYPE;
                         badDetail = "event_time must be an RFC 3339 string or epoch milliseconds, got "
                                 + describe(v);
-                        p.skipChildren();
+                        skip(p, v);
                     }
                     if (badReason != null) {
                         badField = name;
@@ -190,7 +207,7 @@ public final class EventParser {
                     break;
                 default:
                     // unknown fields are allowed (producers may add fields)
-                    p.skipChildren();
+                    skip(p, v);
                     continue;
             }
             if (problem != null) {
@@ -198,7 +215,7 @@ public final class EventParser {
                 badReason = problem.startsWith("must be a") && !problem.contains("letters")
                         ? Rejection.WRONG_TYPE : Rejection.INVALID_VALUE;
                 badDetail = name + " " + problem;
-                p.skipChildren();
+                skip(p, v);
             }
         }
         if (t != JsonToken.END_OBJECT) {
@@ -278,6 +295,56 @@ public final class EventParser {
         e.userId = CardNumberMasker.mask(e.userId);
         e.cardFingerprint = CardNumberMasker.mask(e.cardFingerprint);
         e.deviceId = CardNumberMasker.mask(e.deviceId);
+    }
+
+    /** The bit of a field the parser reads, 0 for any other name. */
+    private static int knownFieldBit(String name) {
+        switch (name) {
+            case "event_id": return 1;
+            case "event_time": return 1 << 1;
+            case "kind": return 1 << 2;
+            case "payment_id": return 1 << 3;
+            case "order_id": return 1 << 4;
+            case "merchant_id": return 1 << 5;
+            case "channel": return 1 << 6;
+            case "status": return 1 << 7;
+            case "code": return 1 << 8;
+            case "message": return 1 << 9;
+            case "amount_minor": return 1 << 10;
+            case "currency": return 1 << 11;
+            case "user_id": return 1 << 12;
+            case "card_fingerprint": return 1 << 13;
+            case "device_id": return 1 << 14;
+            case "latency_ms": return 1 << 15;
+            default: return 0;
+        }
+    }
+
+    /** Jackson's own wording, so that the dead letter reads as it did with its detection. */
+    private static JsonParseException duplicate(JsonParser p, String name) {
+        return new JsonParseException(p, "Duplicate field '" + name + "'");
+    }
+
+    /**
+     * Skips the value that starts at {@code v}, rejecting duplicate names in the objects within it
+     * as Jackson's duplicate detection did (a value that is not read is still well-formed JSON).
+     */
+    private static void skip(JsonParser p, JsonToken v) throws IOException {
+        if (v == JsonToken.START_ARRAY) {
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+                skip(p, t);
+            }
+        } else if (v == JsonToken.START_OBJECT) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                if (!names.add(name)) {
+                    throw duplicate(p, name);
+                }
+                skip(p, p.nextToken());
+            }
+        }
     }
 
     private static String string(JsonParser p, JsonToken v, int min, int max) throws IOException {

@@ -83,6 +83,51 @@ class EventParserTest {
         assertThat(bad.deadLetter.input).doesNotContain("4111111111111111").contains("************1111");
     }
 
+    /**
+     * The parser finds duplicate names itself (a bit per known field): exactly where Jackson's
+     * STRICT_DUPLICATE_DETECTION does — known and unknown fields, after a bad value, inside the
+     * objects and arrays of a value it does not read, in a rejected non-object — with its wording.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "{\"event_id\":\"a\",\"event_id\":\"b\"}",
+        "VALID,\"code\":\"101\"}",
+        "VALID,\"extra\":1,\"extra\":2}",
+        "VALID,\"extra\":1,\"other\":2}",
+        "VALID,\"extra\":{\"a\":1,\"b\":{\"a\":2}}}",
+        "VALID,\"extra\":{\"a\":1,\"b\":2,\"a\":3}}",
+        "VALID,\"extra\":[{\"a\":1},{\"a\":2,\"a\":3}]}",
+        "VALID,\"extra\":[[{\"x\":[]}],{\"y\":{}}]}",
+        "VALID,\"channel\":{\"a\":1,\"a\":2}}",
+        "{\"amount_minor\":-1,\"event_id\":\"a\",\"event_id\":\"b\"}",
+        "{\"kind\":7,\"kind\":8}",
+        "{\"event_time\":true,\"x\":{\"q\":1,\"q\":1}}",
+        "[{\"a\":1,\"a\":2}]",
+        "[{\"a\":1},{\"a\":2}]",
+        "{\"Event_id\":\"a\",\"event_id\":\"b\"}",
+    })
+    void duplicateNamesAreFoundWhereJacksonsOwnDetectionFindsThem(String input) throws Exception {
+        String json = input.startsWith("VALID,") ? VALID.substring(0, VALID.length() - 1) + input.substring(5) : input;
+        String jacksons = null;
+        var strict = com.fasterxml.jackson.core.JsonFactory.builder()
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+        try (var p = strict.createParser(json)) {
+            while (p.nextToken() != null) {
+                // read through
+            }
+        } catch (com.fasterxml.jackson.core.JsonParseException e) {
+            jacksons = e.getMessage().split("\n")[0];
+        }
+        ParsedRecord r = parse(json);
+        if (jacksons != null && jacksons.startsWith("Duplicate field")) {
+            assertThat(r.isValid()).as(json).isFalse();
+            assertThat(r.deadLetter.reason).as(json).isEqualTo("duplicate_field");
+            assertThat(r.deadLetter.detail).isEqualTo(jacksons);
+        } else {
+            assertThat(r.isValid() ? "valid" : r.deadLetter.reason).as(json).isNotEqualTo("duplicate_field");
+        }
+    }
+
     @ParameterizedTest(name = "{0}: {2}")
     @CsvSource(delimiter = '|', value = {
         "invalid_json       |     | {\"event_id\":\"e-1\",\"event_time\":",
