@@ -52,11 +52,6 @@ public class ChargedUnfulfilledScreen extends MerchantKeyedScreen<OrderScreen.Tr
     }
 
     @Override
-    protected boolean isEmpty(OrderScreen.Track t) {
-        return t.isEmpty();
-    }
-
-    @Override
     protected boolean onEvent(OrderScreen.Track t, PaymentEvent e, long watermark) {
         if (e.kind == EventKind.CHARGE) {
             return screen.onCharge(t, e, timers); // false: completed within the hold, nothing to remember

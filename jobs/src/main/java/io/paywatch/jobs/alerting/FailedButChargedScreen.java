@@ -39,11 +39,6 @@ public class FailedButChargedScreen extends MerchantKeyedScreen<PaymentPairScree
     }
 
     @Override
-    protected boolean isEmpty(PaymentPairScreen.Track t) {
-        return t.isEmpty();
-    }
-
-    @Override
     protected boolean onEvent(PaymentPairScreen.Track t, PaymentEvent e, long watermark) {
         if (e.eventTime <= watermark) {
             forward(e); // behind the watermark: CEP reports it late, as it would unscreened

@@ -27,9 +27,14 @@ import org.apache.flink.util.OutputTag;
  *
  * @param <T> one order's track
  */
-public abstract class MerchantKeyedScreen<T> extends AbstractStreamOperator<PaymentEvent>
+public abstract class MerchantKeyedScreen<T extends MerchantKeyedScreen.Track> extends AbstractStreamOperator<PaymentEvent>
         implements OneInputStreamOperator<PaymentEvent, PaymentEvent>, Triggerable<String, String> {
     private static final long serialVersionUID = 1L;
+
+    /** One order's state in a screen: cleared once nothing of the order is left to decide. */
+    public interface Track {
+        boolean isEmpty();
+    }
 
     private final String stateName;
     private final TypeInformation<T> trackType;
@@ -52,8 +57,6 @@ public abstract class MerchantKeyedScreen<T> extends AbstractStreamOperator<Paym
     protected abstract String orderOf(PaymentEvent e);
 
     protected abstract T newTrack();
-
-    protected abstract boolean isEmpty(T track);
 
     /**
      * An event of the order arrives; {@link #forward} sends it on with its own time.
@@ -111,7 +114,7 @@ public abstract class MerchantKeyedScreen<T> extends AbstractStreamOperator<Paym
             return; // a dropped event's decision time: nothing left to decide
         }
         onTime(t, stamp);
-        if (isEmpty(t)) {
+        if (t.isEmpty()) {
             tracks.clear();
         } else {
             tracks.update(t);

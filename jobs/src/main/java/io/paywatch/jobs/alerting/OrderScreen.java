@@ -58,7 +58,7 @@ public final class OrderScreen {
      * One order's state: held charges, resolvers not yet past, forwarded charges still open. A
      * Flink POJO of arrays (Flink's own serialisers, no Kryo); an order holds one or two of each.
      */
-    public static class Track {
+    public static class Track implements MerchantKeyedScreen.Track {
         public PaymentEvent[] heldCharges = new PaymentEvent[0];
         public PaymentEvent[] resolvers = new PaymentEvent[0];
         public long[] forwardedChargeTimes = new long[0];
@@ -72,6 +72,7 @@ public final class OrderScreen {
 
         public Track() {}
 
+        @Override
         public boolean isEmpty() {
             return heldCharges.length == 0 && resolvers.length == 0 && forwardedChargeTimes.length == 0
                     && answered().length == 0 && incidents().length == 0;

@@ -48,7 +48,7 @@ public final class PaymentPairScreen {
      * One payment's state: events not yet decided (in arrival order), the held ones, and until
      * when the key is open. A Flink POJO of arrays (no Kryo); a payment holds one or two events.
      */
-    public static class Track {
+    public static class Track implements MerchantKeyedScreen.Track {
         public PaymentEvent[] arrived = new PaymentEvent[0];
         public PaymentEvent[] held = new PaymentEvent[0];
         /** The key is open while event time is below this; {@link Long#MIN_VALUE} when closed. */
@@ -56,6 +56,7 @@ public final class PaymentPairScreen {
 
         public Track() {}
 
+        @Override
         public boolean isEmpty() {
             return arrived.length == 0 && held.length == 0 && openUntil == Long.MIN_VALUE;
         }
