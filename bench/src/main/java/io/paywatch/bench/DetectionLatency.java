@@ -37,6 +37,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class DetectionLatency {
     private static final int INCIDENT_EVERY_MS = 250;
+    /** The merchants of the probe incidents that show the job is up (not measured). */
+    private static final String PROBE = "m-lat-up-";
 
     private DetectionLatency() {}
 
@@ -85,13 +87,29 @@ final class DetectionLatency {
             out.printf(Locale.ROOT, "bench: latency: ./paywatch run from Kafka, %,.0f events/s of traffic,"
                     + " out-of-orderness %d ms, %d s of incidents after 10 s of warm-up…%n", rate, boundMs, seconds);
             produce(bootstrap, rate, seconds, boundMs, sent, alerted);
+            // in the order sent: the medians of each 5 s show whether the job kept up or fell behind
             List<Long> latencies = new ArrayList<>();
-            for (Map.Entry<String, Long> s : sent.entrySet()) {
-                Long a = alerted.get(s.getKey());
+            StringBuilder medians = new StringBuilder();
+            List<Long> slice = new ArrayList<>();
+            int perSlice = 5_000 / INCIDENT_EVERY_MS;
+            for (int i = 1; sent.containsKey("m-lat-" + i); i++) {
+                Long a = alerted.get("m-lat-" + i);
                 if (a != null) {
-                    latencies.add(a - s.getValue());
+                    long latency = a - sent.get("m-lat-" + i);
+                    latencies.add(latency);
+                    slice.add(latency);
+                }
+                if (i % perSlice == 0 || !sent.containsKey("m-lat-" + (i + 1))) {
+                    slice.sort(null);
+                    medians.append(medians.length() == 0 ? "" : ", ").append(slice.isEmpty() ? "-" : slice.get(slice.size() / 2));
+                    slice.clear();
                 }
             }
+            int planned = seconds * 1000 / INCIDENT_EVERY_MS;
+            out.printf(Locale.ROOT, "bench: latency: p50 of each 5 s of incidents: %s ms%s%n", medians,
+                    sent.size() < planned ? String.format(Locale.ROOT, "; only %d of %d incidents sent on time:"
+                            + " the producer could not keep the rate on this machine (the load is above 50 %%)",
+                            sent.size(), planned) : "");
             latencies.sort(null);
             if (latencies.isEmpty()) {
                 out.println("bench: latency: NO alert arrived (see logs/)");
@@ -135,6 +153,45 @@ final class DetectionLatency {
         p.put(ProducerConfig.ACKS_CONFIG, "1");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            awaitFirstAlert(producer, alerted);
+            produce(producer, rate, seconds, boundMs, sent, alerted);
+        }
+    }
+
+    /**
+     * Probe incidents, one every half second with no other traffic, until an alert of one arrives:
+     * the job is up and reading. The warm-up starts then, so neither the job's start nor the traffic
+     * it would owe from it is measured.
+     */
+    private static void awaitFirstAlert(KafkaProducer<String, String> producer, Map<String, Long> alerted) {
+        long deadline = System.currentTimeMillis() + 180_000;
+        for (int probe = 1; alerted.keySet().stream().noneMatch(m -> m.startsWith(PROBE)); probe++) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("no alert from ./paywatch run within 3 minutes of starting it (see logs/)");
+            }
+            sendIncident(producer, PROBE + probe);
+            producer.flush();
+            java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L);
+        }
+    }
+
+    /** Ten timeouts of a fresh merchant: a timeout_burst; returns when the tenth was handed to the producer. */
+    private static long sendIncident(KafkaProducer<String, String> producer, String merchant) {
+        long tenth = 0;
+        for (int i = 1; i <= 10; i++) {
+            String pid = merchant + "-" + i;
+            long t = System.currentTimeMillis();
+            if (i == 10) {
+                tenth = t;
+            }
+            producer.send(new ProducerRecord<>("payments", pid, payment(pid, t, merchant, "202")));
+        }
+        return tenth;
+    }
+
+    private static void produce(KafkaProducer<String, String> producer, double rate, int seconds, long boundMs,
+            Map<String, Long> sent, Map<String, Long> alerted) {
         SplittableRandom rnd = new SplittableRandom(7);
         long start = System.currentTimeMillis();
         long warmUpEnd = start + 10_000;
@@ -143,30 +200,21 @@ final class DetectionLatency {
         long produced = 0;
         long nextIncident = warmUpEnd;
         int incident = 0;
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            for (long now = start; now < end || (now < end + 20_000 && alerted.size() < sent.size());
-                    now = System.currentTimeMillis()) {
-                long due = (long) ((now - start) * rate / 1000);
-                for (; produced < due; produced++) {
-                    String pid = "p-" + produced;
-                    producer.send(new ProducerRecord<>("payments", pid, payment(pid, now, "m-" + (1 + rnd.nextInt(500)),
-                            rnd.nextDouble() < 0.06 ? "101" : null)));
-                }
-                if (now >= nextIncident && now < incidentsEnd) {
-                    String merchant = "m-lat-" + (++incident);
-                    for (int i = 1; i <= 10; i++) {
-                        String pid = merchant + "-" + i;
-                        long t = System.currentTimeMillis();
-                        if (i == 10) {
-                            sent.put(merchant, t);
-                        }
-                        producer.send(new ProducerRecord<>("payments", pid, payment(pid, t, merchant, "202")));
-                    }
-                    nextIncident += INCIDENT_EVERY_MS;
-                }
-                producer.flush();
-                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+        for (long now = start; now < end || (now < end + 20_000 && !alerted.keySet().containsAll(sent.keySet()));
+                now = System.currentTimeMillis()) {
+            long due = (long) ((now - start) * rate / 1000);
+            for (; produced < due; produced++) {
+                String pid = "p-" + produced;
+                producer.send(new ProducerRecord<>("payments", pid, payment(pid, now, "m-" + (1 + rnd.nextInt(500)),
+                        rnd.nextDouble() < 0.06 ? "101" : null)));
             }
+            if (now >= nextIncident && now < incidentsEnd) {
+                String merchant = "m-lat-" + (++incident);
+                sent.put(merchant, sendIncident(producer, merchant));
+                nextIncident += INCIDENT_EVERY_MS;
+            }
+            producer.flush();
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
         }
     }
 

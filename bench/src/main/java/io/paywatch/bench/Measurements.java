@@ -8,6 +8,7 @@ import io.paywatch.jobs.ingest.RawRecord;
 import io.paywatch.jobs.metrics.MetricLines;
 import io.paywatch.jobs.rates.FailureCounts;
 import io.paywatch.jobs.rates.RateSnapshot;
+import io.paywatch.jobs.runtime.NetworkBuffers;
 import io.paywatch.model.AlertJson;
 import io.paywatch.model.Category;
 import io.paywatch.model.PatternRuleSettings;
@@ -77,6 +78,7 @@ final class Measurements {
     }
 
     static void pipeline(StreamExecutionEnvironment env, long checksumUpTo, RuleSettings rules) {
+        NetworkBuffers.apply(env); // as ./paywatch run
         PaymentMonitorJob.Outputs o = PaymentMonitorJob.build(BenchSource.of(env),
                 BenchSource.partitions(), PipelineSettings.defaults(rules));
         o.rates.map(new RateChecksum(checksumUpTo)).name("rate checksum")

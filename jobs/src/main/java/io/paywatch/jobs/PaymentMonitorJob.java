@@ -26,6 +26,7 @@ import io.paywatch.jobs.rates.RateBuckets;
 import io.paywatch.jobs.rates.RatePartial;
 import io.paywatch.jobs.rates.FailureRateFunction;
 import io.paywatch.jobs.rates.RateSnapshot;
+import io.paywatch.jobs.runtime.NetworkBuffers;
 import io.paywatch.model.Alert;
 import io.paywatch.model.PaymentEvent;
 import io.paywatch.model.RuleSettings;
@@ -116,7 +117,9 @@ public final class PaymentMonitorJob {
                                 settings.dedupHorizonMs, settings.idleTimeoutMs,
                                 WATERMARK_INTERVAL_MS, partitions, settings.idleAdvanceMaxMs)))
                 .uid("event-time-gate")
-                .setParallelism(sourceParallelism);
+                .setParallelism(sourceParallelism)
+                // the one exchange that carries every event: full buffers, not early ones
+                .setBufferTimeout(NetworkBuffers.EVENTS_MS);
 
         // keyed by merchant: the merchant failure rates below reuse this partitioning
         SingleOutputStreamOperator<PaymentEvent> accepted = onTime

@@ -5,19 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.paywatch.jobs.ingest.RawRecord;
 import io.paywatch.jobs.ingest.SourcePartitions;
 import io.paywatch.model.RuleSettings;
+import io.paywatch.jobs.runtime.NetworkBuffers;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.streaming.api.graph.StreamEdge;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
 
 /** What the pipeline builds for a rule set: a switched-off rule has no operator at all. */
 class PipelineGraphTest {
-    static List<String> uids(RuleSettings rules) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    /** The job of {@code rules} on {@code env}, every output to a discarding sink. */
+    private static void buildWithSinks(StreamExecutionEnvironment env, RuleSettings rules) {
         DataStream<RawRecord> raw = env.fromData(TypeInformation.of(RawRecord.class),
                 RawRecord.ofText("{}", "test:1"));
         PaymentMonitorJob.Outputs o = PaymentMonitorJob.build(raw, SourcePartitions.single(),
@@ -26,6 +31,11 @@ class PipelineGraphTest {
         o.rates.sinkTo(new DiscardingSink<>());
         o.deadLetters.sinkTo(new DiscardingSink<>());
         o.inputHealth.sinkTo(new DiscardingSink<>());
+    }
+
+    static List<String> uids(RuleSettings rules) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        buildWithSinks(env, rules);
         return env.getStreamGraph().getStreamNodes().stream()
                 .map(StreamNode::getTransformationUID).filter(u -> u != null)
                 .sorted().collect(Collectors.toList());
@@ -35,15 +45,36 @@ class PipelineGraphTest {
     static List<String> tasks(int parallelism) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
-        DataStream<RawRecord> raw = env.fromData(TypeInformation.of(RawRecord.class),
-                RawRecord.ofText("{}", "test:1"));
-        PaymentMonitorJob.Outputs o = PaymentMonitorJob.build(raw, SourcePartitions.single(),
-                PipelineSettings.defaults(RuleSettings.defaults()));
-        o.alerts.sinkTo(new DiscardingSink<>());
-        o.rates.sinkTo(new DiscardingSink<>());
+        buildWithSinks(env, RuleSettings.defaults());
         List<String> vertices = new java.util.ArrayList<>();
         env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
         return vertices;
+    }
+
+    /**
+     * Only the events' exchange into dedup waits for full buffers; every exchange after it carries
+     * few records and sends them within {@link NetworkBuffers#FEW_RECORDS_MS} (an alert and the
+     * watermark that releases it cross about six of them).
+     */
+    @Test
+    void onlyTheEventsExchangeWaitsForFullBuffers() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        NetworkBuffers.apply(env);
+        buildWithSinks(env, RuleSettings.defaults());
+        StreamGraph graph = env.getStreamGraph();
+        Map<String, Long> timeouts = new TreeMap<>();
+        for (StreamNode node : graph.getStreamNodes()) {
+            for (StreamEdge edge : node.getOutEdges()) {
+                timeouts.put(node.getOperatorName() + " -> " + graph.getStreamNode(edge.getTargetId()).getOperatorName(),
+                        edge.getBufferTimeout());
+            }
+        }
+        assertThat(timeouts).containsEntry("event time gate -> dedup by event_id", NetworkBuffers.EVENTS_MS);
+        Map<String, Long> afterDedup = new TreeMap<>(timeouts);
+        afterDedup.keySet().removeIf(edge -> edge.startsWith("event time gate ->"));
+        assertThat(afterDedup).hasSizeGreaterThan(20)
+                .allSatisfy((edge, ms) -> assertThat(ms).as(edge).isEqualTo(NetworkBuffers.FEW_RECORDS_MS));
     }
 
     /** The alert metrics cost no exchange: they run in alert routing's task. */

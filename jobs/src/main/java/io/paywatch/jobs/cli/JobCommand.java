@@ -237,6 +237,7 @@ final class JobCommand {
         }
         Configuration conf = flinkConfiguration(parallelism, state);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        io.paywatch.jobs.runtime.NetworkBuffers.apply(env);
 
         DataStream<RawRecord> raw;
         Sources sources = new Sources(command, args, out);
