@@ -45,7 +45,7 @@ public abstract class MerchantKeyedScreen<T extends MerchantKeyedScreen.Track> e
     /** The order being decided: the namespace of the timers it registers. */
     private transient String order;
     private transient long stamp;
-    /** Registers a decision timer of the order being decided. */
+    /** Registers (and deletes) decision timers of the order being decided. */
     protected transient OrderScreen.Timers timers;
 
     protected MerchantKeyedScreen(String stateName, TypeInformation<T> trackType) {
@@ -76,7 +76,17 @@ public abstract class MerchantKeyedScreen<T extends MerchantKeyedScreen.Track> e
                 new ValueStateDescriptor<>(stateName, trackType));
         decisions = getInternalTimerService("order-decisions", StringSerializer.INSTANCE, this);
         stamped = new StreamRecord<>(null);
-        timers = time -> decisions.registerEventTimeTimer(order, time);
+        timers = new OrderScreen.Timers() {
+            @Override
+            public void at(long time) {
+                decisions.registerEventTimeTimer(order, time);
+            }
+
+            @Override
+            public void cancel(long time) {
+                decisions.deleteEventTimeTimer(order, time);
+            }
+        };
     }
 
     /** Sends an event on to CEP, stamped with the time of the element or timer being handled. */

@@ -88,9 +88,12 @@ public final class OrderScreen {
         }
     }
 
-    /** Where a decision goes: the timers to register. */
+    /** Where a decision goes: the timers of the order to register, and to delete. */
     public interface Timers {
         void at(long time);
+
+        /** The order's timer at {@code time} will decide nothing: delete it. */
+        void cancel(long time);
     }
 
     /** A charge arrives: dropped when a known resolver completes it, else held until charge + hold. */
@@ -105,11 +108,55 @@ public final class OrderScreen {
         return true;
     }
 
-    /** A fulfilment or refund arrives: held charges it completes are dropped; it is decided at its time. */
+    /**
+     * A fulfilment or refund arrives: held charges it completes are dropped; it is decided at its
+     * time. A dropped charge's timer is deleted unless something else of the order is decided at
+     * the same time: most charges are fulfilled within seconds, and their timers would otherwise
+     * wait out the hold in the timer queue (the largest part of its cost) to decide nothing.
+     */
     public void onResolver(Track t, PaymentEvent resolver, Timers timers) {
-        t.heldCharges = keep(t.heldCharges, c -> !completes(resolver.eventTime, c.eventTime), c -> { });
+        PaymentEvent[] held = t.heldCharges;
+        t.heldCharges = keep(held, c -> !completes(resolver.eventTime, c.eventTime), c -> { });
         t.resolvers = plus(t.resolvers, resolver);
         timers.at(resolver.eventTime);
+        if (t.heldCharges != held) {
+            for (PaymentEvent c : held) {
+                long due = c.eventTime + holdMs;
+                if (completes(resolver.eventTime, c.eventTime) && !decidesAt(t, due)) {
+                    timers.cancel(due);
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether anything of the order is decided at {@code time}: the timers {@link #onCharge},
+     * {@link #onResolver} and {@link #onTime} registered for what the track still holds. (A
+     * decision at a time processes everything due by then, but what is due earlier has timers of
+     * its own, which fire first.)
+     */
+    private boolean decidesAt(Track t, long time) {
+        for (PaymentEvent c : t.heldCharges) {
+            if (c.eventTime + holdMs == time) {
+                return true;
+            }
+        }
+        for (PaymentEvent r : t.resolvers) {
+            if (r.eventTime == time) {
+                return true;
+            }
+        }
+        for (long c : t.forwardedChargeTimes) {
+            if (c + withinMs == time) {
+                return true;
+            }
+        }
+        for (long c : t.incidents()) {
+            if (c + withinMs + PatternIncidentFunction.EXPIRE_MS + 1 == time) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A resolver at {@code r} completes a charge at {@code c} within the hold: charge first on ties. */

@@ -184,6 +184,39 @@ class ChargedUnfulfilledScreenTest {
         }
     }
 
+    /**
+     * A charge fulfilled within the hold leaves no timer to wait out the hold: only the
+     * fulfilment's own. A timer that decides something else of the order stays.
+     */
+    @Test
+    void aFulfilledChargesTimerIsDeletedUnlessTheOrderIsDecidedThen() throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent>(
+                new ChargedUnfulfilledScreen(HOLD, W), e -> e.merchantId, Types.STRING)) {
+            h.open();
+            h.processWatermark(new Watermark(T0 - 1));
+            h.processElement(new StreamRecord<>(event(EventKind.CHARGE, T0, "o-1", 1), T0));
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            h.processElement(new StreamRecord<>(event(EventKind.FULFILMENT, T0 + 2_000, "o-1", 2), T0 + 2_000));
+            assertThat(h.numEventTimeTimers()).as("the fulfilment's timer only").isEqualTo(1);
+
+            // fulfilled at the last millisecond of the hold: the charge's timer is the fulfilment's
+            h.processElement(new StreamRecord<>(event(EventKind.CHARGE, T0, "o-2", 3), T0));
+            h.processElement(new StreamRecord<>(event(EventKind.FULFILMENT, T0 + HOLD, "o-2", 4), T0 + HOLD));
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+
+            // a charge dropped while another of the order is held until the same time
+            h.processElement(new StreamRecord<>(event(EventKind.CHARGE, T0 + 1_000, "o-3", 5), T0 + 1_000));
+            h.processElement(new StreamRecord<>(event(EventKind.CHARGE, T0 + 1_000, "o-3", 6), T0 + 1_000));
+            h.processElement(new StreamRecord<>(event(EventKind.REFUND, T0 + 1_500, "o-3", 7), T0 + 1_500));
+            assertThat(h.numEventTimeTimers()).as("both charges completed: the refund's timer only").isEqualTo(3);
+
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+
     @Test
     void randomisedStreamsGiveTheSameMatchesWithAndWithoutTheScreen() throws Exception {
         int events = 0;
