@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paywatch.jobs.ingest.RawRecord;
 import io.paywatch.jobs.ingest.SourcePartitions;
-import io.paywatch.model.RuleSettings;
 import io.paywatch.jobs.runtime.NetworkBuffers;
+import io.paywatch.model.RuleSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -204,7 +204,7 @@ class ChargedUnfulfilledScreenTest {
             h.processElement(new StreamRecord<>(event(EventKind.FULFILMENT, T0 + HOLD, "o-2", 4), T0 + HOLD));
             assertThat(h.numEventTimeTimers()).isEqualTo(2);
 
-            // a charge dropped while another of the order is held until the same time
+            // two charges of one order at the same time, both completed: their one timer goes
             h.processElement(new StreamRecord<>(event(EventKind.CHARGE, T0 + 1_000, "o-3", 5), T0 + 1_000));
             h.processElement(new StreamRecord<>(event(EventKind.CHARGE, T0 + 1_000, "o-3", 6), T0 + 1_000));
             h.processElement(new StreamRecord<>(event(EventKind.REFUND, T0 + 1_500, "o-3", 7), T0 + 1_500));
