@@ -46,6 +46,11 @@ public final class PayWatchBench {
         final long rateChecksum;
         /** CEP matches counted by {@code baseline_cep}, else 0. */
         long patternMatches;
+        /**
+         * CPU time of the whole process (every task, GC, JIT) per event while the job ran. On a
+         * shared machine whose neighbours take cores away it moves far less than events/s.
+         */
+        double cpuMicrosPerEvent;
 
         Run(double eventsPerSecond, long peakHeapBytes, long checkpointBytes, long rateRecords, long rateChecksum) {
             this.eventsPerSecond = eventsPerSecond;
@@ -252,8 +257,8 @@ public final class PayWatchBench {
             List<Run> runs = new ArrayList<>();
             for (int r = 0; r < repetitions; r++) {
                 Run run = once(job.getValue(), jobEvents, checksumUpTo);
-                out.printf(Locale.ROOT, "bench: %s: run %d/%d: %,.0f events/s%n", name, r + 1, repetitions,
-                        run.eventsPerSecond);
+                out.printf(Locale.ROOT, "bench: %s: run %d/%d: %,.0f events/s, %.2f µs CPU per event%n", name,
+                        r + 1, repetitions, run.eventsPerSecond, run.cpuMicrosPerEvent);
                 runs.add(run);
             }
             runs.sort((a, b) -> Double.compare(a.eventsPerSecond, b.eventsPerSecond));
@@ -261,10 +266,11 @@ public final class PayWatchBench {
             medians.put(name, median.eventsPerSecond);
             long peak = runs.stream().mapToLong(x -> x.peakHeapBytes).max().orElse(0);
             long checkpoint = runs.stream().mapToLong(x -> x.checkpointBytes).max().orElse(0);
-            out.printf(Locale.ROOT, "bench: %-16s %,12.0f events/s  %,10.0f per core  peak heap %,6.0f MB"
-                            + "  checkpoint %,8.1f KB%s%s%n",
+            double[] cpu = runs.stream().mapToDouble(x -> x.cpuMicrosPerEvent).sorted().toArray();
+            out.printf(Locale.ROOT, "bench: %-16s %,12.0f events/s  %,10.0f per core  %6.2f µs CPU per event"
+                            + "  peak heap %,6.0f MB  checkpoint %,8.1f KB%s%s%n",
                     name, median.eventsPerSecond, median.eventsPerSecond / (name.equals(P1) ? 1 : BenchSource.PARALLELISM),
-                    peak / 1e6, checkpoint / 1e3,
+                    cpu[cpu.length / 2], peak / 1e6, checkpoint / 1e3,
                     median.rateRecords > 0 ? String.format(Locale.ROOT, "  rates %,d (checksum %d)",
                             median.rateRecords, median.rateChecksum) : "",
                     median.patternMatches > 0 ? String.format(Locale.ROOT, "  CEP matches %,d", median.patternMatches) : "");
@@ -361,11 +367,13 @@ public final class PayWatchBench {
             Sampler sampler = new Sampler(checkpoints);
             sampler.start();
             JobExecutionResult result;
+            long cpuBefore = processCpuNanos();
             try {
                 result = env.execute("paywatch-bench");
             } finally {
                 sampler.stop();
             }
+            long cpuNanos = processCpuNanos() - cpuBefore;
             double seconds = result.getNetRuntime() / 1000.0;
             Long records = result.getAccumulatorResult(Measurements.RATE_RECORDS);
             Long checksum = result.getAccumulatorResult(Measurements.RATE_TOTAL);
@@ -373,10 +381,19 @@ public final class PayWatchBench {
                     records == null ? 0 : records, checksum == null ? 0 : checksum);
             Long matches = result.getAccumulatorResult(Measurements.PATTERN_MATCHES);
             run.patternMatches = matches == null ? 0 : matches;
+            run.cpuMicrosPerEvent = cpuNanos / 1e3 / set.lines.length;
             return run;
         } finally {
             deleteTree(checkpoints);
         }
+    }
+
+    /** The process's CPU time so far (all threads), or 0 where the JVM does not tell. */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(0, os.getProcessCpuTime());
+        }
+        return 0;
     }
 
     /** Peak heap and the largest completed checkpoint, sampled while a job runs. */
