@@ -8,16 +8,23 @@ import java.io.IOException;
  * 7-bit groups low first, a high bit meaning "more") into a buffer of its own, one per serializer
  * instance: {@code StringValue.readString} takes a thread-local buffer for every string, and an
  * event has up to eleven. Short strings that repeat (merchant ids, channels, codes, currencies)
- * come back as one instance per value from a small direct-mapped cache, compared char by char,
- * so their hash is computed once, not at every keyBy and map lookup downstream. Not thread-safe.
+ * come back as one instance per value from a small two-way cache, compared char by char, so their
+ * hash is computed once, not at every keyBy and map lookup downstream. The cache keeps each
+ * value's hash beside it: a value evicted before its first use downstream has no hash of its own
+ * yet, and asking it for one would compute it again at every miss. Sets are picked by a
+ * multiplicative hash, because ids that count up ({@code m-0001}, {@code m-0002}, …) differ only in
+ * the low bits of {@code String.hashCode}. Not thread-safe.
  */
 final class FlinkStrings {
     /** Longer strings are not kept: ids of that length do not repeat. */
     static final int LONGEST_KEPT = 64;
-    private static final int SLOTS = 4096;
+    /** Two ways per set: 8,192 values, about 100 KB per reader. */
+    private static final int SET_BITS = 12;
 
     private char[] buffer = new char[LONGEST_KEPT];
-    private final String[] kept = new String[SLOTS];
+    /** Set {@code i} holds {@code kept[2i]} (the most recently added) and {@code kept[2i + 1]}. */
+    private final String[] kept = new String[2 << SET_BITS];
+    private final int[] hashes = new int[2 << SET_BITS];
 
     /**
      * The next string of {@code in}, or null where one was written as null.
@@ -46,14 +53,22 @@ final class FlinkStrings {
         if (!repeating || len > LONGEST_KEPT) {
             return new String(b, 0, len);
         }
-        int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
-        String s = kept[slot];
-        if (s != null && s.length() == len && s.hashCode() == hash && sameChars(s, b, len)) {
+        int first = ((hash * 0x9E3779B9) >>> (32 - SET_BITS)) << 1;
+        String s = kept[first];
+        if (s != null && hashes[first] == hash && sameChars(s, b, len)) {
             return s;
         }
-        s = new String(b, 0, len);
-        kept[slot] = s;
-        return s;
+        String other = kept[first + 1];
+        if (other != null && hashes[first + 1] == hash && sameChars(other, b, len)) {
+            return other;
+        }
+        // the newer one moves to the second way; the older one of the two leaves
+        kept[first + 1] = s;
+        hashes[first + 1] = hashes[first];
+        String fresh = new String(b, 0, len);
+        kept[first] = fresh;
+        hashes[first] = hash;
+        return fresh;
     }
 
     /** The rest of a variable-length number whose first byte was {@code first}. */
@@ -72,6 +87,9 @@ final class FlinkStrings {
     }
 
     private static boolean sameChars(String s, char[] b, int len) {
+        if (s.length() != len) {
+            return false;
+        }
         for (int i = 0; i < len; i++) {
             if (s.charAt(i) != b[i]) {
                 return false;

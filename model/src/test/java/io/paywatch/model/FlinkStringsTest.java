@@ -90,4 +90,30 @@ class FlinkStringsTest {
         DataInputDeserializer twice = new DataInputDeserializer(again.getSharedBuffer(), 0, again.length());
         assertThat(strings.read(twice, true)).isSameAs(strings.read(twice, true));
     }
+    @Test
+    void idsThatCountUpAreKeptThoughTheirHashesDifferOnlyInTheLowBits() throws Exception {
+        // 4,000 merchants read round after round: a cache indexed by the hash's low bits kept
+        // fewer than half of them, so the rest came back as new strings with no hash computed
+        DataOutputSerializer out = new DataOutputSerializer(1 << 16);
+        for (int round = 0; round < 2; round++) {
+            for (int m = 1; m <= 4_000; m++) {
+                StringValue.writeString(String.format(java.util.Locale.ROOT, "m-%04d", m), out);
+            }
+        }
+        FlinkStrings strings = new FlinkStrings();
+        DataInputDeserializer in = new DataInputDeserializer(out.getSharedBuffer(), 0, out.length());
+        List<String> first = new ArrayList<>();
+        for (int m = 1; m <= 4_000; m++) {
+            first.add(strings.read(in, true));
+        }
+        int same = 0;
+        for (int m = 1; m <= 4_000; m++) {
+            String s = strings.read(in, true);
+            assertThat(s).isEqualTo(String.format(java.util.Locale.ROOT, "m-%04d", m));
+            if (s == first.get(m - 1)) {
+                same++;
+            }
+        }
+        assertThat(same).isGreaterThan(3_600);
+    }
 }
