@@ -106,7 +106,44 @@ class ChargedUnfulfilledScreenTest {
     static List<String> matches(List<PatternSignal> signals) {
         List<String> out = new ArrayList<>();
         for (PatternSignal s : signals) {
-            out.add(s.key + " @" + (s.time - T0) + " " + Arrays.toString(s.eventIds));
+            out.add(match(s));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static String match(PatternSignal s) {
+        return s.key + " @" + (s.time - T0) + " " + Arrays.toString(s.eventIds);
+    }
+
+    /**
+     * Adds to {@code into} each match {@code cep} emitted since {@code seen} of its outputs, with
+     * the watermark that released it: a screen must not only give the same matches but give
+     * them as early. Returns how many outputs are now seen.
+     */
+    static int released(KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PatternSignal> cep,
+            long watermark, int seen, List<String> into) {
+        List<PatternSignal> all = cep.extractOutputValues();
+        for (int i = seen; i < all.size(); i++) {
+            into.add(match(all.get(i)) + " by " + (watermark == Long.MAX_VALUE ? "the end" : watermark - T0));
+        }
+        return all.size();
+    }
+
+    /** CEP alone: each match with the watermark that released it, sorted. */
+    static List<String> cepAloneReleased(KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PatternSignal> h,
+            List<Arrival> stream) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (h) {
+            h.open();
+            int seen = 0;
+            for (Arrival a : stream) {
+                h.processElement(new StreamRecord<>(a.event, a.event.eventTime));
+                h.processWatermark(new Watermark(a.watermarkAfter));
+                seen = released(h, a.watermarkAfter, seen, out);
+            }
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            released(h, Long.MAX_VALUE, seen, out);
         }
         out.sort(null);
         return out;
@@ -129,8 +166,11 @@ class ChargedUnfulfilledScreenTest {
         }
     }
 
-    /** What passed the screen, the matches of CEP behind it, and the resolvers sent to the incidents. */
-    record Screened(List<String> matches, int forwarded, List<String> resolverSignals) {}
+    /**
+     * What passed the screen, the matches of CEP behind it (also with the watermark that
+     * released each), and the resolvers sent to the incidents.
+     */
+    record Screened(List<String> matches, int forwarded, List<String> resolverSignals, List<String> released) {}
 
     static Screened screenThenCep(List<Arrival> stream) throws Exception {
         return screenThenCep(new ChargedUnfulfilledScreen(HOLD, W), stream, harness(cep(HOLD)));
@@ -168,11 +208,14 @@ class ChargedUnfulfilledScreenTest {
             }
         }
         int forwarded = 0;
+        List<String> released = new ArrayList<>();
         try (cep) {
             cep.open();
+            int seen = 0;
             for (Object o : screened) {
-                if (o instanceof Watermark) {
-                    cep.processWatermark((Watermark) o);
+                if (o instanceof Watermark w) {
+                    cep.processWatermark(w);
+                    seen = released(cep, w.getTimestamp(), seen, released);
                 } else {
                     @SuppressWarnings("unchecked")
                     StreamRecord<PaymentEvent> r = (StreamRecord<PaymentEvent>) o;
@@ -180,7 +223,8 @@ class ChargedUnfulfilledScreenTest {
                     forwarded++;
                 }
             }
-            return new Screened(matches(cep.extractOutputValues()), forwarded, resolverSignals);
+            released.sort(null);
+            return new Screened(matches(cep.extractOutputValues()), forwarded, resolverSignals, released);
         }
     }
 
@@ -227,6 +271,8 @@ class ChargedUnfulfilledScreenTest {
             List<String> expected = cepAlone(stream);
             Screened actual = screenThenCep(stream);
             assertThat(actual.matches).as("seed " + seed).isEqualTo(expected);
+            assertThat(actual.released).as("seed " + seed + ", released as early")
+                    .isEqualTo(cepAloneReleased(harness(cep(0)), stream));
             events += stream.size();
             forwarded += actual.forwarded;
             matched += expected.size();

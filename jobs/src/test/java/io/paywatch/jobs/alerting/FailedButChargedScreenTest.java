@@ -121,6 +121,8 @@ class FailedButChargedScreenTest {
             List<String> expected = cepAlone(stream);
             Screened actual = screenThenCep(stream);
             assertThat(actual.matches()).as("seed " + seed).isEqualTo(expected);
+            assertThat(actual.released()).as("seed " + seed + ", released as early")
+                    .isEqualTo(ChargedUnfulfilledScreenTest.cepAloneReleased(cep(), stream));
             events += stream.size();
             forwarded += actual.forwarded();
             matched += expected.size();
@@ -140,6 +142,32 @@ class FailedButChargedScreenTest {
         assertThat(s.matches()).isEmpty();
         assertThat(cepAlone(stream)).isEmpty();
         assertThat(s.forwarded()).isZero();
+    }
+
+    @Test
+    void aLonePaymentEventHasOneTimerTheOneAtWhichItTimesOut() throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent>(
+                new FailedButChargedScreen(W), e -> e.merchantId, Types.STRING)) {
+            h.open();
+            h.processWatermark(new Watermark(T0 - 1));
+            h.processElement(new StreamRecord<>(event(true, T0, "p-1", 1), T0));
+            h.processElement(new StreamRecord<>(event(false, T0 + 1_000, "p-2", 2), T0 + 1_000));
+            assertThat(h.numEventTimeTimers()).as("one per payment").isEqualTo(2);
+            // event time passes both events' own times: nothing is decided there
+            h.processWatermark(new Watermark(T0 + 2_000));
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+            // the second event of p-1, after its first one's time: both get decided at their times
+            h.processElement(new StreamRecord<>(event(false, T0 + 3_000, "p-1", 3), T0 + 3_000));
+            h.processWatermark(new Watermark(T0 + 3_000));
+            assertThat(h.extractOutputValues()).extracting(e -> e.eventId)
+                    .containsExactly("charge-p-1-1", "failed-p-1-3");
+            assertThat(h.getOutput()).filteredOn(o -> o instanceof StreamRecord)
+                    .extracting(o -> ((StreamRecord<?>) o).getTimestamp())
+                    .as("stamped with the failure's time, as before").containsExactly(T0 + 3_000, T0 + 3_000);
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
     }
 
     @Test
