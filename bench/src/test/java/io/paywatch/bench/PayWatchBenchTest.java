@@ -24,7 +24,7 @@ class PayWatchBenchTest {
         Map<String, Double> medians = bench.run(210_000);
         String printed = buffer.toString(StandardCharsets.UTF_8);
 
-        assertThat(medians).containsOnlyKeys("parse", "pipeline", "pipeline_rates", "pipeline_slow",
+        assertThat(medians).containsOnlyKeys("parse", "pipeline", "pipeline_rates", "pipeline_rocksdb", "pipeline_slow",
                 "pipeline_p1", "baseline_windows", "baseline_sql", "baseline_cep");
         assertThat(medians.values()).allSatisfy(eps -> assertThat(eps).isPositive());
         // pipeline_slow runs other events (late fulfilments), so its rates are not compared
@@ -35,8 +35,14 @@ class PayWatchBenchTest {
         assertThat(printed).contains("same failure rates from pipeline, pipeline_rates, pipeline_p1,"
                 + " baseline_windows, baseline_sql, baseline_cep: yes");
         assertThat(printed).containsPattern("baseline_cep .* CEP matches [1-9]");
+        // pipeline_rocksdb runs on 200,000 of its own events, compared with the heap pipeline on them
+        assertThat(bench.rocksdbChecksums).hasSize(2).doesNotContain(0L);
+        assertThat(bench.rocksdbChecksums[0]).isEqualTo(bench.rocksdbChecksums[1]);
+        assertThat(printed).contains("bench: pipeline_rocksdb: the pipeline on RocksDB, 200,000 events",
+                "same failure rates from pipeline_rocksdb and the pipeline on heap over its events: yes",
+                "bench: pipeline_rocksdb = ");
         assertThat(printed).contains("bench: ratio pipeline_rates / baseline_sql = ");
-        assertThat(PayWatchBench.finalLine(medians)).matches("bench: parse=\\d+ pipeline=\\d+ pipeline_rates=\\d+"
+        assertThat(PayWatchBench.finalLine(medians)).matches("bench: parse=\\d+ pipeline=\\d+ pipeline_rates=\\d+ pipeline_rocksdb=\\d+"
                 + " pipeline_slow=\\d+ pipeline_p1=\\d+ baseline_windows=\\d+ baseline_sql=\\d+ baseline_cep=\\d+");
     }
 }
