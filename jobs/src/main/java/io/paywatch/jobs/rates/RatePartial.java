@@ -1,12 +1,14 @@
 package io.paywatch.jobs.rates;
 
 import io.paywatch.model.PaymentEvent;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One key's payments of one bucket as counted by one upstream subtask ({@link RateBuckets}):
  * what reaches the failure-rate functions instead of every payment. A key's bucket may arrive
  * in several partials (from several subtasks, or split by a checkpoint); they add up.
  */
+@TypeInfo(RateRecordSerializers.PartialType.class)
 public class RatePartial {
     /** The merchant or channel. */
     public String key;

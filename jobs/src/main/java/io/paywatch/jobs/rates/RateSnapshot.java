@@ -1,9 +1,12 @@
 package io.paywatch.jobs.rates;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * The failure rates of one scope key at one evaluation: the window ending at {@link #time}.
  * Becomes {@code paywatch_rate} and {@code paywatch_code} points and the demo's live table.
  */
+@TypeInfo(RateRecordSerializers.SnapshotType.class)
 public class RateSnapshot {
     public static final String MERCHANT = "merchant";
     public static final String CHANNEL = "channel";
