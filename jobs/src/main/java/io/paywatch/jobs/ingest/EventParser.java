@@ -17,6 +17,10 @@ import java.nio.charset.StandardCharsets;
  * Parses and validates one payment event against the contract (payment-event.schema.json) with
  * a streaming JSON parser: no tree, one pass, unknown fields skipped. Never throws on bad
  * input: every problem becomes a {@link DeadLetter} with a reason naming the field.
+ *
+ * <p>Records of bytes (Kafka, files) first go to {@link FlatEventScanner}, which reads the usual
+ * record — flat, printable ASCII, every field valid — without Jackson and declines everything
+ * else; what it declines is parsed here as before, so every dead letter reads as it did.
  */
 public final class EventParser {
     /** Records above this size (characters, or bytes from Kafka and files) are rejected unread; real events are well under 2 KiB. */
@@ -33,15 +37,29 @@ public final class EventParser {
             .build();
 
     private final ReturnCodeCatalog catalog;
+    /** Null when every record goes through Jackson (the fast path's comparison tests). */
+    private final FlatEventScanner fastPath;
 
+    /** A parser for one thread (its fast path keeps the record being read). */
     public EventParser(ReturnCodeCatalog catalog) {
+        this(catalog, true);
+    }
+
+    EventParser(ReturnCodeCatalog catalog, boolean fastPath) {
         this.catalog = catalog;
+        this.fastPath = fastPath ? new FlatEventScanner() : null;
     }
 
     public ParsedRecord parse(byte[] bytes, String source, int partition) {
         if (bytes.length > MAX_RECORD_CHARS) {
             return tooLarge(new String(bytes, 0, 256, StandardCharsets.UTF_8), bytes.length, source,
                     partition);
+        }
+        if (fastPath != null) {
+            PaymentEvent e = fastPath.scan(bytes);
+            if (e != null) {
+                return validate(e, fastPath.kind, fastPath.status, null, bytes, source, partition);
+            }
         }
         try (JsonParser p = JSON.createParser(bytes)) {
             return parse(p, null, bytes, source, partition);
