@@ -2,12 +2,14 @@ package io.paywatch.model;
 
 import java.io.DataInput;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Reads strings in Flink's {@code StringValue} encoding (the length plus one, then each char, as
- * 7-bit groups low first, a high bit meaning "more") into a buffer of its own, one per serializer
+ * 7-bit groups low first, a high bit meaning "more") into buffers of its own, one per serializer
  * instance: {@code StringValue.readString} takes a thread-local buffer for every string, and an
- * event has up to eleven. Short strings that repeat (merchant ids, channels, codes, currencies)
+ * event has up to eleven. The first {@code length} bytes are read at once (each char takes at least
+ * one), so an ASCII string is one bulk read and a Latin-1 copy, not a call per char. Short strings that repeat (merchant ids, channels, codes, currencies)
  * come back as one instance per value from a small two-way cache, compared char by char, so their
  * hash is computed once, not at every keyBy and map lookup downstream. The cache keeps each
  * value's hash beside it: a value evicted before its first use downstream has no hash of its own
@@ -22,6 +24,7 @@ final class FlinkStrings {
     private static final int SET_BITS = 12;
 
     private char[] buffer = new char[LONGEST_KEPT];
+    private byte[] bytes = new byte[LONGEST_KEPT];
     /** Set {@code i} holds {@code kept[2i]} (the most recently added) and {@code kept[2i + 1]}. */
     private final String[] kept = new String[2 << SET_BITS];
     private final int[] hashes = new int[2 << SET_BITS];
@@ -37,35 +40,78 @@ final class FlinkStrings {
             return null;
         }
         len -= 1;
+        // every char takes at least one byte, so the first len bytes are all this string's: one
+        // bulk read instead of a call per char, and for ASCII (ids, codes) they are the chars
+        if (bytes.length < len) {
+            bytes = new byte[Math.max(len, bytes.length * 2)];
+        }
+        byte[] raw = bytes;
+        in.readFully(raw, 0, len);
+        int hash = 0;
+        int ascii = 0;
+        while (ascii < len && raw[ascii] >= 0) {
+            hash = 31 * hash + raw[ascii]; // String.hashCode's, over the chars
+            ascii++;
+        }
+        if (ascii < len) {
+            return readWide(in, raw, ascii, len, hash, repeating);
+        }
+        if (!repeating || len > LONGEST_KEPT) {
+            return new String(raw, 0, len, StandardCharsets.ISO_8859_1);
+        }
+        return keptOrNew(hash, len, raw, null);
+    }
+
+    /**
+     * The rest of a string whose byte {@code from} of the {@code len} read is the first of a char
+     * above U+007F: the bytes read are decoded on, then what the string has beyond them.
+     */
+    private String readWide(DataInput in, byte[] raw, int from, int len, int hash, boolean repeating)
+            throws IOException {
         if (buffer.length < len) {
             buffer = new char[Math.max(len, buffer.length * 2)];
         }
         char[] b = buffer;
-        int hash = 0;
-        for (int i = 0; i < len; i++) {
-            int c = in.readUnsignedByte();
+        for (int i = 0; i < from; i++) {
+            b[i] = (char) raw[i];
+        }
+        int at = from; // the next byte of raw, or of in once raw is used up
+        for (int i = from; i < len; i++) {
+            int c = at < len ? raw[at++] & 0xFF : in.readUnsignedByte();
             if (c >= 0x80) {
-                c = varint(in, c);
+                int value = c & 0x7f;
+                int shift = 7;
+                while ((c = at < len ? raw[at++] & 0xFF : in.readUnsignedByte()) >= 0x80) {
+                    value |= (c & 0x7f) << shift;
+                    shift += 7;
+                }
+                c = value | (c << shift);
             }
             b[i] = (char) c;
-            hash = 31 * hash + (char) c; // String.hashCode's, over the chars
+            hash = 31 * hash + (char) c;
         }
         if (!repeating || len > LONGEST_KEPT) {
             return new String(b, 0, len);
         }
+        return keptOrNew(hash, len, null, b);
+    }
+
+    /**
+     * The kept instance of the string in {@code ascii} (bytes below 0x80) or {@code wide}, or a new
+     * one, kept: it takes the set's first way, the one there moves to the second, the older leaves.
+     */
+    private String keptOrNew(int hash, int len, byte[] ascii, char[] wide) {
         int first = ((hash * 0x9E3779B9) >>> (32 - SET_BITS)) << 1;
-        String s = kept[first];
-        if (s != null && hashes[first] == hash && sameChars(s, b, len)) {
-            return s;
+        for (int way = first; way <= first + 1; way++) {
+            String s = kept[way];
+            if (s != null && hashes[way] == hash && sameChars(s, ascii, wide, len)) {
+                return s;
+            }
         }
-        String other = kept[first + 1];
-        if (other != null && hashes[first + 1] == hash && sameChars(other, b, len)) {
-            return other;
-        }
-        // the newer one moves to the second way; the older one of the two leaves
-        kept[first + 1] = s;
+        String fresh = ascii != null ? new String(ascii, 0, len, StandardCharsets.ISO_8859_1)
+                : new String(wide, 0, len);
+        kept[first + 1] = kept[first];
         hashes[first + 1] = hashes[first];
-        String fresh = new String(b, 0, len);
         kept[first] = fresh;
         hashes[first] = hash;
         return fresh;
@@ -86,12 +132,12 @@ final class FlinkStrings {
         return value | (curr << shift);
     }
 
-    private static boolean sameChars(String s, char[] b, int len) {
+    private static boolean sameChars(String s, byte[] ascii, char[] wide, int len) {
         if (s.length() != len) {
             return false;
         }
         for (int i = 0; i < len; i++) {
-            if (s.charAt(i) != b[i]) {
+            if (s.charAt(i) != (ascii != null ? (char) ascii[i] : wide[i])) {
                 return false;
             }
         }

@@ -51,6 +51,41 @@ class FlinkStringsTest {
         assertThat(in.available()).isZero();
     }
 
+    /**
+     * The first {@code length} bytes are read at once: a char above U+007F anywhere (first, last,
+     * of two or three bytes, several) makes the string longer than them, and what follows it
+     * must still be the next string.
+     */
+    @Test
+    void asciiWithWiderCharsAnywhereReadsBackExactlyAndLeavesTheNextStringInPlace() throws Exception {
+        List<String> written = new ArrayList<>();
+        String[] wide = {"\u00e9", "\u4e2d", "\u20ac\u00fc", "\uffff", "\u0080"};
+        for (int len = 1; len <= 70; len++) {
+            String ascii = "m-" + "0123456789abcdefghijklmnopqrstuvwxyz".repeat(2).substring(0, len);
+            for (int at = 0; at <= ascii.length(); at++) {
+                for (String w : wide) {
+                    written.add(ascii.substring(0, at) + w + ascii.substring(at));
+                }
+            }
+            written.add(ascii);
+        }
+        DataOutputSerializer out = new DataOutputSerializer(1 << 20);
+        for (String s : written) {
+            StringValue.writeString(s, out);
+            StringValue.writeString("next", out);
+        }
+        FlinkStrings strings = new FlinkStrings();
+        DataInputDeserializer in = new DataInputDeserializer(out.getSharedBuffer(), 0, out.length());
+        for (int i = 0; i < written.size(); i++) {
+            String s = strings.read(in, i % 3 != 0);
+            if (!s.equals(written.get(i))) {
+                assertThat(s).as("string " + i).isEqualTo(written.get(i));
+            }
+            assertThat(strings.read(in, true)).isEqualTo("next");
+        }
+        assertThat(in.available()).isZero();
+    }
+
     @Test
     void aRepeatingValueComesBackAsOneInstanceAndCollisionsStayExact() throws Exception {
         DataOutputSerializer out = new DataOutputSerializer(1 << 20);
