@@ -8,10 +8,11 @@ import java.nio.charset.StandardCharsets;
  * Reads strings in Flink's {@code StringValue} encoding (the length plus one, then each char, as
  * 7-bit groups low first, a high bit meaning "more") into buffers of its own, one per serializer
  * instance: {@code StringValue.readString} takes a thread-local buffer for every string, and an
- * event has up to eleven. The first {@code length} bytes are read at once (each char takes at least
- * one), so an ASCII string is one bulk read and a Latin-1 copy, not a call per char. Short strings that repeat (merchant ids, channels, codes, currencies)
- * come back as one instance per value from a small two-way cache, compared char by char, so their
- * hash is computed once, not at every keyBy and map lookup downstream. The cache keeps each
+ * event has up to eleven. The first {@code length} bytes are read at once (each char takes at
+ * least one), so an ASCII string is one bulk read and a Latin-1 copy, not a call per char. Short
+ * strings that repeat (merchant ids, channels, codes, currencies) come back as one instance per
+ * value from a small two-way cache, compared char by char, so their hash is computed once, not at
+ * every keyBy and map lookup downstream. The cache keeps each
  * value's hash beside it: a value evicted before its first use downstream has no hash of its own
  * yet, and asking it for one would compute it again at every miss. Sets are picked by a
  * multiplicative hash, because ids that count up ({@code m-0001}, {@code m-0002}, …) differ only in

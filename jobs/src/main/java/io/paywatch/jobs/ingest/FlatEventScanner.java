@@ -52,7 +52,7 @@ final class FlatEventScanner {
 
     private byte[] b;
     private int pos;
-    /** The end of the last string or number read (exclusive); its start is {@link #start}. */
+    /** The first byte of the last string read; it ends at {@code pos - 1}, its closing quote. */
     private int start;
     private long number;
     /** Where {@link #knownField} starts looking: after the last known field read. */
@@ -66,12 +66,12 @@ final class FlatEventScanner {
         pos = 0;
         kind = null;
         status = null;
-        PaymentEvent e = new PaymentEvent();
-        e.eventTime = Long.MIN_VALUE;
         if (skipWhitespace() != '{') {
             return null;
         }
         pos++;
+        PaymentEvent e = new PaymentEvent();
+        e.eventTime = Long.MIN_VALUE;
         int c = skipWhitespace();
         if (c == '}') {
             pos++;

@@ -165,8 +165,10 @@ class EventParserFastPathTest {
         for (int n : new int[] {0, 1, 3, 16, 64, 65, 127, 128, 129, 512, 513, 60_000}) {
             String s = "x".repeat(n);
             records.add("{\"" + s + "\":1}");
-            for (String field : new String[] {"event_id", "channel", "code", "message", "user_id",
-                "currency", "kind"}) {
+            // every string field: the scanner's length bounds are the parser's, field by field
+            for (String field : new String[] {"event_id", "payment_id", "order_id", "merchant_id",
+                "channel", "code", "message", "user_id", "card_fingerprint", "device_id", "currency",
+                "kind", "status"}) {
                 records.add("{\"" + field + "\":\"" + s + "\"}");
             }
         }
