@@ -125,7 +125,8 @@ public final class PaymentMonitorJob {
         SingleOutputStreamOperator<PaymentEvent> accepted = onTime
                 .keyBy(e -> e.merchantId)
                 .connect(onTime.getSideOutput(PipelineTags.LATE_EVENTS).keyBy(l -> l.event.merchantId))
-                .process(new DuplicateFilter(settings.dedupHorizonMs))
+                .process(new DuplicateFilter(settings.dedupHorizonMs,
+                        DuplicateFilter.IdLayout.forState(raw.getExecutionEnvironment().getConfiguration())))
                 .returns(TypeInformation.of(PaymentEvent.class))
                 .name("dedup by event_id").uid("dedup-by-merchant");
 

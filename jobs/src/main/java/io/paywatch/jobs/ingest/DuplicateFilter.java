@@ -2,12 +2,22 @@ package io.paywatch.jobs.ingest;
 
 import io.paywatch.jobs.PipelineTags;
 import io.paywatch.model.PaymentEvent;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -15,74 +25,148 @@ import org.apache.flink.util.Collector;
  * Drops a second delivery of an {@code event_id} seen within the dedup horizon (10 min of
  * event time) and counts it. Keyed by merchant: a redelivery is the same event, so it carries
  * the same merchant, and the pipeline's merchant-side rules read the same partitioning without
- * another exchange. Each merchant keeps its event ids of the horizon in a map; an id counts as
+ * another exchange. Each merchant keeps its event ids of the horizon; an id counts as
  * forgotten once the watermark has passed its first delivery's time plus the horizon, and the
  * forgotten ones are removed by one timer per merchant and half horizon of event time rather than
- * one per event (timers were a tenth of the pipeline's profile). The cleanup scans a merchant's
- * ids, so it runs rarely: each id is scanned two or three times before it leaves, not ten, for
- * at most half a horizon of ids more in state. Whether an id is remembered is decided by its
- * time, never by whether the cleanup has run yet, so the interval changes no result.
+ * one per event (timers were a tenth of the pipeline's profile). Each id is looked at by two or
+ * three cleanups before it leaves, not ten, for at most half a horizon of ids more in state.
+ * Whether an id is remembered is decided by its time, never by whether the cleanup has run yet,
+ * so the interval changes no result.
+ *
+ * <p>Where the ids live depends on the state backend ({@link IdLayout}): on the heap, a
+ * merchant's ids are one {@link EventIdTable} (arrays, no node or boxed time per id); on RocksDB,
+ * a map state with one entry per id, so that an event reads and writes one id, not the table.
+ * Either layout restores from a savepoint of the other: a merchant's ids move over the first
+ * time the merchant is seen after the restore.
  *
  * <p>Input 1: on-time events. Input 2: events that arrived behind the watermark: a redelivery
  * of a known event is a duplicate; anything else is dead-lettered as late. The decision compares
  * event times and the watermark, not arrival order, so it is the same on every run.
  */
 public class DuplicateFilter
-        extends KeyedCoProcessFunction<String, PaymentEvent, LateEvent, PaymentEvent> {
+        extends KeyedCoProcessFunction<String, PaymentEvent, LateEvent, PaymentEvent>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
+
+    /** How a merchant's event ids are kept in state. */
+    public enum IdLayout {
+        /** One {@link EventIdTable} value per merchant: for the heap backend. */
+        TABLE,
+        /** One map entry per event id: for RocksDB (and the changelog), which write what changes. */
+        MAP;
+
+        /**
+         * The layout for a job's configuration: {@link #TABLE} on the heap backend without the
+         * changelog (which would log the whole table at every event), else {@link #MAP}.
+         */
+        public static IdLayout forState(ReadableConfig conf) {
+            boolean heap = "hashmap".equalsIgnoreCase(conf.get(StateBackendOptions.STATE_BACKEND));
+            return heap && !conf.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG) ? TABLE : MAP;
+        }
+    }
+
     /** Forgotten ids are removed at the next multiple of this (half the horizon) in event time. */
     private final long cleanupSliceMs;
 
     private final long horizonMs;
-    /** event_id → event time of its first delivery, per merchant. */
+    private final IdLayout layout;
+    /** {@link IdLayout#MAP}: event_id → event time of its first delivery, per merchant. */
     private transient MapState<String, Long> firstSeen;
+    /** {@link IdLayout#TABLE}: the merchant's ids and their first deliveries' times. */
+    private transient ValueState<EventIdTable> idTable;
+    /** Whether the state was restored, so that the other layout's ids may have to move over. */
+    private transient boolean restored;
+    /** {@link IdLayout#MAP} after a restore: the merchants whose ids were moved over. */
+    private transient Set<String> movedOver;
 
-    public DuplicateFilter(long horizonMs) {
+    public DuplicateFilter(long horizonMs, IdLayout layout) {
         this.horizonMs = horizonMs;
+        this.layout = layout;
         this.cleanupSliceMs = Math.max(1, horizonMs / 2);
     }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {
+        restored = context.isRestored();
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {}
 
     @Override
     public void open(OpenContext openContext) {
         firstSeen = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("first-seen-by-event-id", Types.STRING, Types.LONG));
+        idTable = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("event-id-table", EventIdTableSerializer.INSTANCE));
+        movedOver = new HashSet<>();
     }
 
-    /** Whether a delivery at {@code seen} is still remembered at watermark {@code watermark}. */
-    private boolean remembered(Long seen, long watermark) {
-        return seen != null && seen + horizonMs > watermark;
+    /** Whether a delivery at {@code eventTime} repeats one first seen at {@code seen}. */
+    private boolean repeats(long seen, long eventTime, long watermark) {
+        // remembered (not yet forgotten at the watermark) and within the horizon of its time
+        return seen != EventIdTable.ABSENT && seen + horizonMs > watermark
+                && Math.abs(eventTime - seen) <= horizonMs;
+    }
+
+    /** The cleanup timer that forgets an id first seen at {@code eventTime}. */
+    private long cleanupTime(long eventTime) {
+        return Math.floorDiv(eventTime + horizonMs + cleanupSliceMs - 1, cleanupSliceMs) * cleanupSliceMs;
     }
 
     @Override
     public void processElement1(PaymentEvent e, Context ctx, Collector<PaymentEvent> out)
             throws Exception {
-        Long seen = firstSeen.get(e.eventId);
-        if (remembered(seen, ctx.timerService().currentWatermark())
-                && Math.abs(e.eventTime - seen) <= horizonMs) {
-            IngestProgress.DUPLICATES.increment();
-            ctx.output(PipelineTags.INPUT_OUTCOMES,
-                    InputOutcome.of(InputOutcome.DUPLICATE, e.eventTime));
-            return;
+        long watermark = ctx.timerService().currentWatermark();
+        if (layout == IdLayout.TABLE) {
+            EventIdTable ids = table();
+            if (repeats(ids.firstSeen(e.eventId), e.eventTime, watermark)) {
+                duplicate(e.eventTime, ctx);
+                return;
+            }
+            ids.remember(e.eventId, e.eventTime);
+            long cleanup = cleanupTime(e.eventTime);
+            if (cleanup != ids.cleanupAt) { // the timer service keeps one per (key, time) anyway
+                ctx.timerService().registerEventTimeTimer(cleanup);
+                ids.cleanupAt = cleanup;
+            }
+            idTable.update(ids);
+        } else {
+            moveTableOver(ctx.getCurrentKey());
+            if (repeats(orAbsent(firstSeen.get(e.eventId)), e.eventTime, watermark)) {
+                duplicate(e.eventTime, ctx);
+                return;
+            }
+            firstSeen.put(e.eventId, e.eventTime);
+            // a timer per merchant and slice: the timer service keeps one per (key, time)
+            ctx.timerService().registerEventTimeTimer(cleanupTime(e.eventTime));
         }
-        firstSeen.put(e.eventId, e.eventTime);
-        long forgetAt = e.eventTime + horizonMs;
-        // a timer per merchant and slice: the timer service keeps one per (key, time)
-        ctx.timerService().registerEventTimeTimer(
-                Math.floorDiv(forgetAt + cleanupSliceMs - 1, cleanupSliceMs) * cleanupSliceMs);
         IngestProgress.ACCEPTED.increment();
         ctx.output(PipelineTags.INPUT_OUTCOMES, InputOutcome.of(InputOutcome.ACCEPTED, e.eventTime));
         out.collect(e);
     }
 
+    private static long orAbsent(Long seen) {
+        return seen == null ? EventIdTable.ABSENT : seen;
+    }
+
+    private static void duplicate(long tallyTime, Context ctx) {
+        IngestProgress.DUPLICATES.increment();
+        ctx.output(PipelineTags.INPUT_OUTCOMES, InputOutcome.of(InputOutcome.DUPLICATE, tallyTime));
+    }
+
     @Override
     public void processElement2(LateEvent late, Context ctx, Collector<PaymentEvent> out)
             throws Exception {
-        Long seen = firstSeen.get(late.event.eventId);
-        if (remembered(seen, ctx.timerService().currentWatermark())
-                && Math.abs(late.event.eventTime - seen) <= horizonMs) {
-            IngestProgress.DUPLICATES.increment();
-            ctx.output(PipelineTags.INPUT_OUTCOMES,
-                    InputOutcome.of(InputOutcome.DUPLICATE, late.tallyTime));
+        long seen;
+        if (layout == IdLayout.TABLE) {
+            seen = table().firstSeen(late.event.eventId);
+        } else {
+            moveTableOver(ctx.getCurrentKey());
+            seen = orAbsent(firstSeen.get(late.event.eventId));
+        }
+        if (repeats(seen, late.event.eventTime, ctx.timerService().currentWatermark())) {
+            duplicate(late.tallyTime, ctx);
         } else {
             IngestProgress.LATE.increment();
             ctx.output(PipelineTags.DEAD_LETTERS, late.deadLetter);
@@ -93,6 +177,16 @@ public class DuplicateFilter
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaymentEvent> out)
             throws Exception {
+        if (layout == IdLayout.TABLE) {
+            EventIdTable ids = table();
+            if (ids.forgetUpTo(timestamp - horizonMs) == 0) {
+                idTable.clear(); // a quiet merchant leaves no empty table behind
+            } else {
+                idTable.update(ids);
+            }
+            return;
+        }
+        moveTableOver(ctx.getCurrentKey());
         Iterator<Map.Entry<String, Long>> ids = firstSeen.iterator();
         while (ids.hasNext()) {
             if (ids.next().getValue() + horizonMs <= timestamp) {
@@ -101,6 +195,37 @@ public class DuplicateFilter
         }
         if (firstSeen.isEmpty()) {
             firstSeen.clear(); // a quiet merchant leaves no empty map behind
+        }
+    }
+
+    /**
+     * {@link IdLayout#TABLE}: the current merchant's table, new if it has none; after a restore
+     * from the map layout, with the merchant's ids moved over from the map.
+     */
+    private EventIdTable table() throws Exception {
+        EventIdTable ids = idTable.value();
+        if (ids != null) {
+            return ids;
+        }
+        ids = new EventIdTable();
+        if (restored && !firstSeen.isEmpty()) {
+            for (Map.Entry<String, Long> id : firstSeen.entries()) {
+                ids.remember(id.getKey(), id.getValue()); // their cleanup timers were restored too
+            }
+            firstSeen.clear();
+            idTable.update(ids);
+        }
+        return ids;
+    }
+
+    /** {@link IdLayout#MAP} after a restore from the table layout: moves the merchant's ids over once. */
+    private void moveTableOver(String merchant) throws Exception {
+        if (restored && movedOver.add(merchant)) {
+            EventIdTable ids = idTable.value();
+            if (ids != null) {
+                ids.forEach(firstSeen::put);
+                idTable.clear();
+            }
         }
     }
 }

@@ -9,11 +9,16 @@ import io.paywatch.model.PaymentEvent;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The late-event gate and the duplicate filter, on Flink's operator test harnesses. */
 class IngestOperatorsTest {
@@ -295,12 +300,21 @@ class IngestOperatorsTest {
         restored.close();
     }
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> dedup()
-            throws Exception {
+    private KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> dedup(
+            DuplicateFilter.IdLayout layout) throws Exception {
+        return dedup(layout, null);
+    }
+
+    /** A dedup of {@code layout}, restored from {@code snapshot} unless it is null. */
+    private KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> dedup(
+            DuplicateFilter.IdLayout layout, OperatorSubtaskState snapshot) throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(new DuplicateFilter(600_000)),
+                        new KeyedCoProcessOperator<>(new DuplicateFilter(600_000, layout)),
                         e -> e.merchantId, l -> l.event.merchantId, Types.STRING);
+        if (snapshot != null) {
+            h.initializeState(snapshot);
+        }
         h.open();
         return h;
     }
@@ -311,9 +325,10 @@ class IngestOperatorsTest {
         return c;
     }
 
-    @Test
-    void dropsAndCountsRedeliveriesWithinTenMinutesAndForgetsThemAfterwards() throws Exception {
-        var h = dedup();
+    @ParameterizedTest
+    @EnumSource(DuplicateFilter.IdLayout.class)
+    void dropsAndCountsRedeliveriesWithinTenMinutesAndForgetsThemAfterwards(DuplicateFilter.IdLayout layout) throws Exception {
+        var h = dedup(layout);
         PaymentEvent e = ok(T0, "m", "card");
         h.processElement1(new StreamRecord<>(e, e.eventTime));
         h.processElement1(new StreamRecord<>(copyOf(e, T0 + 2_000), T0 + 2_000)); // duplicate
@@ -347,9 +362,10 @@ class IngestOperatorsTest {
         h.close();
     }
 
-    @Test
-    void theSameIdMoreThanTenMinutesApartIsANewEvent() throws Exception {
-        var h = dedup();
+    @ParameterizedTest
+    @EnumSource(DuplicateFilter.IdLayout.class)
+    void theSameIdMoreThanTenMinutesApartIsANewEvent(DuplicateFilter.IdLayout layout) throws Exception {
+        var h = dedup(layout);
         PaymentEvent e = ok(T0, "m", "card");
         h.processElement1(new StreamRecord<>(e, e.eventTime));
         h.processElement1(new StreamRecord<>(copyOf(e, T0 + 600_001), T0 + 600_001));
@@ -357,9 +373,10 @@ class IngestOperatorsTest {
         h.close();
     }
 
-    @Test
-    void cleanupIsOneTimerPerMerchantAndHalfHorizonNotOnePerEvent() throws Exception {
-        var h = dedup();
+    @ParameterizedTest
+    @EnumSource(DuplicateFilter.IdLayout.class)
+    void cleanupIsOneTimerPerMerchantAndHalfHorizonNotOnePerEvent(DuplicateFilter.IdLayout layout) throws Exception {
+        var h = dedup(layout);
         for (int i = 0; i < 1_000; i++) {
             PaymentEvent e = ok(T0 + 1_000 + i * 50L, i % 2 == 0 ? "m-1" : "m-2", "card"); // 50 s of traffic
             h.processElement1(new StreamRecord<>(e, e.eventTime));
@@ -376,9 +393,10 @@ class IngestOperatorsTest {
         h.close();
     }
 
-    @Test
-    void anIdPastItsHorizonAtTheWatermarkIsForgottenBeforeItsCleanupTimerFires() throws Exception {
-        var h = dedup();
+    @ParameterizedTest
+    @EnumSource(DuplicateFilter.IdLayout.class)
+    void anIdPastItsHorizonAtTheWatermarkIsForgottenBeforeItsCleanupTimerFires(DuplicateFilter.IdLayout layout) throws Exception {
+        var h = dedup(layout);
         PaymentEvent e = ok(T0 + 1_000, "m", "card");
         h.processElement1(new StreamRecord<>(e, e.eventTime));
         // the watermark passes first-seen + horizon, but not yet the cleanup timer
@@ -394,6 +412,54 @@ class IngestOperatorsTest {
         assertThat(h.getSideOutput(PipelineTags.DEAD_LETTERS)).extracting(r -> r.getValue().source)
                 .containsExactly("r");
         h.close();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"MAP, TABLE", "TABLE, MAP", "TABLE, TABLE", "MAP, MAP"})
+    void eitherIdLayoutRestoresFromASnapshotOfTheOtherAndForgetsAsBefore(
+            DuplicateFilter.IdLayout before, DuplicateFilter.IdLayout after) throws Exception {
+        var h = dedup(before);
+        PaymentEvent seenOnTime = ok(T0 + 1_000, "m-1", "card");
+        PaymentEvent seenLate = ok(T0 + 2_000, "m-2", "card");
+        PaymentEvent quiet = ok(T0 + 3_000, "m-3", "card"); // its merchant sends nothing after the restore
+        for (PaymentEvent e : List.of(seenOnTime, seenLate, quiet)) {
+            h.processElement1(new StreamRecord<>(e, e.eventTime));
+        }
+        OperatorSubtaskState snapshot = h.snapshot(1, T0 + 4_000);
+        h.close();
+
+        var restored = dedup(after, snapshot);
+        restored.processElement1(new StreamRecord<>(copyOf(seenOnTime, T0 + 5_000), T0 + 5_000));
+        PaymentEvent fresh = ok(T0 + 6_000, "m-1", "card");
+        restored.processElement1(new StreamRecord<>(fresh, fresh.eventTime));
+        LateEvent redelivery = new LateEvent();
+        redelivery.event = copyOf(seenLate, T0 + 2_000);
+        redelivery.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", "r");
+        redelivery.tallyTime = T0 + 7_000;
+        restored.processElement2(new StreamRecord<>(redelivery, T0 + 2_000));
+        assertThat(restored.extractOutputValues()).extracting(x -> x.eventId).containsExactly(fresh.eventId);
+        assertThat(restored.getSideOutput(PipelineTags.INPUT_OUTCOMES)).extracting(r -> r.getValue().kind)
+                .containsExactly(InputOutcome.DUPLICATE, InputOutcome.ACCEPTED, InputOutcome.DUPLICATE);
+        assertThat(restored.getSideOutput(PipelineTags.DEAD_LETTERS)).isNull();
+
+        // every merchant's ids leave with their cleanup timers, moved over or not
+        restored.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 900_000));
+        restored.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 900_000));
+        assertThat(restored.numKeyedStateEntries()).isZero();
+        assertThat(restored.numEventTimeTimers()).isZero();
+        restored.close();
+    }
+
+    @Test
+    void theIdLayoutIsTheTableOnlyOnTheHeapBackendWithoutTheChangelog() {
+        assertThat(DuplicateFilter.IdLayout.forState(new Configuration())).isEqualTo(DuplicateFilter.IdLayout.TABLE);
+        Configuration heap = Configuration.fromMap(java.util.Map.of("state.backend.type", "hashmap"));
+        assertThat(DuplicateFilter.IdLayout.forState(heap)).isEqualTo(DuplicateFilter.IdLayout.TABLE);
+        Configuration rocksdb = Configuration.fromMap(java.util.Map.of("state.backend.type", "rocksdb"));
+        assertThat(DuplicateFilter.IdLayout.forState(rocksdb)).isEqualTo(DuplicateFilter.IdLayout.MAP);
+        Configuration changelog = Configuration.fromMap(java.util.Map.of(
+                "state.backend.type", "hashmap", "state.changelog.enabled", "true"));
+        assertThat(DuplicateFilter.IdLayout.forState(changelog)).isEqualTo(DuplicateFilter.IdLayout.MAP);
     }
 
     @Test

@@ -1,0 +1,128 @@
+package io.paywatch.jobs.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dedup's id table against a {@link HashMap} doing the same work, its edge cases (colliding
+ * hashes, an id whose hash is 0, overwrites), the whole-slice forgetting, and its serializer.
+ */
+class EventIdTableTest {
+
+    @Test
+    void holdsWhatAHashMapHoldsThroughGrowthOverwritesAndForgetting() {
+        Random random = new Random(7);
+        EventIdTable table = new EventIdTable();
+        Map<String, Long> expected = new HashMap<>();
+        String[] ids = new String[5_000];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = new UUID(random.nextLong(), random.nextLong()).toString();
+        }
+        long time = 0;
+        for (int round = 0; round < 20_000; round++) {
+            String id = ids[random.nextInt(ids.length)];
+            time += random.nextInt(100);
+            table.remember(id, time);
+            expected.put(id, time);
+            if (round % 3_000 == 2_999) {
+                long cutoff = time - 50_000;
+                expected.values().removeIf(t -> t <= cutoff);
+                assertThat(table.forgetUpTo(cutoff)).isEqualTo(expected.size());
+            }
+            assertThat(table.size()).isEqualTo(expected.size());
+        }
+        for (String id : ids) {
+            assertThat(table.firstSeen(id)).as(id).isEqualTo(expected.getOrDefault(id, EventIdTable.ABSENT));
+        }
+        Map<String, Long> visited = new HashMap<>();
+        table.forEach(visited::put);
+        assertThat(visited).isEqualTo(expected);
+    }
+
+    @Test
+    void idsWithTheSameHashCodeAndTheEmptyIdAreKeptApart() {
+        EventIdTable table = new EventIdTable();
+        // "Aa" and "BB" share String.hashCode; "" hashes to 0, which marks empty slots
+        table.remember("Aa", 1);
+        table.remember("BB", 2);
+        table.remember("", 3);
+        assertThat(table.firstSeen("Aa")).isEqualTo(1);
+        assertThat(table.firstSeen("BB")).isEqualTo(2);
+        assertThat(table.firstSeen("")).isEqualTo(3);
+        assertThat(table.firstSeen("AaBB")).isEqualTo(EventIdTable.ABSENT);
+        table.remember("BB", 5);
+        assertThat(table.size()).isEqualTo(3);
+        assertThat(table.firstSeen("BB")).isEqualTo(5);
+        assertThat(table.forgetUpTo(2)).isEqualTo(2);
+        assertThat(table.firstSeen("Aa")).isEqualTo(EventIdTable.ABSENT);
+        assertThat(table.firstSeen("BB")).isEqualTo(5);
+        assertThat(table.firstSeen("")).isEqualTo(3);
+    }
+
+    @Test
+    void forgettingASliceShrinksTheTableAndForgettingAllEmptiesIt() {
+        EventIdTable table = new EventIdTable();
+        for (int i = 0; i < 1_000; i++) {
+            table.remember("pay-" + i, i);
+        }
+        int full = table.capacity();
+        assertThat(full).isGreaterThanOrEqualTo(2_000);
+        assertThat(table.forgetUpTo(989)).isEqualTo(10);
+        assertThat(table.capacity()).isLessThan(full / 32);
+        assertThat(table.firstSeen("pay-995")).isEqualTo(995);
+        assertThat(table.forgetUpTo(-1)).isEqualTo(10); // nothing that old: unchanged
+        assertThat(table.forgetUpTo(Long.MAX_VALUE)).isZero();
+        assertThat(table.firstSeen("pay-995")).isEqualTo(EventIdTable.ABSENT);
+    }
+
+    @Test
+    void aCopyIsIndependentOfItsOriginal() {
+        EventIdTable table = new EventIdTable();
+        table.remember("pay-1", 10);
+        table.cleanupAt = 300_000;
+        EventIdTable copy = EventIdTableSerializer.INSTANCE.copy(table);
+        assertThat(copy).isEqualTo(table);
+        copy.remember("pay-1", 20);
+        copy.remember("pay-2", 30);
+        copy.cleanupAt = 600_000;
+        for (int i = 0; i < 100; i++) {
+            copy.remember("grow-" + i, i); // the copy's arrays grow; the original's stay
+        }
+        assertThat(table.firstSeen("pay-1")).isEqualTo(10);
+        assertThat(table.firstSeen("pay-2")).isEqualTo(EventIdTable.ABSENT);
+        assertThat(table.size()).isEqualTo(1);
+        assertThat(table.cleanupAt).isEqualTo(300_000);
+        assertThat(copy).isNotEqualTo(table);
+    }
+
+    @Test
+    void theSerializerRoundTripsEveryIdAndTheCleanupTimeAndCopiesBytesAsWritten() throws Exception {
+        EventIdTable table = new EventIdTable();
+        for (int i = 0; i < 300; i++) {
+            table.remember("pay-" + i + "-ü€", 1_700_000_000_000L + i); // ids are any string
+        }
+        table.cleanupAt = 1_700_000_600_000L;
+        EventIdTableSerializer s = EventIdTableSerializer.INSTANCE;
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        s.serialize(table, out);
+        EventIdTable read = s.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(read).isEqualTo(table);
+        assertThat(read.hashCode()).isEqualTo(table.hashCode());
+        assertThat(read.firstSeen("pay-299-ü€")).isEqualTo(1_700_000_000_299L);
+        DataOutputSerializer copied = new DataOutputSerializer(64);
+        s.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
+        assertThat(copied.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
+        // an empty table too
+        DataOutputSerializer empty = new DataOutputSerializer(16);
+        s.serialize(new EventIdTable(), empty);
+        assertThat(s.deserialize(new DataInputDeserializer(empty.getCopyOfBuffer())))
+                .isEqualTo(new EventIdTable());
+    }
+}
