@@ -27,6 +27,7 @@ import io.paywatch.jobs.rates.RatePartial;
 import io.paywatch.jobs.rates.FailureRateFunction;
 import io.paywatch.jobs.rates.RateSnapshot;
 import io.paywatch.jobs.runtime.NetworkBuffers;
+import io.paywatch.jobs.runtime.StateLayout;
 import io.paywatch.model.Alert;
 import io.paywatch.model.PaymentEvent;
 import io.paywatch.model.RuleSettings;
@@ -126,7 +127,7 @@ public final class PaymentMonitorJob {
                 .keyBy(e -> e.merchantId)
                 .connect(onTime.getSideOutput(PipelineTags.LATE_EVENTS).keyBy(l -> l.event.merchantId))
                 .process(new DuplicateFilter(settings.dedupHorizonMs,
-                        DuplicateFilter.IdLayout.forState(raw.getExecutionEnvironment().getConfiguration())))
+                        StateLayout.forState(raw.getExecutionEnvironment().getConfiguration())))
                 .returns(TypeInformation.of(PaymentEvent.class))
                 .name("dedup by event_id").uid("dedup-by-merchant");
 

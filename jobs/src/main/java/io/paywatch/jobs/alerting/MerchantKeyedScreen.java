@@ -39,12 +39,14 @@ public abstract class MerchantKeyedScreen<T extends MerchantKeyedScreen.Track> e
     private final String stateName;
     private final TypeInformation<T> trackType;
 
-    private transient InternalValueState<String, String, T> tracks;
-    private transient InternalTimerService<String> decisions;
+    /** Each order's track, in the order's namespace (a subclass may keep some elsewhere). */
+    protected transient InternalValueState<String, String, T> tracks;
+    protected transient InternalTimerService<String> decisions;
     private transient StreamRecord<PaymentEvent> stamped;
     /** The order being decided: the namespace of the timers it registers. */
-    private transient String order;
-    private transient long stamp;
+    protected transient String order;
+    /** The time of the element or timer being handled: what {@link #forward} stamps. */
+    protected transient long stamp;
     /** Registers (and deletes) decision timers of the order being decided. */
     protected transient OrderScreen.Timers timers;
 

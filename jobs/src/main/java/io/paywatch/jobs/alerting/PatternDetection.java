@@ -1,5 +1,6 @@
 package io.paywatch.jobs.alerting;
 
+import io.paywatch.jobs.runtime.StateLayout;
 import io.paywatch.model.Alert;
 import io.paywatch.model.PatternRuleSettings;
 import io.paywatch.model.PatternSignal;
@@ -116,11 +117,14 @@ public final class PatternDetection {
                     screens ? new ChargedUnfulfilledScreen(hold, s.withinMs) : null,
                     screenedResolvers ? ChargedUnfulfilledScreen.RESOLVER_SIGNALS : null);
         }
+        // the payments of failed_but_charged's screen: one table per merchant on the heap backend
+        StateLayout layout = StateLayout.forState(accepted.getExecutionEnvironment().getConfiguration());
         for (PatternRuleSettings s : variants(rules, RuleSettings.FAILED_BUT_CHARGED)) {
             add(signals, late, accepted, rules, RuleSettings.FAILED_BUT_CHARGED, s,
                     "cep-failed-but-charged" + uidSuffix, FailedButChargedPattern::relevant,
                     FailedButChargedPattern::keyOf, FailedButChargedPattern.pattern(s), null,
-                    FailedButChargedPattern.handler(s), screens ? new FailedButChargedScreen(s.withinMs) : null,
+                    FailedButChargedPattern.handler(s),
+                    screens ? new FailedButChargedScreen(s.withinMs, layout) : null,
                     null);
         }
         if (rules.enabled(RuleSettings.CHARGED_UNFULFILLED) && !screenedResolvers) {

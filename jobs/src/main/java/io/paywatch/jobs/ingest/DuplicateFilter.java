@@ -1,6 +1,7 @@
 package io.paywatch.jobs.ingest;
 
 import io.paywatch.jobs.PipelineTags;
+import io.paywatch.jobs.runtime.StateLayout;
 import io.paywatch.model.PaymentEvent;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -12,9 +13,6 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.ReadableConfig;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -33,7 +31,7 @@ import org.apache.flink.util.Collector;
  * Whether an id is remembered is decided by its time, never by whether the cleanup has run yet,
  * so the interval changes no result.
  *
- * <p>Where the ids live depends on the state backend ({@link IdLayout}): on the heap, a
+ * <p>Where the ids live depends on the state backend ({@link StateLayout}): on the heap, a
  * merchant's ids are one {@link EventIdTable} (arrays, no node or boxed time per id); on RocksDB,
  * a map state with one entry per id, so that an event reads and writes one id, not the table.
  * Either layout restores from a savepoint of the other: a merchant's ids move over the first
@@ -48,38 +46,21 @@ public class DuplicateFilter
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
-    /** How a merchant's event ids are kept in state. */
-    public enum IdLayout {
-        /** One {@link EventIdTable} value per merchant: for the heap backend. */
-        TABLE,
-        /** One map entry per event id: for RocksDB (and the changelog), which write what changes. */
-        MAP;
-
-        /**
-         * The layout for a job's configuration: {@link #TABLE} on the heap backend without the
-         * changelog (which would log the whole table at every event), else {@link #MAP}.
-         */
-        public static IdLayout forState(ReadableConfig conf) {
-            boolean heap = "hashmap".equalsIgnoreCase(conf.get(StateBackendOptions.STATE_BACKEND));
-            return heap && !conf.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG) ? TABLE : MAP;
-        }
-    }
-
     /** Forgotten ids are removed at the next multiple of this (half the horizon) in event time. */
     private final long cleanupSliceMs;
 
     private final long horizonMs;
-    private final IdLayout layout;
-    /** {@link IdLayout#MAP}: event_id → event time of its first delivery, per merchant. */
+    private final StateLayout layout;
+    /** {@link StateLayout#MAP}: event_id → event time of its first delivery, per merchant. */
     private transient MapState<String, Long> firstSeen;
-    /** {@link IdLayout#TABLE}: the merchant's ids and their first deliveries' times. */
+    /** {@link StateLayout#TABLE}: the merchant's ids and their first deliveries' times. */
     private transient ValueState<EventIdTable> idTable;
     /** Whether the state was restored, so that the other layout's ids may have to move over. */
     private transient boolean restored;
-    /** {@link IdLayout#MAP} after a restore: the merchants whose ids were moved over. */
+    /** {@link StateLayout#MAP} after a restore: the merchants whose ids were moved over. */
     private transient Set<String> movedOver;
 
-    public DuplicateFilter(long horizonMs, IdLayout layout) {
+    public DuplicateFilter(long horizonMs, StateLayout layout) {
         this.horizonMs = horizonMs;
         this.layout = layout;
         this.cleanupSliceMs = Math.max(1, horizonMs / 2);
@@ -118,7 +99,7 @@ public class DuplicateFilter
     public void processElement1(PaymentEvent e, Context ctx, Collector<PaymentEvent> out)
             throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        if (layout == IdLayout.TABLE) {
+        if (layout == StateLayout.TABLE) {
             EventIdTable ids = table();
             if (repeats(ids.firstSeen(e.eventId), e.eventTime, watermark)) {
                 duplicate(e.eventTime, ctx);
@@ -159,7 +140,7 @@ public class DuplicateFilter
     public void processElement2(LateEvent late, Context ctx, Collector<PaymentEvent> out)
             throws Exception {
         long seen;
-        if (layout == IdLayout.TABLE) {
+        if (layout == StateLayout.TABLE) {
             seen = table().firstSeen(late.event.eventId);
         } else {
             moveTableOver(ctx.getCurrentKey());
@@ -177,7 +158,7 @@ public class DuplicateFilter
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaymentEvent> out)
             throws Exception {
-        if (layout == IdLayout.TABLE) {
+        if (layout == StateLayout.TABLE) {
             EventIdTable ids = table();
             if (ids.forgetUpTo(timestamp - horizonMs) == 0) {
                 idTable.clear(); // a quiet merchant leaves no empty table behind
@@ -199,7 +180,7 @@ public class DuplicateFilter
     }
 
     /**
-     * {@link IdLayout#TABLE}: the current merchant's table, new if it has none; after a restore
+     * {@link StateLayout#TABLE}: the current merchant's table, new if it has none; after a restore
      * from the map layout, with the merchant's ids moved over from the map.
      */
     private EventIdTable table() throws Exception {
@@ -218,7 +199,7 @@ public class DuplicateFilter
         return ids;
     }
 
-    /** {@link IdLayout#MAP} after a restore from the table layout: moves the merchant's ids over once. */
+    /** {@link StateLayout#MAP} after a restore from the table layout: moves the merchant's ids over once. */
     private void moveTableOver(String merchant) throws Exception {
         if (restored && movedOver.add(merchant)) {
             EventIdTable ids = idTable.value();

@@ -207,6 +207,12 @@ class ChargedUnfulfilledScreenTest {
                 resolverSignals.sort(null);
             }
         }
+        return cepBehind(screened, resolverSignals, cep);
+    }
+
+    /** Feeds what a screen output, watermarks included, to {@code cep}: see {@link #screenThenCep}. */
+    static Screened cepBehind(List<Object> screened, List<String> resolverSignals,
+            KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PatternSignal> cep) throws Exception {
         int forwarded = 0;
         List<String> released = new ArrayList<>();
         try (cep) {

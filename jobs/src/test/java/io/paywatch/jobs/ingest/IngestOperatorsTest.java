@@ -5,6 +5,7 @@ import static io.paywatch.jobs.testing.Events.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paywatch.jobs.PipelineTags;
+import io.paywatch.jobs.runtime.StateLayout;
 import io.paywatch.model.PaymentEvent;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -301,13 +302,13 @@ class IngestOperatorsTest {
     }
 
     private KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> dedup(
-            DuplicateFilter.IdLayout layout) throws Exception {
+            StateLayout layout) throws Exception {
         return dedup(layout, null);
     }
 
     /** A dedup of {@code layout}, restored from {@code snapshot} unless it is null. */
     private KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> dedup(
-            DuplicateFilter.IdLayout layout, OperatorSubtaskState snapshot) throws Exception {
+            StateLayout layout, OperatorSubtaskState snapshot) throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         new KeyedCoProcessOperator<>(new DuplicateFilter(600_000, layout)),
@@ -326,8 +327,8 @@ class IngestOperatorsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(DuplicateFilter.IdLayout.class)
-    void dropsAndCountsRedeliveriesWithinTenMinutesAndForgetsThemAfterwards(DuplicateFilter.IdLayout layout) throws Exception {
+    @EnumSource(StateLayout.class)
+    void dropsAndCountsRedeliveriesWithinTenMinutesAndForgetsThemAfterwards(StateLayout layout) throws Exception {
         var h = dedup(layout);
         PaymentEvent e = ok(T0, "m", "card");
         h.processElement1(new StreamRecord<>(e, e.eventTime));
@@ -363,8 +364,8 @@ class IngestOperatorsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(DuplicateFilter.IdLayout.class)
-    void theSameIdMoreThanTenMinutesApartIsANewEvent(DuplicateFilter.IdLayout layout) throws Exception {
+    @EnumSource(StateLayout.class)
+    void theSameIdMoreThanTenMinutesApartIsANewEvent(StateLayout layout) throws Exception {
         var h = dedup(layout);
         PaymentEvent e = ok(T0, "m", "card");
         h.processElement1(new StreamRecord<>(e, e.eventTime));
@@ -374,8 +375,8 @@ class IngestOperatorsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(DuplicateFilter.IdLayout.class)
-    void cleanupIsOneTimerPerMerchantAndHalfHorizonNotOnePerEvent(DuplicateFilter.IdLayout layout) throws Exception {
+    @EnumSource(StateLayout.class)
+    void cleanupIsOneTimerPerMerchantAndHalfHorizonNotOnePerEvent(StateLayout layout) throws Exception {
         var h = dedup(layout);
         for (int i = 0; i < 1_000; i++) {
             PaymentEvent e = ok(T0 + 1_000 + i * 50L, i % 2 == 0 ? "m-1" : "m-2", "card"); // 50 s of traffic
@@ -394,8 +395,8 @@ class IngestOperatorsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(DuplicateFilter.IdLayout.class)
-    void anIdPastItsHorizonAtTheWatermarkIsForgottenBeforeItsCleanupTimerFires(DuplicateFilter.IdLayout layout) throws Exception {
+    @EnumSource(StateLayout.class)
+    void anIdPastItsHorizonAtTheWatermarkIsForgottenBeforeItsCleanupTimerFires(StateLayout layout) throws Exception {
         var h = dedup(layout);
         PaymentEvent e = ok(T0 + 1_000, "m", "card");
         h.processElement1(new StreamRecord<>(e, e.eventTime));
@@ -417,7 +418,7 @@ class IngestOperatorsTest {
     @ParameterizedTest
     @CsvSource({"MAP, TABLE", "TABLE, MAP", "TABLE, TABLE", "MAP, MAP"})
     void eitherIdLayoutRestoresFromASnapshotOfTheOtherAndForgetsAsBefore(
-            DuplicateFilter.IdLayout before, DuplicateFilter.IdLayout after) throws Exception {
+            StateLayout before, StateLayout after) throws Exception {
         var h = dedup(before);
         PaymentEvent seenOnTime = ok(T0 + 1_000, "m-1", "card");
         PaymentEvent seenLate = ok(T0 + 2_000, "m-2", "card");
@@ -452,14 +453,14 @@ class IngestOperatorsTest {
 
     @Test
     void theIdLayoutIsTheTableOnlyOnTheHeapBackendWithoutTheChangelog() {
-        assertThat(DuplicateFilter.IdLayout.forState(new Configuration())).isEqualTo(DuplicateFilter.IdLayout.TABLE);
+        assertThat(StateLayout.forState(new Configuration())).isEqualTo(StateLayout.TABLE);
         Configuration heap = Configuration.fromMap(java.util.Map.of("state.backend.type", "hashmap"));
-        assertThat(DuplicateFilter.IdLayout.forState(heap)).isEqualTo(DuplicateFilter.IdLayout.TABLE);
+        assertThat(StateLayout.forState(heap)).isEqualTo(StateLayout.TABLE);
         Configuration rocksdb = Configuration.fromMap(java.util.Map.of("state.backend.type", "rocksdb"));
-        assertThat(DuplicateFilter.IdLayout.forState(rocksdb)).isEqualTo(DuplicateFilter.IdLayout.MAP);
+        assertThat(StateLayout.forState(rocksdb)).isEqualTo(StateLayout.MAP);
         Configuration changelog = Configuration.fromMap(java.util.Map.of(
                 "state.backend.type", "hashmap", "state.changelog.enabled", "true"));
-        assertThat(DuplicateFilter.IdLayout.forState(changelog)).isEqualTo(DuplicateFilter.IdLayout.MAP);
+        assertThat(StateLayout.forState(changelog)).isEqualTo(StateLayout.MAP);
     }
 
     @Test
