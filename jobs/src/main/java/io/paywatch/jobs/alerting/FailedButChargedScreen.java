@@ -55,10 +55,6 @@ public class FailedButChargedScreen extends MerchantKeyedScreen<PaymentPairScree
     private transient InternalTimerService<VoidNamespace> expiries;
     private transient boolean restored;
 
-    public FailedButChargedScreen(long withinMs) {
-        this(withinMs, StateLayout.MAP);
-    }
-
     public FailedButChargedScreen(long withinMs, StateLayout layout) {
         super(TRACKS, TypeInformation.of(PaymentPairScreen.Track.class));
         this.withinMs = withinMs;
