@@ -134,7 +134,10 @@ public class FailedButChargedScreen extends MerchantKeyedScreen<PaymentPairScree
             return;
         }
         PaymentTrackTable table = tables.value();
-        if (table == null) {
+        // a table already in state changes in place: the heap backend holds that very object
+        // (copied on read while a snapshot holds it), so only a new one needs storing
+        boolean isNew = table == null;
+        if (isNew) {
             table = new PaymentTrackTable();
         }
         Object known = table.get(e.paymentId);
@@ -154,12 +157,16 @@ public class FailedButChargedScreen extends MerchantKeyedScreen<PaymentPairScree
                 expiries.registerEventTimeTimer(VoidNamespace.INSTANCE, timer);
                 table.expiryTimer = timer;
             }
-            tables.update(table);
+            if (isNew) {
+                tables.update(table);
+            }
             return;
         }
         screen.onEvent(t, e, timers);
         table.putTrack(e.paymentId, t);
-        tables.update(table);
+        if (isNew) {
+            tables.update(table);
+        }
     }
 
     @Override
@@ -193,11 +200,10 @@ public class FailedButChargedScreen extends MerchantKeyedScreen<PaymentPairScree
         }
     }
 
+    /** After a timer changed {@code table}, read from state and so held by it in place. */
     private void store(PaymentTrackTable table) throws Exception {
         if (table.isEmpty()) {
             tables.clear(); // a quiet merchant leaves no empty table behind
-        } else {
-            tables.update(table);
         }
     }
 

@@ -57,6 +57,8 @@ public class DuplicateFilter
     private transient ValueState<EventIdTable> idTable;
     /** Whether the state was restored, so that the other layout's ids may have to move over. */
     private transient boolean restored;
+    /** Whether {@link #table()} made the table it returned (it is not in state until stored). */
+    private transient boolean tableIsNew;
     /** {@link StateLayout#MAP} after a restore: the merchants whose ids were moved over. */
     private transient Set<String> movedOver;
 
@@ -111,7 +113,11 @@ public class DuplicateFilter
                 ctx.timerService().registerEventTimeTimer(cleanup);
                 ids.cleanupAt = cleanup;
             }
-            idTable.update(ids);
+            if (tableIsNew) {
+                // a table already in state changed in place: the heap backend holds that very
+                // object (copied on read while a snapshot holds it), so no second lookup to store it
+                idTable.update(ids);
+            }
         } else {
             moveTableOver(ctx.getCurrentKey());
             if (repeats(orAbsent(firstSeen.get(e.eventId)), e.eventTime, watermark)) {
@@ -162,7 +168,7 @@ public class DuplicateFilter
             EventIdTable ids = table();
             if (ids.forgetUpTo(timestamp - horizonMs) == 0) {
                 idTable.clear(); // a quiet merchant leaves no empty table behind
-            } else {
+            } else if (tableIsNew) {
                 idTable.update(ids);
             }
             return;
@@ -185,6 +191,7 @@ public class DuplicateFilter
      */
     private EventIdTable table() throws Exception {
         EventIdTable ids = idTable.value();
+        tableIsNew = ids == null;
         if (ids != null) {
             return ids;
         }
@@ -195,6 +202,7 @@ public class DuplicateFilter
             }
             firstSeen.clear();
             idTable.update(ids);
+            tableIsNew = false;
         }
         return ids;
     }

@@ -189,6 +189,49 @@ class FailedButChargedScreenTest {
     }
 
     /**
+     * On the heap the payments' table is changed in place, not stored again after each event: a
+     * checkpoint begun in the middle of each randomised stream, written out only after the rest
+     * of the stream went through the screen, restores to exactly the state at its beginning.
+     */
+    @ParameterizedTest
+    @EnumSource(StateLayout.class)
+    void aCheckpointHoldsWhatCameBeforeItBeganNotWhatCameWhileItWasWritten(StateLayout layout) throws Exception {
+        for (long seed = 1; seed <= 80; seed++) {
+            List<Arrival> stream = randomStream(seed);
+            List<Arrival> rest = stream.subList(stream.size() / 2, stream.size());
+            List<Object> screened = new ArrayList<>();
+            OperatorSubtaskState snapshot;
+            try (var h = screen(layout)) {
+                h.open();
+                for (Arrival a : stream.subList(0, stream.size() / 2)) {
+                    h.processElement(new StreamRecord<>(a.event(), a.event().eventTime));
+                    h.processWatermark(new Watermark(a.watermarkAfter()));
+                }
+                screened.addAll(h.getOutput());
+                snapshot = io.paywatch.jobs.testing.Checkpoints.takenAround(h, 1, () -> {
+                    for (Arrival a : rest) { // changes the tables while the checkpoint is written
+                        h.processElement(new StreamRecord<>(a.event(), a.event().eventTime));
+                        h.processWatermark(new Watermark(a.watermarkAfter()));
+                    }
+                });
+            }
+            try (var h = screen(layout)) {
+                h.initializeState(snapshot);
+                h.open();
+                for (Arrival a : rest) {
+                    h.processElement(new StreamRecord<>(a.event(), a.event().eventTime));
+                    h.processWatermark(new Watermark(a.watermarkAfter()));
+                }
+                h.processWatermark(new Watermark(Long.MAX_VALUE));
+                assertThat(h.numKeyedStateEntries()).as("seed " + seed + ", state left").isZero();
+                screened.addAll(h.getOutput());
+            }
+            Screened actual = ChargedUnfulfilledScreenTest.cepBehind(screened, List.of(), cep());
+            assertThat(actual.matches()).as("seed " + seed).isEqualTo(cepAlone(stream));
+        }
+    }
+
+    /**
      * On the heap a merchant's lone payment events have no timer of their own: one expiry timer
      * per merchant and half window, and a table that forgets them when it fires. A payment's
      * second event gives it a track with exact timers, which decide as with the other layout.

@@ -451,6 +451,30 @@ class IngestOperatorsTest {
         restored.close();
     }
 
+    /**
+     * The heap table is changed in place, not stored again after each event: a checkpoint begun
+     * before an event must still not hold that event's id when it is written out afterwards.
+     */
+    @ParameterizedTest
+    @EnumSource(StateLayout.class)
+    void aCheckpointHoldsTheIdsSeenBeforeItBeganNotThoseSeenWhileItWasWritten(StateLayout layout) throws Exception {
+        var h = dedup(layout);
+        PaymentEvent before = ok(T0 + 1_000, "m-1", "card");
+        h.processElement1(new StreamRecord<>(before, before.eventTime));
+        PaymentEvent during = ok(T0 + 2_000, "m-1", "card"); // the same merchant's table
+        OperatorSubtaskState snapshot = io.paywatch.jobs.testing.Checkpoints.takenAround(h, 1,
+                () -> h.processElement1(new StreamRecord<>(during, during.eventTime)));
+        assertThat(h.extractOutputValues()).hasSize(2);
+        h.close();
+
+        var restored = dedup(layout, snapshot);
+        restored.processElement1(new StreamRecord<>(copyOf(before, T0 + 3_000), T0 + 3_000));
+        restored.processElement1(new StreamRecord<>(copyOf(during, T0 + 3_000), T0 + 3_000));
+        assertThat(restored.extractOutputValues()).extracting(x -> x.eventId)
+                .as("only the id seen before the checkpoint began is a duplicate").containsExactly(during.eventId);
+        restored.close();
+    }
+
     @Test
     void theIdLayoutIsTheTableOnlyOnTheHeapBackendWithoutTheChangelog() {
         assertThat(StateLayout.forState(new Configuration())).isEqualTo(StateLayout.TABLE);
