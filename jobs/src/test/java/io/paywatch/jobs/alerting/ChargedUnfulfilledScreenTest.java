@@ -11,6 +11,7 @@ import io.paywatch.model.RuleSettings;
 import io.paywatch.patterns.ChargedUnfulfilledPattern;
 import java.util.ArrayList;
 import java.util.Arrays;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -39,8 +40,28 @@ class ChargedUnfulfilledScreenTest {
     private static final long HOLD = OrderScreen.holdFor(W);
     private static final long BOUND = 5_000;
 
-    /** An event in arrival order, with the watermark that follows it. */
-    record Arrival(PaymentEvent event, long watermarkAfter) {}
+    /** What {@link Arrival#watermarkAfter} holds when no watermark follows the event. */
+    static final long NO_WATERMARK = Long.MIN_VALUE;
+
+    /** An event in arrival order, with the watermark that follows it (or {@link #NO_WATERMARK}). */
+    record Arrival(PaymentEvent event, long watermarkAfter) {
+        boolean hasWatermark() {
+            return watermarkAfter != NO_WATERMARK;
+        }
+    }
+
+    /**
+     * The same arrivals with a watermark after every {@code k}-th only, as when many events arrive
+     * between two watermarks: what a screen defers until the next watermark piles up.
+     */
+    static List<Arrival> watermarkEvery(List<Arrival> stream, int k) {
+        List<Arrival> out = new ArrayList<>();
+        for (int i = 0; i < stream.size(); i++) {
+            Arrival a = stream.get(i);
+            out.add(i % k == k - 1 ? a : new Arrival(a.event, NO_WATERMARK));
+        }
+        return out;
+    }
 
     static PaymentEvent event(EventKind kind, long time, String order, int n) {
         PaymentEvent e = io.paywatch.jobs.testing.Events.ok(time, "m-1", "card");
@@ -139,8 +160,10 @@ class ChargedUnfulfilledScreenTest {
             int seen = 0;
             for (Arrival a : stream) {
                 h.processElement(new StreamRecord<>(a.event, a.event.eventTime));
-                h.processWatermark(new Watermark(a.watermarkAfter));
-                seen = released(h, a.watermarkAfter, seen, out);
+                if (a.hasWatermark()) {
+                    h.processWatermark(new Watermark(a.watermarkAfter));
+                    seen = released(h, a.watermarkAfter, seen, out);
+                }
             }
             h.processWatermark(new Watermark(Long.MAX_VALUE));
             released(h, Long.MAX_VALUE, seen, out);
@@ -159,7 +182,9 @@ class ChargedUnfulfilledScreenTest {
             h.open();
             for (Arrival a : stream) {
                 h.processElement(new StreamRecord<>(a.event, a.event.eventTime));
-                h.processWatermark(new Watermark(a.watermarkAfter));
+                if (a.hasWatermark()) {
+                    h.processWatermark(new Watermark(a.watermarkAfter));
+                }
             }
             h.processWatermark(new Watermark(Long.MAX_VALUE));
             return h.extractOutputValues();
@@ -174,6 +199,12 @@ class ChargedUnfulfilledScreenTest {
 
     static Screened screenThenCep(List<Arrival> stream) throws Exception {
         return screenThenCep(new ChargedUnfulfilledScreen(HOLD, W), stream, harness(cep(HOLD)));
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent> screen()
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new ChargedUnfulfilledScreen(HOLD, W), e -> e.merchantId, Types.STRING);
     }
 
     /**
@@ -191,7 +222,9 @@ class ChargedUnfulfilledScreenTest {
             h.open();
             for (Arrival a : stream) {
                 h.processElement(new StreamRecord<>(a.event, a.event.eventTime));
-                h.processWatermark(new Watermark(a.watermarkAfter));
+                if (a.hasWatermark()) {
+                    h.processWatermark(new Watermark(a.watermarkAfter));
+                }
             }
             h.processWatermark(new Watermark(Long.MAX_VALUE));
             assertThat(h.numKeyedStateEntries()).as("state left").isZero();
@@ -240,8 +273,7 @@ class ChargedUnfulfilledScreenTest {
      */
     @Test
     void aFulfilledChargesTimerIsDeletedUnlessTheOrderIsDecidedThen() throws Exception {
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent>(
-                new ChargedUnfulfilledScreen(HOLD, W), e -> e.merchantId, Types.STRING)) {
+        try (var h = screen()) {
             h.open();
             h.processWatermark(new Watermark(T0 - 1));
             h.processElement(new StreamRecord<>(event(EventKind.CHARGE, T0, "o-1", 1), T0));
@@ -286,6 +318,102 @@ class ChargedUnfulfilledScreenTest {
         // the streams exercise both outcomes, and the screen does save CEP work
         assertThat(matched).isGreaterThan(100);
         assertThat(forwarded).isLessThan(events);
+    }
+
+    /** Many events between two watermarks, as in a running job: the same matches, as early. */
+    @Test
+    void randomisedStreamsWithSparseWatermarksGiveTheSameMatchesWithAndWithoutTheScreen()
+            throws Exception {
+        int matched = 0;
+        for (long seed = 1; seed <= 60; seed++) {
+            for (int k : new int[] {3, 11}) {
+                List<Arrival> stream = watermarkEvery(randomStream(seed), k);
+                Screened actual = screenThenCep(stream);
+                assertThat(actual.matches).as("seed " + seed + ", k " + k).isEqualTo(cepAlone(stream));
+                assertThat(actual.released).as("seed " + seed + ", k " + k + ", released as early")
+                        .isEqualTo(cepAloneReleased(harness(cep(0)), stream));
+                assertThat(actual.resolverSignals).as("seed " + seed + ", k " + k)
+                        .isEqualTo(resolversAfterAMatch(stream));
+                matched += actual.matches.size();
+            }
+        }
+        assertThat(matched).isGreaterThan(200);
+    }
+
+    /**
+     * A checkpoint begun in the middle of each randomised stream (some events after the last
+     * watermark), written out only after the rest of the stream went through the screen, restores
+     * to exactly the state at its beginning: the same matches and resolvers as CEP alone.
+     */
+    @Test
+    void aCheckpointHoldsWhatCameBeforeItBeganNotWhatCameWhileItWasWritten() throws Exception {
+        for (long seed = 1; seed <= 60; seed++) {
+            List<Arrival> stream = watermarkEvery(randomStream(seed), 5);
+            List<Arrival> rest = stream.subList(stream.size() / 2, stream.size());
+            List<Object> screened = new ArrayList<>();
+            List<String> signals = new ArrayList<>();
+            OperatorSubtaskState snapshot;
+            try (var h = screen()) {
+                h.open();
+                feed(h, stream.subList(0, stream.size() / 2));
+                screened.addAll(h.getOutput());
+                signals.addAll(resolverSignals(h));
+                snapshot = io.paywatch.jobs.testing.Checkpoints.takenAround(h, 1, () -> feed(h, rest));
+            }
+            try (var h = screen()) {
+                h.initializeState(snapshot);
+                h.open();
+                feed(h, rest);
+                h.processWatermark(new Watermark(Long.MAX_VALUE));
+                assertThat(h.numKeyedStateEntries()).as("seed " + seed + ", state left").isZero();
+                screened.addAll(h.getOutput());
+                signals.addAll(resolverSignals(h));
+            }
+            signals.sort(null);
+            Screened actual = cepBehind(screened, signals, harness(cep(HOLD)));
+            assertThat(actual.matches).as("seed " + seed).isEqualTo(cepAlone(stream));
+            assertThat(actual.resolverSignals).as("seed " + seed).isEqualTo(resolversAfterAMatch(stream));
+        }
+    }
+
+    /**
+     * A fulfilment that arrives before its charge but lies more than the hold after it: it waits
+     * for the charge, then must still be decided at its own time, not at the charge's deadline,
+     * or CEP would see it too late and match.
+     */
+    @Test
+    void aFulfilmentArrivingBeforeItsChargeButLaterThanTheHoldIsDecidedAtItsOwnTime()
+            throws Exception {
+        List<Arrival> stream = List.of(
+                new Arrival(event(EventKind.FULFILMENT, T0 + HOLD + 60_000, "o-1", 1), T0 - 1),
+                new Arrival(event(EventKind.CHARGE, T0, "o-1", 2), T0 - 1));
+        assertThat(cepAlone(stream)).isEmpty();
+        Screened s = screenThenCep(stream);
+        assertThat(s.matches).isEmpty();
+        assertThat(s.forwarded).as("the charge and the fulfilment that ends its partial match").isEqualTo(2);
+    }
+
+    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent> h,
+            List<Arrival> arrivals) throws Exception {
+        for (Arrival a : arrivals) {
+            h.processElement(new StreamRecord<>(a.event, a.event.eventTime));
+            if (a.hasWatermark()) {
+                h.processWatermark(new Watermark(a.watermarkAfter));
+            }
+        }
+    }
+
+    /** The resolver signals a screen sent to the incidents so far, as {@link #resolversAfterAMatch} writes them. */
+    private static List<String> resolverSignals(
+            KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent> h) {
+        List<String> out = new ArrayList<>();
+        var side = h.getSideOutput(ChargedUnfulfilledScreen.RESOLVER_SIGNALS);
+        if (side != null) {
+            for (StreamRecord<PatternSignal> r : side) {
+                out.add(r.getValue().key + " @" + (r.getValue().time - T0) + " " + Arrays.toString(r.getValue().eventIds));
+            }
+        }
+        return out;
     }
 
     /**
