@@ -119,6 +119,16 @@ final class DetectionLatency {
                             + " max %d ms over %d incidents (%d without an alert); target p99 ≤ 1,000 ms%n",
                     pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1), latencies.size(),
                     sent.size() - latencies.size());
+            // when the slowest were sent: to hold against the job's log (checkpoints) and a GC log
+            List<String> slowest = new ArrayList<>(sent.keySet());
+            slowest.removeIf(m -> !alerted.containsKey(m) || m.startsWith(PROBE));
+            slowest.sort((a, b) -> Long.compare(alerted.get(b) - sent.get(b), alerted.get(a) - sent.get(a)));
+            StringBuilder when = new StringBuilder();
+            for (String m : slowest.subList(0, Math.min(3, slowest.size()))) {
+                when.append(when.length() == 0 ? "" : ", ").append(alerted.get(m) - sent.get(m)).append(" ms sent at ")
+                        .append(java.time.Instant.ofEpochMilli(sent.get(m)));
+            }
+            out.println("bench: latency: the slowest incidents: " + when);
         } finally {
             receiver.stop(0);
             exec(out, "bash", kafkaScript.toString(), "stop", dir.resolve("kafka").toString());

@@ -319,6 +319,9 @@ public final class PayWatchBench {
         ratio(medians, SLOW, "pipeline", 0.8);
         ratio(medians, "pipeline", "baseline_cep", 2);
         ratio(medians, "pipeline", P1, 1.7);
+        if (medians.containsKey("pipeline") && medians.containsKey(P1)) {
+            out.println(CoreScaling.describe());
+        }
         lastChecksums = checksums;
         return medians;
     }

@@ -42,6 +42,9 @@ class PayWatchBenchTest {
                 "same failure rates from pipeline_rocksdb and the pipeline on heap over its events: yes",
                 "bench: pipeline_rocksdb = ");
         assertThat(printed).contains("bench: ratio pipeline_rates / baseline_sql = ");
+        // beside the scaling ratio, what a second core gives on this machine without Flink
+        assertThat(printed).containsPattern("bench: this machine: (\\d+ threads of cache-resident work give \\d+\\.\\d\\d×"
+                + " one thread's throughput, of arithmetic alone \\d+\\.\\d\\d×|1 core seen by the JVM)");
         assertThat(PayWatchBench.finalLine(medians)).matches("bench: parse=\\d+ pipeline=\\d+ pipeline_rates=\\d+ pipeline_rocksdb=\\d+"
                 + " pipeline_slow=\\d+ pipeline_p1=\\d+ baseline_windows=\\d+ baseline_sql=\\d+ baseline_cep=\\d+");
     }
