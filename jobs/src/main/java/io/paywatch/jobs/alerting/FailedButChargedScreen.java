@@ -188,7 +188,7 @@ public class FailedButChargedScreen extends MerchantKeyedScreen<PaymentPairScree
         if (t.isEmpty()) {
             table.remove(order);
         }
-        store(table);
+        clearIfEmpty(table);
     }
 
     /** The expiry timer of a merchant's lone events: those timed out by {@code time} are forgotten. */
@@ -196,12 +196,12 @@ public class FailedButChargedScreen extends MerchantKeyedScreen<PaymentPairScree
         PaymentTrackTable table = tables.value();
         if (table != null) {
             table.forgetUpTo(time);
-            store(table);
+            clearIfEmpty(table);
         }
     }
 
-    /** After a timer changed {@code table}, read from state and so held by it in place. */
-    private void store(PaymentTrackTable table) throws Exception {
+    /** After a timer changed {@code table} (read from state, so changed there in place): an empty one goes. */
+    private void clearIfEmpty(PaymentTrackTable table) throws Exception {
         if (table.isEmpty()) {
             tables.clear(); // a quiet merchant leaves no empty table behind
         }
