@@ -8,8 +8,9 @@ import java.util.Arrays;
  * data. Work that stays in a core's cache (the job's hash tables, buffers and strings) is the
  * kind that scales worst when cores are hyperthreads of one physical core or share it with
  * neighbours, as virtual machines' cores may; arithmetic alone shows what the cores give when
- * they do not compete. Their ratio is the ceiling of any parallelism-2 / parallelism-1 figure
- * measured here (target 6 of the bench asks for 1.7).
+ * they do not compete. The cache-resident figure bounds what any parallelism-2 / parallelism-1
+ * ratio of the job can reach here (target 6 of the bench asks for 1.7); it moves from run to run
+ * with the neighbours' load.
  */
 final class CoreScaling {
     /** Each thread's table: 512 KB, well inside one core's cache, and written all over. */

@@ -11,7 +11,6 @@ import io.paywatch.model.RuleSettings;
 import io.paywatch.patterns.ChargedUnfulfilledPattern;
 import java.util.ArrayList;
 import java.util.Arrays;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -21,6 +20,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cep.nfa.compiler.NFACompiler;
 import org.apache.flink.cep.operator.CepOperator;
 import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -52,7 +52,7 @@ class ChargedUnfulfilledScreenTest {
 
     /**
      * The same arrivals with a watermark after every {@code k}-th only, as when many events arrive
-     * between two watermarks: what a screen defers until the next watermark piles up.
+     * between two watermarks in a running job.
      */
     static List<Arrival> watermarkEvery(List<Arrival> stream, int k) {
         List<Arrival> out = new ArrayList<>();
@@ -220,25 +220,13 @@ class ChargedUnfulfilledScreenTest {
         try (var h = new KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent>(
                 screen, e -> e.merchantId, Types.STRING)) {
             h.open();
-            for (Arrival a : stream) {
-                h.processElement(new StreamRecord<>(a.event, a.event.eventTime));
-                if (a.hasWatermark()) {
-                    h.processWatermark(new Watermark(a.watermarkAfter));
-                }
-            }
+            feed(h, stream);
             h.processWatermark(new Watermark(Long.MAX_VALUE));
             assertThat(h.numKeyedStateEntries()).as("state left").isZero();
             assertThat(h.numEventTimeTimers()).as("timers left").isZero();
             screened = new ArrayList<>(h.getOutput());
-            resolverSignals = new ArrayList<>();
-            var side = h.getSideOutput(ChargedUnfulfilledScreen.RESOLVER_SIGNALS);
-            if (side != null) {
-                for (StreamRecord<PatternSignal> r : side) {
-                    resolverSignals.add(r.getValue().key + " @" + (r.getValue().time - T0) + " "
-                            + Arrays.toString(r.getValue().eventIds));
-                }
-                resolverSignals.sort(null);
-            }
+            resolverSignals = resolverSignals(h);
+            resolverSignals.sort(null);
         }
         return cepBehind(screened, resolverSignals, cep);
     }
