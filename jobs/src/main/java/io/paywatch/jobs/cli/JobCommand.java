@@ -88,7 +88,7 @@ final class JobCommand {
         if (job.bounded) {
             job.files.sortForReproducibility();
         }
-        printSummary(result);
+        printSummary(result, job.files);
         if (compareCurrentAlerts != null) {
             writeComparison(job.files.alerts);
         }
@@ -313,7 +313,7 @@ final class JobCommand {
         return new Prepared(env, bounded, files, parallelism, state);
     }
 
-    private void printSummary(JobExecutionResult result) {
+    private void printSummary(JobExecutionResult result, OutputFiles files) {
         long max = IngestProgress.MAX_EVENT_TIME.get();
         out.printf(Locale.ROOT,
                 "paywatch %s: done in %.1f s: %d records, %d accepted, %d rejected, %d duplicates,"
@@ -322,8 +322,7 @@ final class JobCommand {
                 IngestProgress.ACCEPTED.sum(), IngestProgress.REJECTED.sum(),
                 IngestProgress.DUPLICATES.sum(), IngestProgress.LATE.sum(),
                 max == Long.MIN_VALUE ? "-" : Timestamps.rfc3339(max), Outputs.ALERT_COUNT.sum());
-        for (String line : new OutputFiles(args.get("alerts-out"), args.get("metrics-out"),
-                args.get("dead-letter-out")).describe()) {
+        for (String line : files.describe(temporaries)) {
             out.println("  wrote " + line);
         }
     }

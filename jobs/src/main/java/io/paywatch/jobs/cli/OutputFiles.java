@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -48,16 +47,24 @@ public final class OutputFiles implements Serializable {
         }
     }
 
-    List<String> describe() {
+    /** What each file holds, for the summary; {@code temporaries} (not asked for) are left out. */
+    List<String> describe(java.util.Collection<Path> temporaries) {
         List<String> out = new ArrayList<>();
-        add(out, "alerts", alerts);
-        add(out, "metrics", metrics);
-        add(out, "dead letters", deadLetters);
+        for (String[] f : new String[][] {{"alerts", alerts}, {"metrics", metrics}, {"dead letters", deadLetters}}) {
+            if (f[1] != null && !temporaries.contains(Paths.get(f[1]))) {
+                add(out, f[0], f[1]);
+            }
+        }
         return out;
     }
 
-    private static void add(List<String> out, String what, String file) {
+    private void add(List<String> out, String what, String file) {
         if (file == null) {
+            return;
+        }
+        Long sorted = lineCounts == null ? null : lineCounts.get(file);
+        if (sorted != null) {
+            out.add(what + ": " + file + " (" + sorted + " lines)");
             return;
         }
         try {
@@ -73,29 +80,92 @@ public final class OutputFiles implements Serializable {
 
     /** Sorts each file into its canonical order. */
     public void sortForReproducibility() throws IOException {
+        // each line's sort key is computed once, not at each of the n log n comparisons: a
+        // day's replay writes millions of metric points
         if (alerts != null) {
-            sort(Paths.get(alerts), Comparator.comparing(OutputFiles::alertKey));
+            sort(Paths.get(alerts), line -> new Keyed(0, alertKey(line), line));
         }
         if (metrics != null) {
-            sort(Paths.get(metrics), Comparator.comparing(OutputFiles::lineProtocolTime)
-                    .thenComparing(Comparator.naturalOrder()));
+            sort(Paths.get(metrics), line -> new Keyed(lineProtocolTime(line), "", line));
         }
         if (deadLetters != null) {
-            sort(Paths.get(deadLetters), Comparator.comparing(OutputFiles::sourceKey)
-                    .thenComparing(Comparator.naturalOrder()));
+            sort(Paths.get(deadLetters), line -> new Keyed(0, sourceKey(line), line));
         }
     }
 
-    private static void sort(Path file, Comparator<String> order) throws IOException {
+    /** A line with its sort key: by number, then text, then the line itself. */
+    private static final class Keyed implements Comparable<Keyed> {
+        final long number;
+        final String text;
+        final String line;
+
+        Keyed(long number, String text, String line) {
+            this.number = number;
+            this.text = text;
+            this.line = line;
+        }
+
+        @Override
+        public int compareTo(Keyed o) {
+            int c = Long.compare(number, o.number);
+            if (c == 0) {
+                c = text.compareTo(o.text);
+            }
+            return c != 0 ? c : line.compareTo(o.line);
+        }
+    }
+
+    private void sort(Path file, java.util.function.Function<String, Keyed> key) throws IOException {
         if (!Files.exists(file)) {
             return;
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        lines.sort(order);
+        List<String> lines = lines(Files.readAllBytes(file));
+        Keyed[] keyed = new Keyed[lines.size()];
+        for (int i = 0; i < keyed.length; i++) {
+            keyed[i] = key.apply(lines.get(i));
+        }
+        java.util.Arrays.sort(keyed);
         Path tmp = file.resolveSibling(file.getFileName() + ".sorting");
-        Files.write(tmp, lines, StandardCharsets.UTF_8);
+        try (var w = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            for (Keyed k : keyed) {
+                w.write(k.line.getBytes(StandardCharsets.UTF_8));
+                w.write('\n');
+            }
+        }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        if (lineCounts == null) {
+            lineCounts = new java.util.HashMap<>();
+        }
+        lineCounts.put(file.toString(), (long) keyed.length);
+    }
+
+    /** Line counts of the files just sorted: {@link #describe} need not read them again. */
+    private transient java.util.Map<String, Long> lineCounts;
+
+    /**
+     * The lines of UTF-8 text as {@link java.io.BufferedReader#readLine} splits them (at
+     * {@code \n}, {@code \r} or {@code \r\n}; no empty last line after a final terminator),
+     * decoded without a reader: neither byte occurs inside a multi-byte UTF-8 character.
+     */
+    static List<String> lines(byte[] text) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        int i = 0;
+        while (i < text.length) {
+            byte b = text[i];
+            if (b == '\n' || b == '\r') {
+                lines.add(new String(text, start, i - start, StandardCharsets.UTF_8));
+                i += b == '\r' && i + 1 < text.length && text[i + 1] == '\n' ? 2 : 1;
+                start = i;
+            } else {
+                i++;
+            }
+        }
+        if (start < text.length) {
+            lines.add(new String(text, start, text.length - start, StandardCharsets.UTF_8));
+        }
+        return lines;
     }
 
     /** Alerts by the event time of the transition, then id, firing before resolved. */
