@@ -42,6 +42,13 @@ final class DetectionLatency {
 
     private DetectionLatency() {}
 
+    /** Events of the backlog that {@code run} reads first: what it sustains from Kafka here. */
+    static final int BACKLOG = 600_000;
+
+    /**
+     * @param rate the live traffic's events/s, or 0 for half of what the job sustained reading a
+     *     backlog of {@link #BACKLOG} events of the same traffic from the same broker first
+     */
     static void measure(double rate, long boundMs, int seconds, PrintStream out) throws Exception {
         Path home = home();
         Path dir = Files.createTempDirectory("paywatch-bench-latency");
@@ -79,10 +86,22 @@ final class DetectionLatency {
                 "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--state", "heap",
                 "--parallelism", String.valueOf(BenchSource.PARALLELISM),
                 "--out-of-orderness", boundMs + "ms", "--quiet"};
+            if (rate <= 0) {
+                out.printf(Locale.ROOT, "bench: latency: a backlog of %,d events of the same traffic in the topic…%n", BACKLOG);
+                produceBacklog(bootstrap, BACKLOG);
+            }
+            io.paywatch.jobs.ingest.IngestProgress.reset(); // a replay before this one counted too
             Thread job = new Thread(() -> PayWatchCli.run(args, new PrintStream(OutputStream.nullOutputStream()),
                     System.err), "bench-run");
             job.setDaemon(true); // the bench exits when it is done; the live job with it
             job.start();
+            if (rate <= 0) {
+                double sustained = sustained(BACKLOG);
+                rate = sustained / 2;
+                out.printf(Locale.ROOT, "bench: latency: ./paywatch run read the backlog from Kafka at %,.0f events/s"
+                        + " (its last 80 %%, past the start and the JIT's warm-up): the live traffic is half of that%n",
+                        sustained);
+            }
 
             out.printf(Locale.ROOT, "bench: latency: ./paywatch run from Kafka, %,.0f events/s of traffic,"
                     + " out-of-orderness %d ms, %d s of incidents after 10 s of warm-up…%n", rate, boundMs, seconds);
@@ -154,16 +173,62 @@ final class DetectionLatency {
         }
     }
 
-    /** Background payments at {@code rate}, incidents during the measured seconds, then a tail. */
-    private static void produce(String bootstrap, double rate, int seconds, long boundMs,
-            Map<String, Long> sent, Map<String, Long> alerted) throws Exception {
+    /**
+     * The backlog: the live traffic's payments, {@code count} of them as fast as the producer
+     * sends, with event times spread over the ten seconds before now (then the live traffic's
+     * follow them) and ids of their own.
+     */
+    private static void produceBacklog(String bootstrap, int count) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(11);
+        long first = System.currentTimeMillis() - 10_000;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(bootstrap, "20"))) {
+            for (int i = 0; i < count; i++) {
+                String pid = "backlog-" + i;
+                producer.send(new ProducerRecord<>("payments", pid, payment(pid, first + i * 10_000L / count,
+                        "m-" + (1 + rnd.nextInt(500)), rnd.nextDouble() < 0.06 ? "101" : null)));
+            }
+            producer.flush();
+        }
+    }
+
+    /**
+     * Events/s of the job over the last 80 % of the backlog: from the moment it had read a fifth
+     * of it to the moment it had read all (records counted as they pass the event-time gate).
+     */
+    private static double sustained(int backlog) {
+        long deadline = System.currentTimeMillis() + 300_000;
+        long fifthAt = 0;
+        while (true) {
+            long read = io.paywatch.jobs.ingest.IngestProgress.RECORDS.sum();
+            long now = System.nanoTime();
+            if (fifthAt == 0 && read >= backlog / 5) {
+                fifthAt = now;
+            }
+            if (read >= backlog) {
+                return (backlog - backlog / 5) / ((now - fifthAt) / 1e9);
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("./paywatch run read " + read + " of the backlog's " + backlog
+                        + " events in 5 minutes (see logs/)");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+        }
+    }
+
+    private static Properties producerConfig(String bootstrap, String lingerMs) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         p.put(ProducerConfig.ACKS_CONFIG, "1");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        return p;
+    }
+
+    /** Background payments at {@code rate}, incidents during the measured seconds, then a tail. */
+    private static void produce(String bootstrap, double rate, int seconds, long boundMs,
+            Map<String, Long> sent, Map<String, Long> alerted) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(bootstrap, "2"))) {
             awaitFirstAlert(producer, alerted);
             produce(producer, rate, seconds, boundMs, sent, alerted);
         }
@@ -223,7 +288,8 @@ final class DetectionLatency {
                 sent.put(merchant, sendIncident(producer, merchant));
                 nextIncident += INCIDENT_EVERY_MS;
             }
-            producer.flush();
+            // no flush: it would wait for the broker's acknowledgement every 2 ms, so a slow
+            // acknowledgement held the traffic back; linger.ms (2) sends each batch as soon
             java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
         }
     }

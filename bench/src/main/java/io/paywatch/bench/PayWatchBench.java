@@ -112,7 +112,7 @@ public final class PayWatchBench {
             "      --repetitions N       runs per measurement; the median is reported (3)",
             "      --only JOB,…          only these measurements: " + String.join(", ", jobs().keySet()),
             "                              or " + String.join(", ", EXTRAS),
-            "      --latency-rate N      the detection-latency run's event rate",
+            "      --latency-rate N      the detection-latency run's event rate (default: half of what run sustains from Kafka here, measured first)",
             "      --duration 30m        (--only soak) how long the soak runs",
             "      --soak-rate N         (--only soak) payments per second (450, about 950 records/s with their fulfilments and refunds: half of what run sustains on RocksDB here)",
             "      --jmh                 microbenchmarks of the parser, the bucket ring, the event serializer and the rate lines (JMH)",
@@ -370,8 +370,13 @@ public final class PayWatchBench {
             DetectionLatency.soak(soakRate, soakMs, out);
         }
         if (selected("latency")) {
-            double rate = latencyRate > 0 ? latencyRate
-                    : medians.containsKey("pipeline") ? medians.get("pipeline") / 2 : 20_000;
+            // 50 % load: half of what ./paywatch run sustains from this broker (measured first, on a
+            // backlog of the same traffic), not of `pipeline`, whose events come from memory
+            double rate = latencyRate > 0 ? latencyRate : 0;
+            if (rate == 0 && medians.containsKey("pipeline")) {
+                out.printf(Locale.ROOT, "bench: latency: (half of `pipeline`, from memory, would be %,.0f events/s)%n",
+                        medians.get("pipeline") / 2);
+            }
             // a 200 ms lateness bound: event-time rules wait for it, so it is the latency's floor
             DetectionLatency.measure(rate, 200, 20, out);
         }
