@@ -80,55 +80,80 @@ public final class OutputFiles implements Serializable {
 
     /** Sorts each file into its canonical order. */
     public void sortForReproducibility() throws IOException {
-        // each line's sort key is computed once, not at each of the n log n comparisons: a
-        // day's replay writes millions of metric points
+        // each line's sort key is computed once, not at each of the n log n comparisons, and the
+        // lines stay bytes of the file (decoded only where a key needs it): a day's replay
+        // writes millions of metric points
         if (alerts != null) {
-            sort(Paths.get(alerts), line -> new Keyed(0, alertKey(line), line));
+            sort(Paths.get(alerts), (text, from, to) -> new SortKey(0, alertKey(decode(text, from, to))));
         }
         if (metrics != null) {
-            sort(Paths.get(metrics), line -> new Keyed(lineProtocolTime(line), "", line));
+            sort(Paths.get(metrics), (text, from, to) -> new SortKey(lineProtocolTime(text, from, to), ""));
         }
         if (deadLetters != null) {
-            sort(Paths.get(deadLetters), line -> new Keyed(0, sourceKey(line), line));
+            sort(Paths.get(deadLetters), (text, from, to) -> new SortKey(0, sourceKey(decode(text, from, to))));
         }
     }
 
-    /** A line with its sort key: by number, then text, then the line itself. */
-    private static final class Keyed implements Comparable<Keyed> {
+    /** What orders a line before its text does: a number, then a text. */
+    private static final class SortKey {
         final long number;
         final String text;
-        final String line;
 
-        Keyed(long number, String text, String line) {
+        SortKey(long number, String text) {
             this.number = number;
             this.text = text;
-            this.line = line;
-        }
-
-        @Override
-        public int compareTo(Keyed o) {
-            int c = Long.compare(number, o.number);
-            if (c == 0) {
-                c = text.compareTo(o.text);
-            }
-            return c != 0 ? c : line.compareTo(o.line);
         }
     }
 
-    private void sort(Path file, java.util.function.Function<String, Keyed> key) throws IOException {
+    private interface KeyOf {
+        SortKey of(byte[] text, int from, int to);
+    }
+
+    /** One line of a file being sorted: where it lies in the file's bytes, and its key. */
+    private static final class Line implements Comparable<Line> {
+        final byte[] text;
+        final int from;
+        final int to;
+        final boolean ascii;
+        final SortKey key;
+
+        Line(byte[] text, int from, int to, boolean ascii, SortKey key) {
+            this.text = text;
+            this.from = from;
+            this.to = to;
+            this.ascii = ascii;
+            this.key = key;
+        }
+
+        /** By key, then as the lines' strings compare (UTF-16 order; for ASCII, their bytes'). */
+        @Override
+        public int compareTo(Line o) {
+            int c = Long.compare(key.number, o.key.number);
+            if (c == 0) {
+                c = key.text.compareTo(o.key.text);
+            }
+            if (c != 0) {
+                return c;
+            }
+            return ascii && o.ascii
+                    ? java.util.Arrays.compareUnsigned(text, from, to, o.text, o.from, o.to)
+                    : decode(text, from, to).compareTo(decode(o.text, o.from, o.to));
+        }
+    }
+
+    private void sort(Path file, KeyOf keyOf) throws IOException {
         if (!Files.exists(file)) {
             return;
         }
-        List<String> lines = lines(Files.readAllBytes(file));
-        Keyed[] keyed = new Keyed[lines.size()];
-        for (int i = 0; i < keyed.length; i++) {
-            keyed[i] = key.apply(lines.get(i));
-        }
-        java.util.Arrays.sort(keyed);
+        byte[] text = Files.readAllBytes(file);
+        List<Line> lines = new ArrayList<>();
+        splitLines(text, (from, to, ascii) -> lines.add(new Line(text, from, to, ascii, keyOf.of(text, from, to))));
+        Line[] sorted = lines.toArray(new Line[0]);
+        java.util.Arrays.sort(sorted);
         Path tmp = file.resolveSibling(file.getFileName() + ".sorting");
         try (var w = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-            for (Keyed k : keyed) {
-                w.write(k.line.getBytes(StandardCharsets.UTF_8));
+            for (Line l : sorted) {
+                w.write(text, l.from, l.to - l.from);
                 w.write('\n');
             }
         }
@@ -137,34 +162,50 @@ public final class OutputFiles implements Serializable {
         if (lineCounts == null) {
             lineCounts = new java.util.HashMap<>();
         }
-        lineCounts.put(file.toString(), (long) keyed.length);
+        lineCounts.put(file.toString(), (long) sorted.length);
     }
 
     /** Line counts of the files just sorted: {@link #describe} need not read them again. */
     private transient java.util.Map<String, Long> lineCounts;
 
+    private static String decode(byte[] text, int from, int to) {
+        return new String(text, from, to - from, StandardCharsets.UTF_8);
+    }
+
+    private interface LineConsumer {
+        void line(int from, int to, boolean ascii);
+    }
+
     /**
-     * The lines of UTF-8 text as {@link java.io.BufferedReader#readLine} splits them (at
+     * Splits UTF-8 text into lines as {@link java.io.BufferedReader#readLine} does (at
      * {@code \n}, {@code \r} or {@code \r\n}; no empty last line after a final terminator),
-     * decoded without a reader: neither byte occurs inside a multi-byte UTF-8 character.
+     * without decoding it: neither byte occurs inside a multi-byte UTF-8 character.
      */
-    static List<String> lines(byte[] text) {
-        List<String> lines = new ArrayList<>();
+    private static void splitLines(byte[] text, LineConsumer out) {
         int start = 0;
         int i = 0;
+        boolean ascii = true;
         while (i < text.length) {
             byte b = text[i];
             if (b == '\n' || b == '\r') {
-                lines.add(new String(text, start, i - start, StandardCharsets.UTF_8));
+                out.line(start, i, ascii);
                 i += b == '\r' && i + 1 < text.length && text[i + 1] == '\n' ? 2 : 1;
                 start = i;
+                ascii = true;
             } else {
+                ascii &= b >= 0;
                 i++;
             }
         }
         if (start < text.length) {
-            lines.add(new String(text, start, text.length - start, StandardCharsets.UTF_8));
+            out.line(start, text.length, ascii);
         }
+    }
+
+    /** The lines of UTF-8 text, split as {@link #sortForReproducibility} splits a file. */
+    static List<String> lines(byte[] text) {
+        List<String> lines = new ArrayList<>();
+        splitLines(text, (from, to, ascii) -> lines.add(decode(text, from, to)));
         return lines;
     }
 
@@ -174,6 +215,15 @@ public final class OutputFiles implements Serializable {
         String time = field(json, "transition_at");
         return (time == null ? "" : time) + "|" + field(json, "alert_id") + "|"
                 + ("firing".equals(status) ? "0" : "1") + "|" + json;
+    }
+
+    /** {@link #lineProtocolTime(String)} of a line in UTF-8 bytes, decoding only its last field. */
+    static long lineProtocolTime(byte[] text, int from, int to) {
+        int sp = to - 1;
+        while (sp >= from && text[sp] != ' ') {
+            sp--;
+        }
+        return lineProtocolTime(decode(text, sp + 1, to));
     }
 
     static long lineProtocolTime(String line) {
