@@ -171,7 +171,17 @@ final class LineProtocol {
 
     /** {@code Point}'s escape of a measurement, tag key, tag value or field key. */
     private static void escapeKey(StringBuilder b, String s, boolean escapeEqual) {
-        for (int i = 0; i < s.length(); i++) {
+        int first = 0;
+        while (first < s.length() && !needsEscape(s.charAt(first), escapeEqual)) {
+            first++;
+        }
+        // most keys and values (merchant ids, codes) have nothing to escape: one bulk append
+        if (first == s.length()) {
+            b.append(s);
+            return;
+        }
+        b.append(s, 0, first);
+        for (int i = first; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '\n' -> b.append("\\n");
@@ -187,6 +197,10 @@ final class LineProtocol {
                 default -> b.append(c);
             }
         }
+    }
+
+    private static boolean needsEscape(char c, boolean escapeEqual) {
+        return c == '\n' || c == '\r' || c == '\t' || c == ' ' || c == ',' || (escapeEqual && c == '=');
     }
 
     /** {@code Point}'s escape of a string field's value: quotes and backslashes. */
