@@ -90,13 +90,15 @@ final class DetectionLatency {
                 out.printf(Locale.ROOT, "bench: latency: a backlog of %,d events of the same traffic in the topic…%n", BACKLOG);
                 produceBacklog(bootstrap, BACKLOG);
             }
-            io.paywatch.jobs.ingest.IngestProgress.reset(); // a replay before this one counted too
+            // a replay earlier in this JVM left its count: without this reset the backlog could
+            // look read before the job's own reset (in execute(), before it counts anything)
+            io.paywatch.jobs.ingest.IngestProgress.reset();
             Thread job = new Thread(() -> PayWatchCli.run(args, new PrintStream(OutputStream.nullOutputStream()),
                     System.err), "bench-run");
             job.setDaemon(true); // the bench exits when it is done; the live job with it
             job.start();
             if (rate <= 0) {
-                double sustained = sustained(BACKLOG);
+                double sustained = sustained(BACKLOG, job);
                 rate = sustained / 2;
                 out.printf(Locale.ROOT, "bench: latency: ./paywatch run read the backlog from Kafka at %,.0f events/s"
                         + " (its last 80 %%, past the start and the JIT's warm-up): the live traffic is half of that%n",
@@ -195,17 +197,23 @@ final class DetectionLatency {
      * Events/s of the job over the last 80 % of the backlog: from the moment it had read a fifth
      * of it to the moment it had read all (records counted as they pass the event-time gate).
      */
-    private static double sustained(int backlog) {
+    private static double sustained(int backlog, Thread job) {
         long deadline = System.currentTimeMillis() + 300_000;
+        boolean fifthRead = false;
         long fifthAt = 0;
         while (true) {
             long read = io.paywatch.jobs.ingest.IngestProgress.RECORDS.sum();
             long now = System.nanoTime();
-            if (fifthAt == 0 && read >= backlog / 5) {
+            if (!fifthRead && read >= backlog / 5) {
+                fifthRead = true;
                 fifthAt = now;
             }
-            if (read >= backlog) {
+            if (read >= backlog && now > fifthAt) {
                 return (backlog - backlog / 5) / ((now - fifthAt) / 1e9);
+            }
+            if (!job.isAlive()) {
+                throw new IllegalStateException("./paywatch run stopped after reading " + read + " of the backlog's "
+                        + backlog + " events (see logs/)");
             }
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("./paywatch run read " + read + " of the backlog's " + backlog
@@ -293,7 +301,7 @@ final class DetectionLatency {
                 nextIncident += INCIDENT_EVERY_MS;
             }
             // no flush: it would wait for the broker's acknowledgement every 2 ms, so a slow
-            // acknowledgement held the traffic back; linger.ms (2) sends each batch as soon
+            // acknowledgement held the traffic back; linger.ms sends each batch within 2 ms
             java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
         }
     }

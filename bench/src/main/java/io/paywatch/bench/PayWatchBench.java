@@ -372,7 +372,7 @@ public final class PayWatchBench {
         if (selected("latency")) {
             // 50 % load: half of what ./paywatch run sustains from this broker (measured first, on a
             // backlog of the same traffic), not of `pipeline`, whose events come from memory
-            double rate = latencyRate > 0 ? latencyRate : 0;
+            double rate = Math.max(latencyRate, 0); // 0: measured on the backlog, once per bench
             if (rate == 0 && medians.containsKey("pipeline")) {
                 out.printf(Locale.ROOT, "bench: latency: (half of `pipeline`, from memory, would be %,.0f events/s)%n",
                         medians.get("pipeline") / 2);

@@ -3,14 +3,23 @@ package io.paywatch.jobs.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The output files of a run. After a bounded run they are put in a canonical order (parallel
@@ -48,7 +57,7 @@ public final class OutputFiles implements Serializable {
     }
 
     /** What each file holds, for the summary; {@code temporaries} (not asked for) are left out. */
-    List<String> describe(java.util.Collection<Path> temporaries) {
+    List<String> describe(Collection<Path> temporaries) {
         List<String> out = new ArrayList<>();
         for (String[] f : new String[][] {{"alerts", alerts}, {"metrics", metrics}, {"dead letters", deadLetters}}) {
             if (f[1] != null && !temporaries.contains(Paths.get(f[1]))) {
@@ -59,12 +68,9 @@ public final class OutputFiles implements Serializable {
     }
 
     private void add(List<String> out, String what, String file) {
-        if (file == null) {
-            return;
-        }
-        Long sorted = lineCounts == null ? null : lineCounts.get(file);
-        if (sorted != null) {
-            out.add(what + ": " + file + " (" + sorted + " lines)");
+        Long lineCount = lineCounts == null ? null : lineCounts.get(Paths.get(file));
+        if (lineCount != null) {
+            out.add(what + ": " + file + " (" + lineCount + " lines)");
             return;
         }
         try {
@@ -73,103 +79,128 @@ public final class OutputFiles implements Serializable {
                 lines = s.count();
             }
             out.add(what + ": " + file + " (" + lines + " lines)");
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             out.add(what + ": " + file);
         }
     }
 
+    /** Files up to this size are sorted as one array of their bytes (a Java array's limit). */
+    static final long LARGEST_SORTED_WHOLE = Integer.MAX_VALUE - 8;
+
+    /** Line counts of the files just sorted: {@link #describe} need not read them again. */
+    private transient Map<Path, Long> lineCounts;
+
     /** Sorts each file into its canonical order. */
     public void sortForReproducibility() throws IOException {
+        sortForReproducibility(LARGEST_SORTED_WHOLE);
+    }
+
+    /** @param largestSortedWhole larger files are read line by line (tests make it small) */
+    void sortForReproducibility(long largestSortedWhole) throws IOException {
         // each line's sort key is computed once, not at each of the n log n comparisons, and the
-        // lines stay bytes of the file (decoded only where a key needs it): a day's replay
-        // writes millions of metric points
+        // lines stay bytes (decoded only where a key needs it): a day's replay writes millions of
+        // metric points
         if (alerts != null) {
-            sort(Paths.get(alerts), (text, from, to) -> new SortKey(0, alertKey(decode(text, from, to))));
+            sort(Paths.get(alerts), largestSortedWhole,
+                    (bytes, from, to, ascii) -> new Line(bytes, from, to, ascii, 0, alertKey(decode(bytes, from, to))));
         }
         if (metrics != null) {
-            sort(Paths.get(metrics), (text, from, to) -> new SortKey(lineProtocolTime(text, from, to), ""));
+            sort(Paths.get(metrics), largestSortedWhole,
+                    (bytes, from, to, ascii) -> new Line(bytes, from, to, ascii, lineProtocolTime(bytes, from, to), ""));
         }
         if (deadLetters != null) {
-            sort(Paths.get(deadLetters), (text, from, to) -> new SortKey(0, sourceKey(decode(text, from, to))));
+            sort(Paths.get(deadLetters), largestSortedWhole,
+                    (bytes, from, to, ascii) -> new Line(bytes, from, to, ascii, 0, sourceKey(decode(bytes, from, to))));
         }
     }
 
-    /** What orders a line before its text does: a number, then a text. */
-    private static final class SortKey {
-        final long number;
-        final String text;
-
-        SortKey(long number, String text) {
-            this.number = number;
-            this.text = text;
-        }
+    /** A line with its sort key: {@code bytes[from, to)}, UTF-8, without its terminator. */
+    private interface KeyedLine {
+        Line of(byte[] bytes, int from, int to, boolean ascii);
     }
 
-    private interface KeyOf {
-        SortKey of(byte[] text, int from, int to);
-    }
-
-    /** One line of a file being sorted: where it lies in the file's bytes, and its key. */
+    /** One line of a file being sorted, and its key: a number, then a text, then the line itself. */
     private static final class Line implements Comparable<Line> {
-        final byte[] text;
+        final byte[] bytes;
         final int from;
         final int to;
         final boolean ascii;
-        final SortKey key;
+        final long keyNumber;
+        final String keyText;
+        /** The line as a string, decoded on its first comparison as one (not ASCII lines). */
+        private String decoded;
 
-        Line(byte[] text, int from, int to, boolean ascii, SortKey key) {
-            this.text = text;
+        Line(byte[] bytes, int from, int to, boolean ascii, long keyNumber, String keyText) {
+            this.bytes = bytes;
             this.from = from;
             this.to = to;
             this.ascii = ascii;
-            this.key = key;
+            this.keyNumber = keyNumber;
+            this.keyText = keyText;
+        }
+
+        private String decoded() {
+            if (decoded == null) {
+                decoded = decode(bytes, from, to);
+            }
+            return decoded;
         }
 
         /** By key, then as the lines' strings compare (UTF-16 order; for ASCII, their bytes'). */
         @Override
         public int compareTo(Line o) {
-            int c = Long.compare(key.number, o.key.number);
+            int c = Long.compare(keyNumber, o.keyNumber);
             if (c == 0) {
-                c = key.text.compareTo(o.key.text);
+                c = keyText.compareTo(o.keyText);
             }
             if (c != 0) {
                 return c;
             }
-            return ascii && o.ascii
-                    ? java.util.Arrays.compareUnsigned(text, from, to, o.text, o.from, o.to)
-                    : decode(text, from, to).compareTo(decode(o.text, o.from, o.to));
+            if (ascii && o.ascii) {
+                return Arrays.compareUnsigned(bytes, from, to, o.bytes, o.from, o.to);
+            }
+            c = decoded().compareTo(o.decoded());
+            // malformed UTF-8 decodes to U+FFFD, so two different lines may read alike: their
+            // bytes decide, or the order would be the writers' interleaving
+            return c != 0 ? c : Arrays.compareUnsigned(bytes, from, to, o.bytes, o.from, o.to);
         }
     }
 
-    private void sort(Path file, KeyOf keyOf) throws IOException {
+    private void sort(Path file, long largestSortedWhole, KeyedLine keyed) throws IOException {
         if (!Files.exists(file)) {
             return;
         }
-        byte[] text = Files.readAllBytes(file);
         List<Line> lines = new ArrayList<>();
-        splitLines(text, (from, to, ascii) -> lines.add(new Line(text, from, to, ascii, keyOf.of(text, from, to))));
-        Line[] sorted = lines.toArray(new Line[0]);
-        java.util.Arrays.sort(sorted);
-        Path tmp = file.resolveSibling(file.getFileName() + ".sorting");
-        try (var w = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-            for (Line l : sorted) {
-                w.write(text, l.from, l.to - l.from);
-                w.write('\n');
+        if (Files.size(file) <= largestSortedWhole) {
+            byte[] bytes = Files.readAllBytes(file);
+            splitLines(bytes, (from, to, ascii) -> lines.add(keyed.of(bytes, from, to, ascii)));
+        } else {
+            try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                for (String l = r.readLine(); l != null; l = r.readLine()) {
+                    byte[] bytes = l.getBytes(StandardCharsets.UTF_8);
+                    boolean ascii = bytes.length == l.length();
+                    lines.add(keyed.of(bytes, 0, bytes.length, ascii));
+                }
             }
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        if (lineCounts == null) {
-            lineCounts = new java.util.HashMap<>();
+        Line[] sorted = lines.toArray(new Line[0]);
+        Arrays.sort(sorted);
+        Path tmp = file.resolveSibling(file.getFileName() + ".sorting");
+        try (OutputStream w = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            for (Line l : sorted) {
+                w.write(l.bytes, l.from, l.to - l.from);
+                w.write('\n'); // not the platform's separator: the same bytes on every machine
+            }
         }
-        lineCounts.put(file.toString(), (long) sorted.length);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        if (lineCounts == null) {
+            lineCounts = new HashMap<>();
+        }
+        lineCounts.put(file, (long) sorted.length);
     }
 
-    /** Line counts of the files just sorted: {@link #describe} need not read them again. */
-    private transient java.util.Map<String, Long> lineCounts;
-
-    private static String decode(byte[] text, int from, int to) {
-        return new String(text, from, to - from, StandardCharsets.UTF_8);
+    private static String decode(byte[] bytes, int from, int to) {
+        return new String(bytes, from, to - from, StandardCharsets.UTF_8);
     }
 
     private interface LineConsumer {
@@ -177,19 +208,19 @@ public final class OutputFiles implements Serializable {
     }
 
     /**
-     * Splits UTF-8 text into lines as {@link java.io.BufferedReader#readLine} does (at
-     * {@code \n}, {@code \r} or {@code \r\n}; no empty last line after a final terminator),
-     * without decoding it: neither byte occurs inside a multi-byte UTF-8 character.
+     * Splits UTF-8 text into lines as {@link BufferedReader#readLine} does (at {@code \n},
+     * {@code \r} or {@code \r\n}; no empty last line after a final terminator), without decoding
+     * it: neither byte occurs inside a multi-byte UTF-8 character.
      */
-    private static void splitLines(byte[] text, LineConsumer out) {
+    private static void splitLines(byte[] bytes, LineConsumer out) {
         int start = 0;
         int i = 0;
         boolean ascii = true;
-        while (i < text.length) {
-            byte b = text[i];
+        while (i < bytes.length) {
+            byte b = bytes[i];
             if (b == '\n' || b == '\r') {
                 out.line(start, i, ascii);
-                i += b == '\r' && i + 1 < text.length && text[i + 1] == '\n' ? 2 : 1;
+                i += b == '\r' && i + 1 < bytes.length && bytes[i + 1] == '\n' ? 2 : 1;
                 start = i;
                 ascii = true;
             } else {
@@ -197,15 +228,15 @@ public final class OutputFiles implements Serializable {
                 i++;
             }
         }
-        if (start < text.length) {
-            out.line(start, text.length, ascii);
+        if (start < bytes.length) {
+            out.line(start, bytes.length, ascii);
         }
     }
 
     /** The lines of UTF-8 text, split as {@link #sortForReproducibility} splits a file. */
-    static List<String> lines(byte[] text) {
+    static List<String> lines(byte[] bytes) {
         List<String> lines = new ArrayList<>();
-        splitLines(text, (from, to, ascii) -> lines.add(decode(text, from, to)));
+        splitLines(bytes, (from, to, ascii) -> lines.add(decode(bytes, from, to)));
         return lines;
     }
 
@@ -218,12 +249,12 @@ public final class OutputFiles implements Serializable {
     }
 
     /** {@link #lineProtocolTime(String)} of a line in UTF-8 bytes, decoding only its last field. */
-    static long lineProtocolTime(byte[] text, int from, int to) {
+    static long lineProtocolTime(byte[] bytes, int from, int to) {
         int sp = to - 1;
-        while (sp >= from && text[sp] != ' ') {
+        while (sp >= from && bytes[sp] != ' ') {
             sp--;
         }
-        return lineProtocolTime(decode(text, sp + 1, to));
+        return lineProtocolTime(decode(bytes, sp + 1, to));
     }
 
     static long lineProtocolTime(String line) {

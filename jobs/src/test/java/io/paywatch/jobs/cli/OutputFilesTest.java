@@ -67,6 +67,36 @@ class OutputFilesTest {
     }
 
     @Test
+    void filesWithEveryLineEndingAndNoFinalNewlineGiveTheBytesTheComparatorsOrderGives() throws Exception {
+        Random random = new Random(11);
+        String[] ends = {"\n", "\r\n", "\r", "\n\n", "\r\n\r\n"};
+        for (long largestSortedWhole : new long[] {OutputFiles.LARGEST_SORTED_WHOLE, 0}) {
+            StringBuilder metrics = new StringBuilder();
+            StringBuilder deadLetters = new StringBuilder();
+            for (int i = 0; i < 500; i++) {
+                String end = ends[random.nextInt(ends.length)];
+                metrics.append("paywatch_rate,merchant_id=m").append(random.nextInt(9))
+                        .append(new String[] {"", "", "", "é", "😀", "Ａ"}[random.nextInt(6)]).append(" total=1i ")
+                        .append(1_795_400_000_000L + 10_000L * random.nextInt(4)).append(end);
+                deadLetters.append("{\"source\":\"a.jsonl:").append(random.nextInt(50)).append("\"}").append(end);
+            }
+            metrics.append("paywatch_rate,merchant_id=last total=1i 1"); // no final newline
+            Path m = dir.resolve("m-" + largestSortedWhole + ".lp");
+            Path d = dir.resolve("d-" + largestSortedWhole + ".jsonl");
+            Files.writeString(m, metrics, StandardCharsets.UTF_8);
+            Files.writeString(d, deadLetters, StandardCharsets.UTF_8);
+            // what the first implementation wrote: readAllLines, sort, Files.write
+            String expectedMetrics = sorted(Files.readAllLines(m), METRICS);
+            String expectedDeadLetters = sorted(Files.readAllLines(d), DEAD_LETTERS);
+
+            new OutputFiles(null, m.toString(), d.toString()).sortForReproducibility(largestSortedWhole);
+
+            assertThat(Files.readString(m)).as("read whole: %s", largestSortedWhole > 0).isEqualTo(expectedMetrics);
+            assertThat(Files.readString(d)).isEqualTo(expectedDeadLetters);
+        }
+    }
+
+    @Test
     void linesAreSplitAsAReaderSplitsThem() throws Exception {
         for (String text : new String[] {"", "a", "a\n", "a\nb", "a\r\nb\r\n", "a\rb\r", "\n\nx\n", "é€\r\n😀",
             "a\r\r\nb", "\r"}) {
