@@ -186,8 +186,7 @@ final class DetectionLatency {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(bootstrap, "20"))) {
             for (int i = 0; i < count; i++) {
                 String pid = "backlog-" + i;
-                producer.send(new ProducerRecord<>("payments", pid, payment(pid, first + i * 10_000L / count,
-                        "m-" + (1 + rnd.nextInt(500)), rnd.nextDouble() < 0.06 ? "101" : null)));
+                producer.send(background(pid, first + i * 10_000L / count, rnd));
             }
             producer.flush();
         }
@@ -292,8 +291,7 @@ final class DetectionLatency {
             long due = (long) ((now - start) * rate / 1000);
             for (; produced < due; produced++) {
                 String pid = "p-" + produced;
-                producer.send(new ProducerRecord<>("payments", pid, payment(pid, now, "m-" + (1 + rnd.nextInt(500)),
-                        rnd.nextDouble() < 0.06 ? "101" : null)));
+                producer.send(background(pid, now, rnd));
             }
             if (now >= nextIncident && now < incidentsEnd) {
                 String merchant = "m-lat-" + (++incident);
@@ -304,6 +302,12 @@ final class DetectionLatency {
             // acknowledgement held the traffic back; linger.ms sends each batch within 2 ms
             java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
         }
+    }
+
+    /** One payment of the background traffic (backlog and live alike): 500 merchants, 6 % failed. */
+    private static ProducerRecord<String, String> background(String pid, long time, SplittableRandom rnd) {
+        return new ProducerRecord<>("payments", pid, payment(pid, time, "m-" + (1 + rnd.nextInt(500)),
+                rnd.nextDouble() < 0.06 ? "101" : null));
     }
 
     private static String payment(String pid, long time, String merchant, String code) {
