@@ -71,6 +71,7 @@ final class CommandLines {
             Flag.value("compare-out", "FILE", "(replay) …and write the difference with --rules as JSON here"),
             Flag.value("report", "FILE.html", "(replay) a self-contained HTML report: counts, charts, codes, alerts"),
             Flag.value("state", "heap|rocksdb", "state backend (run: rocksdb, otherwise heap)"),
+            Flag.value("state-memory", "SIZE", "(--state rocksdb) RocksDB's write buffers and block cache, shared by the job's operators (256m per parallel slot; on a cluster, its TaskManagers' managed memory)"),
             Flag.value("parallelism", "N", "Flink parallelism (default: the number of cores)"),
             Flag.flag("quiet", "no progress lines"));
 

@@ -423,6 +423,29 @@ final class JobCommand {
                 + " and --influx-bucket (2.x/3.x)");
     }
 
+    /** {@code --state-memory}, checked; null when not given. */
+    private org.apache.flink.configuration.MemorySize stateMemory(String state) {
+        if (!args.has("state-memory")) {
+            return null;
+        }
+        String given = args.get("state-memory");
+        if (!state.equals("rocksdb")) {
+            throw new UsageException(command + ": --state-memory sizes RocksDB's memory; it needs --state rocksdb");
+        }
+        org.apache.flink.configuration.MemorySize size;
+        try {
+            size = org.apache.flink.configuration.MemorySize.parse(given);
+        } catch (IllegalArgumentException e) {
+            size = null;
+        }
+        org.apache.flink.configuration.MemorySize min = io.paywatch.jobs.runtime.StateBackendSettings.ROCKSDB_MEMORY_MIN;
+        if (size == null || size.compareTo(min) < 0) {
+            throw new UsageException(command + ": --state-memory must be a size of at least "
+                    + min.getMebiBytes() + "m, such as 512m or 2g, got '" + given + "'");
+        }
+        return size;
+    }
+
     Configuration flinkConfiguration(int parallelism, String state) {
         Map<String, String> c = new HashMap<>();
         c.put("parallelism.default", String.valueOf(parallelism));
@@ -432,6 +455,8 @@ final class JobCommand {
                 Math.max(128, Integer.highestOneBit(Math.max(1, parallelism + parallelism / 2 - 1)) << 1))));
         c.put("pipeline.object-reuse", "true");
         io.paywatch.jobs.runtime.StateBackendSettings.put(c, state);
+        io.paywatch.jobs.runtime.StateBackendSettings.putEmbeddedStateMemory(c, state, parallelism,
+                stateMemory(state));
         c.put("pipeline.name", "paywatch-" + command);
         if (args.has("prometheus-port")) {
             int port = prometheusPort();

@@ -78,4 +78,35 @@ class FlinkConfigurationTest {
             assertThat(options.maxManifestFileSize()).isEqualTo(64 * 1024);
         }
     }
+
+    /** What the embedded Flink's TaskManager gets as managed memory (RocksDB's) from a configuration. */
+    private static long managedMegabytes(Configuration c) {
+        return org.apache.flink.runtime.taskexecutor.TaskExecutorResourceUtils
+                .resourceSpecFromConfigForLocalExecution(c).getManagedMemorySize().getMebiBytes();
+    }
+
+    @Test
+    void rocksDbGetsTwoHundredFiftySixMegabytesPerSlotOfTheEmbeddedFlinkUnlessToldOtherwise() {
+        // Flink's own local default, which left a slot's RocksDB instances 32 MB of write buffers
+        assertThat(managedMegabytes(new Configuration())).isEqualTo(128);
+        assertThat(managedMegabytes(runOn("rocksdb", 2))).isEqualTo(512);
+        assertThat(managedMegabytes(runOn("rocksdb", 6))).isEqualTo(1_536);
+        assertThat(managedMegabytes(runOn("rocksdb", 2, "--state-memory", "2g"))).isEqualTo(2_048);
+        assertThat(managedMegabytes(runOn("rocksdb", 8, "--state-memory", "300m"))).isEqualTo(300);
+        // the heap backend uses no managed memory: nothing changes
+        assertThat(run(2).toMap()).doesNotContainKey("taskmanager.memory.managed.size");
+    }
+
+    @Test
+    void aStateMemoryThatIsNoSizeTooSmallOrForTheHeapIsOneLine() {
+        for (String bad : new String[] {"lots", "-1g", "16m", "0"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> runOn("rocksdb", 2, "--state-memory", bad))
+                    .isInstanceOf(UsageException.class)
+                    .hasMessage("run: --state-memory must be a size of at least 64m, such as 512m or 2g, got '"
+                            + bad + "'");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(2, "--state-memory", "1g"))
+                .isInstanceOf(UsageException.class)
+                .hasMessage("run: --state-memory sizes RocksDB's memory; it needs --state rocksdb");
+    }
 }
