@@ -9,10 +9,11 @@ import org.apache.flink.configuration.MemorySize;
  */
 public final class StateBackendSettings {
     /**
-     * RocksDB's native memory per parallel slot of an embedded Flink, unless given: Flink's local
-     * default (128 MB for the whole TaskManager) left the RocksDB instances of a slot 32 MB of
-     * write buffers between them, and {@code pipeline_rocksdb} ran 1.3–1.5× faster with 256 MB per slot
-     * (docs/performance.md, 2026-12-06, third session).
+     * RocksDB's native memory per parallel slot of an embedded Flink, unless given. Flink's local
+     * default is 128 MB for the whole TaskManager, whatever the parallelism: at parallelism 2 it
+     * left a slot's RocksDB instances 32 MB of write buffers between them, and {@code pipeline_rocksdb}
+     * ran 1.3–1.5× faster with 256 MB per slot (over 1 M events with checkpoints, the same speed:
+     * docs/performance.md, 2026-12-06, third session).
      */
     public static final MemorySize ROCKSDB_MEMORY_PER_SLOT = MemorySize.parse("256m");
     /** Less than this is refused: the write buffers of a slot's dozen RocksDB instances need it. */
