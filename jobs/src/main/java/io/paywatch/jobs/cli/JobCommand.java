@@ -68,8 +68,8 @@ final class JobCommand {
         io.paywatch.jobs.metrics.AlertOutputMetrics.LATEST.set(Long.MIN_VALUE);
         Progress progress = args.has("quiet") || command.equals("demo") ? null
                 : Progress.start(command, out);
-        out.printf("paywatch %s: parallelism %d, %s state, rules: %s%n", command, job.parallelism,
-                job.state, args.has("rules") ? args.get("rules")
+        out.printf("paywatch %s: parallelism %d, %s state%s, rules: %s%n", command, job.parallelism,
+                job.state, embeddedStateMemory(job), args.has("rules") ? args.get("rules")
                         : command.equals("demo") ? "defaults, with failure_rate_anomaly and traffic_drop on"
                         : "defaults");
         JobExecutionResult result;
@@ -99,6 +99,18 @@ final class JobCommand {
             Files.deleteIfExists(t);
         }
         return 0;
+    }
+
+    /**
+     * ", 512 MB for RocksDB" when RocksDB runs in the embedded Flink (on a cluster its TaskManagers'
+     * configuration decides, and nothing is said).
+     */
+    static String embeddedStateMemory(Prepared job) {
+        String size = job.env.getConfiguration().toMap().get("taskmanager.memory.managed.size");
+        if (!(job.env instanceof org.apache.flink.streaming.api.environment.LocalStreamEnvironment) || size == null) {
+            return "";
+        }
+        return ", " + org.apache.flink.configuration.MemorySize.parse(size).getMebiBytes() + " MB for RocksDB";
     }
 
     private java.nio.file.Path compareCurrentAlerts;

@@ -109,4 +109,22 @@ class FlinkConfigurationTest {
                 .isInstanceOf(UsageException.class)
                 .hasMessage("run: --state-memory sizes RocksDB's memory; it needs --state rocksdb");
     }
+
+    @Test
+    void theStartLineSaysHowMuchMemoryRocksDbHasInTheEmbeddedFlinkOnly() {
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment local =
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
+                        .getExecutionEnvironment(runOn("rocksdb", 2, "--state-memory", "768m"));
+        assertThat(JobCommand.embeddedStateMemory(new JobCommand.Prepared(local, false, null, 2, "rocksdb")))
+                .isEqualTo(", 768 MB for RocksDB");
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment heap =
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
+                        .getExecutionEnvironment(run(2));
+        assertThat(JobCommand.embeddedStateMemory(new JobCommand.Prepared(heap, false, null, 2, "heap"))).isEmpty();
+        // submitted to a cluster: its TaskManagers' configuration decides
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment remote =
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment
+                        .createRemoteEnvironment("localhost", 8081, runOn("rocksdb", 2));
+        assertThat(JobCommand.embeddedStateMemory(new JobCommand.Prepared(remote, false, null, 2, "rocksdb"))).isEmpty();
+    }
 }
