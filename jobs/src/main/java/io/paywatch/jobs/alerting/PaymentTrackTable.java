@@ -7,7 +7,7 @@ import io.paywatch.model.PaymentEvent;
  * payment's lone event (most payments: a charge or a failure that nothing pairs with) or its
  * {@link PaymentPairScreen.Track}, in an open-addressing hash table of parallel arrays (hash, id,
  * value, expiry), at most half full. A lone event has no timer of its own: it expires with its
- * time slice ({@link #forgetUpTo}, one pass per merchant and slice), where a track per payment
+ * time slice ({@link #forgetUpTo}, one rebuild per merchant and slice), where a track per payment
  * in keyed state cost a state entry, a timer, its poll at a watermark and a second lookup when it
  * fired. A track has exact timers and leaves by {@link #remove}.
  *
@@ -129,15 +129,8 @@ public final class PaymentTrackTable {
         if (i < 0) {
             return false;
         }
-        removeAt(i, hashes.length - 1);
-        return true;
-    }
-
-    /**
-     * Empties slot {@code i} by backward shift: every later slot of the probe run that may move
-     * into the gap does, and the gap moves on to it.
-     */
-    private void removeAt(int i, int mask) {
+        int mask = hashes.length - 1;
+        // backward-shift deletion: every later slot of the probe run that may move into the gap does
         for (int j = (i + 1) & mask; hashes[j] != 0; j = (j + 1) & mask) {
             int home = hashes[j] & mask;
             boolean homeInGap = i <= j ? home <= i || home > j : home <= i && home > j;
@@ -153,14 +146,10 @@ public final class PaymentTrackTable {
         ids[i] = null;
         values[i] = null;
         size--;
+        return true;
     }
 
-    /**
-     * Removes every lone event that expires at or before {@code time}; returns how many payments
-     * remain. They leave in place, keeping the table's size, unless at most an eighth of it would
-     * stay used: a merchant holds about as many payments after each slice as before it, and a
-     * table shrunk to fit them would grow back within the next slice.
-     */
+    /** Removes every lone event that expires at or before {@code time}; returns how many payments remain. */
     public int forgetUpTo(long time) {
         int remaining = 0;
         for (int i = 0; i < hashes.length; i++) {
@@ -168,19 +157,8 @@ public final class PaymentTrackTable {
                 remaining++;
             }
         }
-        if (remaining == size) {
-            return size;
-        }
-        if (8L * remaining <= hashes.length && hashes.length > MIN_CAPACITY) {
+        if (remaining < size) {
             rebuild(capacityFor(remaining), time);
-            return size;
-        }
-        int mask = hashes.length - 1;
-        for (int i = 0; i < hashes.length; i++) {
-            // a slot refilled by the shift is looked at again
-            while (hashes[i] != 0 && expiries[i] <= time) {
-                removeAt(i, mask);
-            }
         }
         return size;
     }

@@ -5,8 +5,8 @@ package io.paywatch.jobs.ingest;
  * an open-addressing hash table in three parallel arrays (hash, id, time), at most half full.
  * It replaces a {@code HashMap<String, Long>} on the heap state backend, where the map's nodes and
  * boxed times cost a cache miss each and most of the dedup's time (docs/performance.md). Ids are
- * removed only all at once, by {@link #forgetUpTo}, by time slices: the dedup never forgets one id
- * at a time.
+ * removed only all at once, by {@link #forgetUpTo}, which rebuilds the table with the ids that
+ * remain: the dedup forgets by time slices, never one id at a time.
  *
  * <p>Not thread-safe; the state backend copies it ({@link #copy}) when a snapshot still holds it.
  */
@@ -97,13 +97,7 @@ public final class EventIdTable {
         }
     }
 
-    /**
-     * Removes every id first delivered at or before {@code time}; returns how many remain. The
-     * ids leave in place, keeping the table's size, unless at most an eighth of it would stay
-     * used: a merchant's ids of the horizon are about as many after each slice as before it, and
-     * a table shrunk to fit them would grow back within the next slice (a second rebuild, and
-     * large arrays allocated twice per slice).
-     */
+    /** Removes every id first delivered at or before {@code time}; returns how many remain. */
     public int forgetUpTo(long time) {
         int remaining = 0;
         for (int i = 0; i < hashes.length; i++) {
@@ -111,42 +105,10 @@ public final class EventIdTable {
                 remaining++;
             }
         }
-        if (remaining == size) {
-            return size;
-        }
-        if (8L * remaining <= hashes.length && hashes.length > MIN_CAPACITY) {
+        if (remaining < size) {
             rebuild(capacityFor(remaining), time);
-            return size;
-        }
-        int mask = hashes.length - 1;
-        for (int i = 0; i < hashes.length; i++) {
-            // a slot refilled by the shift below is looked at again
-            while (hashes[i] != 0 && times[i] <= time) {
-                removeAt(i, mask);
-            }
         }
         return size;
-    }
-
-    /**
-     * Empties slot {@code i} by backward shift: each later slot of its probe run whose id may sit
-     * in the gap (its home slot is not between the gap and it) moves into the gap, which moves on
-     * to it; ids only move towards their home slot, so every lookup still finds them.
-     */
-    private void removeAt(int i, int mask) {
-        for (int j = (i + 1) & mask; hashes[j] != 0; j = (j + 1) & mask) {
-            int home = hashes[j] & mask;
-            boolean homeInGap = i <= j ? home <= i || home > j : home <= i && home > j;
-            if (homeInGap) {
-                hashes[i] = hashes[j];
-                ids[i] = ids[j];
-                times[i] = times[j];
-                i = j;
-            }
-        }
-        hashes[i] = 0;
-        ids[i] = null;
-        size--;
     }
 
     /** Moves the ids first delivered after {@code keepAfter} into new arrays of {@code capacity}. */
