@@ -392,8 +392,7 @@ public final class PayWatchBench {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("parallelism.default", String.valueOf(BenchSource.parallelism));
         c.put("pipeline.object-reuse", "true");
-        StateBackendSettings.put(c, state); // as ./paywatch run
-        StateBackendSettings.putEmbeddedStateMemory(c, state, BenchSource.parallelism, null);
+        StateBackendSettings.put(c, state, BenchSource.parallelism, null); // as ./paywatch run
         c.put("execution.checkpointing.interval", checkpointIntervalS + " s");
         c.put("execution.checkpointing.dir", checkpoints.toUri().toString());
         c.put("execution.checkpointing.incremental", "true");

@@ -466,9 +466,7 @@ final class JobCommand {
         c.put("pipeline.max-parallelism", String.valueOf(Math.min(32_768,
                 Math.max(128, Integer.highestOneBit(Math.max(1, parallelism + parallelism / 2 - 1)) << 1))));
         c.put("pipeline.object-reuse", "true");
-        io.paywatch.jobs.runtime.StateBackendSettings.put(c, state);
-        io.paywatch.jobs.runtime.StateBackendSettings.putEmbeddedStateMemory(c, state, parallelism,
-                stateMemory(state));
+        io.paywatch.jobs.runtime.StateBackendSettings.put(c, state, parallelism, stateMemory(state));
         c.put("pipeline.name", "paywatch-" + command);
         if (args.has("prometheus-port")) {
             int port = prometheusPort();

@@ -21,31 +21,28 @@ public final class StateBackendSettings {
 
     private StateBackendSettings() {}
 
-    /** Puts the settings for {@code state} ({@code heap} or {@code rocksdb}) into a Flink configuration map. */
-    public static void put(Map<String, String> c, String state) {
+    /**
+     * Puts the settings for {@code state} ({@code heap} or {@code rocksdb}) into a Flink
+     * configuration map, with RocksDB's memory (write buffers and block cache, shared by the
+     * operators of a slot: Flink's managed memory) sized for an embedded Flink ({@code run},
+     * {@code replay}, {@code demo}, the benchmark). A cluster's TaskManagers size theirs in the
+     * cluster's configuration, where that key of a job's configuration does nothing. The heap
+     * backend uses no managed memory.
+     *
+     * @param rocksdbMemory the whole TaskManager's, or null for the default ({@link #defaultEmbeddedStateMemory})
+     */
+    public static void put(Map<String, String> c, String state, int parallelism, MemorySize rocksdbMemory) {
         c.put("state.backend.type", state.equals("rocksdb") ? "rocksdb" : "hashmap");
         // timers on the heap (still checkpointed): dedup registers one per event, and a RocksDB
         // write per timer dominated the RocksDB profile
         c.put("state.backend.rocksdb.timer-service.factory", "HEAP");
         // each incremental checkpoint uploads RocksDB's MANIFEST, which grows with the run unless bounded
         c.put("state.backend.rocksdb.options-factory", RocksDBManifestLimit.class.getName());
-    }
-
-    /**
-     * Sizes RocksDB's memory (write buffers and block cache, shared by the operators of a slot:
-     * Flink's managed memory) for an embedded Flink ({@code run}, {@code replay}, {@code demo},
-     * the benchmark). A cluster's TaskManagers size theirs in the cluster's configuration, where
-     * this key of a job's configuration does nothing. The heap backend uses no managed memory.
-     *
-     * @param total the whole TaskManager's, or null for the default ({@link #defaultEmbeddedStateMemory})
-     */
-    public static void putEmbeddedStateMemory(Map<String, String> c, String state, int parallelism,
-            MemorySize total) {
-        if (!state.equals("rocksdb")) {
-            return;
+        if (state.equals("rocksdb")) {
+            MemorySize size = rocksdbMemory != null ? rocksdbMemory
+                    : defaultEmbeddedStateMemory(parallelism, physicalMemoryBytes());
+            c.put("taskmanager.memory.managed.size", size.toString());
         }
-        MemorySize size = total != null ? total : defaultEmbeddedStateMemory(parallelism, physicalMemoryBytes());
-        c.put("taskmanager.memory.managed.size", size.toString());
     }
 
     /**
