@@ -277,6 +277,7 @@ public final class PaymentMonitorJob {
     private static Rates rates(DataStream<PaymentEvent> payments, BroadcastStream<ControlSignal> control,
             RuleSettings rules, String uidSuffix) {
         TypeInformation<RatePartial> partial = TypeInformation.of(RatePartial.class);
+        StateLayout layout = StateLayout.forState(payments.getExecutionEnvironment().getConfiguration());
         DataStream<RatePartial> merchantBuckets = payments
                 .transform("buckets per merchant" + uidSuffix, partial, new RateBuckets(RateSnapshot.MERCHANT, rules))
                 .uid("rate-buckets-merchant" + uidSuffix);
@@ -286,12 +287,12 @@ public final class PaymentMonitorJob {
         SingleOutputStreamOperator<RateSnapshot> merchantRates = DataStreamUtils
                 .reinterpretAsKeyedStream(merchantBuckets, p -> p.key, Types.STRING)
                 .connect(control)
-                .process(new FailureRateFunction(RateSnapshot.MERCHANT, rules))
+                .process(new FailureRateFunction(RateSnapshot.MERCHANT, rules, layout))
                 .name("failure rate per merchant" + uidSuffix).uid("failure-rate-merchant" + uidSuffix);
         SingleOutputStreamOperator<RateSnapshot> channelRates = channelBuckets
                 .keyBy(p -> p.key)
                 .connect(control)
-                .process(new FailureRateFunction(RateSnapshot.CHANNEL, rules))
+                .process(new FailureRateFunction(RateSnapshot.CHANNEL, rules, layout))
                 .name("failure rate per channel" + uidSuffix).uid("failure-rate-channel" + uidSuffix);
         return new Rates(merchantRates, channelRates);
     }

@@ -21,6 +21,7 @@ import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import io.paywatch.jobs.control.ControlSignal;
+import io.paywatch.jobs.runtime.StateLayout;
 import io.paywatch.jobs.control.LiveRules;
 import io.paywatch.jobs.ingest.EndOfInput;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
@@ -30,7 +31,11 @@ import org.apache.flink.util.Collector;
  * Sliding failure rates for one scope (merchant or channel) and the {@code failure_rate} rule.
  *
  * <p>Payments arrive counted per bucket by {@link RateBuckets}; each partial is added to its
- * bucket of a {@link BucketRing} held in keyed map state; an
+ * bucket of a {@link BucketRing}, held where the state backend keeps it best
+ * ({@link StateLayout}): on the heap inside the key's {@link RateKeyState} (one state lookup per
+ * partial and per evaluation), on RocksDB in a map state with one entry per bucket (a partial
+ * reads and writes its bucket, not the window). Either layout restores from a checkpoint of the
+ * other: a key's buckets move over the first time the key is read after the restore. An
  * event-time timer at every bucket end evaluates the window, emits a {@link RateSnapshot} and
  * feeds {@link FailureRateRule}. Timers form one chain per key that stops, and the key's state
  * is cleared, as soon as the window is empty and no incident is open. This replaces
@@ -42,9 +47,12 @@ public class FailureRateFunction
 
     private final String scope;
     private final RuleSettings rules;
+    private final StateLayout layout;
 
+    /** {@link StateLayout#MAP}: the key's buckets by index. */
     private transient MapState<Long, FailureCounts> buckets;
     private transient ValueState<RateKeyState> keyState;
+    /** {@link StateLayout#MAP}: {@link #buckets}; {@link StateLayout#TABLE}: the current key's table. */
     private transient BucketRing.Store store;
     private transient Map<FailureRateSettings, BucketRing> rings;
     private transient ReturnCodeCatalog catalog;
@@ -61,8 +69,17 @@ public class FailureRateFunction
 
     /** @param scope {@link RateSnapshot#MERCHANT} or {@link RateSnapshot#CHANNEL} */
     public FailureRateFunction(String scope, RuleSettings rules) {
+        this(scope, rules, StateLayout.MAP);
+    }
+
+    /**
+     * @param scope {@link RateSnapshot#MERCHANT} or {@link RateSnapshot#CHANNEL}
+     * @param layout where the buckets live: {@link StateLayout#forState} of the job's configuration
+     */
+    public FailureRateFunction(String scope, RuleSettings rules, StateLayout layout) {
         this.scope = scope;
         this.rules = rules;
+        this.layout = layout;
     }
 
     /** The same function with its state written as an older build wrote it (upgrade tests). */
@@ -80,7 +97,7 @@ public class FailureRateFunction
         keyState = getRuntimeContext().getState(pojoState
                 ? new ValueStateDescriptor<>("rate-key", TypeInformation.of(RateKeyState.class))
                 : new ValueStateDescriptor<>("rate-key", RateKeyStateSerializer.INSTANCE));
-        store = new BucketRing.Store() {
+        store = layout == StateLayout.TABLE ? null : new BucketRing.Store() {
             @Override
             public FailureCounts get(long index) throws Exception {
                 return buckets.get(index);
@@ -146,17 +163,52 @@ public class FailureRateFunction
         }
     }
 
+    /**
+     * Puts the key's buckets where this layout keeps them, moving them over from the other
+     * layout's state once after a restore, and points {@link #store} at them.
+     *
+     * @return whether {@code st} changed (and has to be stored)
+     */
+    private boolean settleBuckets(RateKeyState st) throws Exception {
+        if (layout == StateLayout.TABLE) {
+            boolean moved = false;
+            if (st.buckets == null) { // state of the map layout (or of a build before the table)
+                st.buckets = new RateBucketTable();
+                for (Map.Entry<Long, FailureCounts> b : buckets.entries()) {
+                    st.buckets.put(b.getKey(), b.getValue());
+                }
+                buckets.clear();
+                moved = true;
+            }
+            store = st.buckets;
+            return moved;
+        }
+        if (st.buckets != null) { // state of the table layout
+            RateBucketTable table = st.buckets;
+            st.buckets = null;
+            table.forEach(buckets::put);
+            return true;
+        }
+        return false;
+    }
+
     @Override
     public void processElement(RatePartial p, ReadOnlyContext ctx, Collector<RateSnapshot> out)
             throws Exception {
         BucketRing ring = ring(settings(ctx, ctx.getCurrentKey()));
-        ring.add(store, p.counts);
         RateKeyState st = keyState.value();
         boolean changed = false;
         if (st == null) {
             st = new RateKeyState();
+            if (layout == StateLayout.TABLE) {
+                st.buckets = new RateBucketTable();
+            }
             changed = true;
         }
+        // on the heap the key's table changes in place: the backend holds that very object
+        // (copied on read while a snapshot holds it), so it is stored only when new
+        changed |= settleBuckets(st);
+        ring.add(store, p.counts);
         long evaluation = ring.bucketEnd(p.counts.start);
         if (st.nextEvaluation == 0 || evaluation < st.nextEvaluation) {
             // the first evaluation that includes this event; later ones follow as a chain
@@ -184,6 +236,7 @@ public class FailureRateFunction
                 ctx.getBroadcastState(EndOfInput.STATE).immutableEntries())) {
             return; // the input ended before this evaluation: do not make one up
         }
+        settleBuckets(st); // every path below stores the key's state or clears it
         // a merchant's totals are kept from its last evaluation (two bucket reads, not a merge
         // of the window); codes and channels are merged only where they are used: channel
         // metrics (few keys) and alerts
@@ -280,7 +333,9 @@ public class FailureRateFunction
             keyState.update(st);
         } else {
             // the key went quiet: nothing of it stays in state
-            buckets.clear();
+            if (layout == StateLayout.MAP) {
+                buckets.clear();
+            }
             keyState.clear();
         }
     }

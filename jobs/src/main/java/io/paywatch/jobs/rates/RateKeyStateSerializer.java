@@ -13,8 +13,9 @@ import org.apache.flink.types.StringValue;
  * RocksDB. Layout (version 1): next evaluation, firing since, partial window's time, a byte of
  * flags (bit 0: severity present, bit 1: partial window present), the severity, the partial
  * window as {@link FailureCountsSerializer} writes it; with bit 2, the adaptive rules' state follows
- * (minute ring, then the two incidents), and with bit 3 its channel list. Bits 2 and 3 are
- * absent from older state, which therefore reads
+ * (minute ring, then the two incidents), and with bit 3 its channel list; with bit 4 the key's
+ * buckets (on the heap backend: their number, then each one's index and counts as
+ * {@link FailureCountsSerializer} writes them). Bits 2 to 4 are absent from older state, which therefore reads
  * as it was written. State written with Flink's POJO serializer
  * restores by migration, as for {@link FailureCountsSerializer}.
  */
@@ -27,6 +28,8 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
     private static final int ADAPTIVE = 1 << 2;
     /** The adaptive state's channel list follows it (absent from state written before). */
     private static final int ADAPTIVE_CHANNELS = 1 << 3;
+    /** The key's buckets follow ({@link RateKeyState#buckets}, absent from state written before). */
+    private static final int BUCKETS = 1 << 4;
 
     @Override
     public boolean isImmutableType() {
@@ -56,6 +59,7 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
         to.partialWindow = from.partialWindow == null ? null : FailureCountsSerializer.INSTANCE.copy(from.partialWindow);
         to.partialWindowFor = from.partialWindowFor;
         to.adaptive = from.adaptive == null ? null : from.adaptive.copy();
+        to.buckets = from.buckets == null ? null : from.buckets.copy();
         return to;
     }
 
@@ -70,7 +74,7 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
         out.writeLong(s.firingSince);
         out.writeLong(s.partialWindowFor);
         out.writeByte((s.firingSeverity != null ? SEVERITY : 0) | (s.partialWindow != null ? PARTIAL_WINDOW : 0)
-                | (s.adaptive != null ? ADAPTIVE | ADAPTIVE_CHANNELS : 0));
+                | (s.adaptive != null ? ADAPTIVE | ADAPTIVE_CHANNELS : 0) | (s.buckets != null ? BUCKETS : 0));
         if (s.firingSeverity != null) {
             StringValue.writeString(s.firingSeverity, out);
         }
@@ -83,6 +87,13 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
             for (int i = 0; i < s.adaptive.channels.length; i++) {
                 StringValue.writeString(s.adaptive.channels[i], out);
                 out.writeLong(s.adaptive.channelLastMinute[i]);
+            }
+        }
+        if (s.buckets != null) {
+            out.writeInt(s.buckets.size());
+            for (long index : s.buckets.indexes()) {
+                out.writeLong(index);
+                FailureCountsSerializer.write(s.buckets.get(index), out);
             }
         }
     }
@@ -157,6 +168,14 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
             for (int i = 0; i < n; i++) {
                 s.adaptive.channels[i] = StringValue.readString(in);
                 s.adaptive.channelLastMinute[i] = in.readLong();
+            }
+        }
+        s.buckets = null;
+        if ((flags & BUCKETS) != 0) {
+            s.buckets = new RateBucketTable();
+            for (int n = in.readInt(); n > 0; n--) {
+                long index = in.readLong();
+                s.buckets.put(index, FailureCountsSerializer.read(new FailureCounts(), in));
             }
         }
         return s;

@@ -16,6 +16,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import io.paywatch.jobs.control.ControlSignal;
 import io.paywatch.jobs.control.LiveRules;
 import io.paywatch.jobs.ingest.EndOfInput;
+import io.paywatch.jobs.runtime.StateLayout;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -23,17 +24,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/** Runs on the map layout of the buckets; {@link FailureRateFunctionTableLayoutTest} runs it all on the heap's table. */
 class FailureRateFunctionTest {
     /** The rules' default bucket: the tests feed the rate function one payment per partial. */
     private static final long BUCKET_MS = RuleSettings.defaults().failureRate().everyMs;
 
     private KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> harness;
 
-    private static KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> harness(
+    /** Where the function keeps its buckets. */
+    StateLayout layout() {
+        return StateLayout.MAP;
+    }
+
+    private KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> harness(
             RuleSettings rules) throws Exception {
         KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> h =
                 ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                        new FailureRateFunction(RateSnapshot.CHANNEL, rules), p -> p.key,
+                        new FailureRateFunction(RateSnapshot.CHANNEL, rules, layout()), p -> p.key,
                         Types.STRING, EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES);
         h.getExecutionConfig().enableObjectReuse();
         return h;
@@ -230,6 +237,15 @@ class FailureRateFunctionTest {
     /** How many buckets the rate function holds in keyed state, over all keys. */
     private int bucketsInState() throws Exception {
         int[] n = {0};
+        if (layout() == StateLayout.TABLE) {
+            harness.getOperator().getKeyedStateBackend().applyToAllKeys(
+                    org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                    org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+                    new org.apache.flink.api.common.state.ValueStateDescriptor<>("rate-key",
+                            RateKeyStateSerializer.INSTANCE),
+                    (key, st) -> n[0] += st.value().buckets.size());
+            return n[0];
+        }
         harness.getOperator().getKeyedStateBackend().applyToAllKeys(
                 org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
                 org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
