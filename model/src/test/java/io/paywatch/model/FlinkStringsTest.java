@@ -33,6 +33,34 @@ class FlinkStringsTest {
         return b.length() > len ? b.substring(0, len) : b.toString();
     }
 
+    /** Byte for byte what {@code StringValue.writeString} writes: every reader of checkpoints and exchanges relies on it. */
+    @Test
+    void writesWhatStringValueWrites() throws Exception {
+        SplittableRandom r = new SplittableRandom(7);
+        List<String> strings = new ArrayList<>(List.of("", "m-0001", "é", "a\u007f", "a\u0080", "中文€",
+                "x".repeat(125), "x".repeat(126), "x".repeat(127), "x".repeat(128), "x".repeat(126) + "é",
+                "é" + "x".repeat(125)));
+        for (int i = 0; i < 2_000; i++) {
+            strings.add(random(r));
+        }
+        FlinkStrings strings2 = new FlinkStrings();
+        DataOutputSerializer ours = new DataOutputSerializer(64);
+        DataOutputSerializer flinks = new DataOutputSerializer(64);
+        for (String s : strings) {
+            ours.clear();
+            flinks.clear();
+            strings2.write(ours, s);
+            ours.writeInt(42); // what follows is read from its place
+            StringValue.writeString(s, flinks);
+            flinks.writeInt(42);
+            assertThat(ours.getCopyOfBuffer()).as("'%s'", s.length() > 40 ? s.substring(0, 40) + "…" : s)
+                    .isEqualTo(flinks.getCopyOfBuffer());
+            DataInputDeserializer in = new DataInputDeserializer(ours.getSharedBuffer(), 0, ours.length());
+            assertThat(strings2.read(in, false)).isEqualTo(s);
+            assertThat(in.readInt()).isEqualTo(42);
+        }
+    }
+
     @Test
     void readsWhatStringValueWrites() throws Exception {
         SplittableRandom r = new SplittableRandom(2026);
