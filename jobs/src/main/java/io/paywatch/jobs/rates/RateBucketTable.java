@@ -13,8 +13,11 @@ import java.util.Arrays;
  * removal shifts the probe chain back (no tombstones). Not thread-safe.
  */
 public final class RateBucketTable implements BucketRing.Store {
-    /** A window of 30 buckets and a few ahead fit without growing at three quarters' load. */
-    static final int INITIAL_CAPACITY = 64;
+    /**
+     * Small, for the many keys with a few payments (the long tail of merchants); a key with a
+     * full window of 30 buckets and a few ahead grows to 64 slots.
+     */
+    static final int INITIAL_CAPACITY = 8;
 
     private long[] indexes;
     private FailureCounts[] buckets;

@@ -237,11 +237,22 @@ class RateStateSerializersTest {
      */
     private static List<String> restored(FailureRateFunction before, String beforeBackend,
             FailureRateFunction after, String afterBackend) throws Exception {
+        return restored(before, beforeBackend, after, afterBackend, false);
+    }
+
+    /**
+     * @param writtenLate whether the checkpoint is written out only after the traffic of the next
+     *     minute has changed the state (as a running job writes it, asynchronously): on the heap the
+     *     key's buckets change in place, and none of those changes may reach the checkpoint
+     */
+    private static List<String> restored(FailureRateFunction before, String beforeBackend,
+            FailureRateFunction after, String afterBackend, boolean writtenLate) throws Exception {
         OperatorSubtaskState old;
         try (var h = harness(before, beforeBackend)) {
             h.open();
             traffic(h, 0, 120);
-            old = h.snapshot(1, 1);
+            old = writtenLate ? io.paywatch.jobs.testing.Checkpoints.takenAround(h, 1, () -> traffic(h, 120, 180))
+                    : h.snapshot(1, 1);
         }
         try (var h = harness(after, afterBackend)) {
             h.setup();
@@ -276,6 +287,22 @@ class RateStateSerializersTest {
                 .as("both layouts give the same output").isEqualTo(uninterrupted);
         assertThat(restored(new FailureRateFunction(scope, rules, from), fromBackend,
                 new FailureRateFunction(scope, rules, to), toBackend)).isEqualTo(uninterrupted);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"TABLE, merchant", "TABLE, channel", "MAP, merchant"})
+    void aCheckpointWrittenWhileTheBucketsChangeHoldsTheStateOfItsBeginning(StateLayout layout, String scope)
+            throws Exception {
+        RuleSettings rules = RuleSettings.defaults();
+        assertThat(restored(new FailureRateFunction(scope, rules, layout), "heap",
+                new FailureRateFunction(scope, rules, layout), "heap", true))
+                .isEqualTo(uninterrupted(new FailureRateFunction(scope, rules, layout), "heap"));
+    }
+
+    @Test
+    void stateOfOlderBuildsIsWrittenInTheMapLayoutOnly() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FailureRateFunction(RateSnapshot.CHANNEL,
+                RuleSettings.defaults(), StateLayout.TABLE).withPojoState()).isInstanceOf(IllegalStateException.class);
     }
 
     @ParameterizedTest
