@@ -130,8 +130,8 @@ public final class RateBucketTable implements BucketRing.Store {
         return Arrays.asList(held);
     }
 
-    /** Calls {@code action} with every bucket and its index. */
-    public void forEach(Entry action) throws Exception {
+    /** Calls {@code action} with every bucket and its index (no boxing, no second lookup). */
+    public <E extends Exception> void forEach(Entry<E> action) throws E {
         for (int i = 0; i < buckets.length; i++) {
             if (buckets[i] != null) {
                 action.accept(indexes[i], buckets[i]);
@@ -139,10 +139,10 @@ public final class RateBucketTable implements BucketRing.Store {
         }
     }
 
-    /** What {@link #forEach} is given. */
+    /** What {@link #forEach} is given; {@code E} is what it may throw. */
     @FunctionalInterface
-    public interface Entry {
-        void accept(long index, FailureCounts counts) throws Exception;
+    public interface Entry<E extends Exception> {
+        void accept(long index, FailureCounts counts) throws E;
     }
 
     /** A deep copy: the heap backend copies a key's state while a snapshot holds the original. */

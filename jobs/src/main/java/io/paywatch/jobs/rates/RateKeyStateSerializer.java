@@ -91,10 +91,10 @@ public final class RateKeyStateSerializer extends TypeSerializer<RateKeyState> {
         }
         if (s.buckets != null) {
             out.writeInt(s.buckets.size());
-            for (long index : s.buckets.indexes()) {
+            s.buckets.forEach((index, counts) -> {
                 out.writeLong(index);
-                FailureCountsSerializer.write(s.buckets.get(index), out);
-            }
+                FailureCountsSerializer.write(counts, out);
+            });
         }
     }
 
