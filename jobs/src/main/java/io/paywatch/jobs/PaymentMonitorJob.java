@@ -48,12 +48,19 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  *                                         └─ dead letters, input outcomes (counted locally) ─ input health ────┘
  * </pre>
  *
+ * <p>With every pattern rule switched off, the parser passes on only the fields the rate rules
+ * read ({@link PipelineSettings#eventProjection()}): the exchange to dedup carries less.
+ *
  * <p>Sources and sinks are chosen by the caller ({@link io.paywatch.jobs.cli.PayWatchCli}, or a
  * test with finite sources and collecting sinks); this class only wires the named functions.
  */
 public final class PaymentMonitorJob {
     /** The streams the pipeline produces, for the caller to attach sinks to. */
     public static final class Outputs {
+        /**
+         * The accepted events: with every pattern rule switched off, only the fields the rate rules
+         * read ({@link io.paywatch.jobs.ingest.EventProjection#RATES}).
+         */
         public final DataStream<PaymentEvent> events;
         public final DataStream<RateSnapshot> rates;
         public final DataStream<Alert> alerts;
@@ -104,7 +111,7 @@ public final class PaymentMonitorJob {
         int sourceParallelism = raw.getParallelism();
 
         SingleOutputStreamOperator<ParsedRecord> parsed = raw
-                .map(new ParseFunction())
+                .map(new ParseFunction(settings.eventProjection()))
                 .name("parse and validate").uid("parse")
                 .setParallelism(sourceParallelism);
         if (settings.eventTimeRange() != null) {

@@ -1,5 +1,6 @@
 package io.paywatch.jobs;
 
+import io.paywatch.jobs.ingest.EventProjection;
 import io.paywatch.model.RuleSettings;
 import java.io.Serializable;
 
@@ -61,6 +62,25 @@ public final class PipelineSettings implements Serializable {
     }
 
     /**
+     * The fields an event keeps past the parser: only those of the rate rules when no pattern
+     * rule of either rule set is switched on (a rule switched off in the rules file cannot be
+     * switched on live), else all of them.
+     */
+    public EventProjection eventProjection() {
+        boolean patterns = rules.anyPatternEnabled() || (compareRules != null && compareRules.anyPatternEnabled());
+        return patterns || !projection ? EventProjection.ALL : EventProjection.RATES;
+    }
+
+    private boolean projection = true;
+
+    /** The same settings with every event's fields kept (equivalence tests). */
+    public PipelineSettings withoutProjection() {
+        PipelineSettings s = copy();
+        s.projection = false;
+        return s;
+    }
+
+    /**
      * The environment variable holding the control topic's secret ({@code --control-secret-env}):
      * only changes signed with it apply. Null: every valid change applies.
      */
@@ -96,6 +116,7 @@ public final class PipelineSettings implements Serializable {
         PipelineSettings s = new PipelineSettings(rules, outOfOrdernessMs, dedupHorizonMs, idleTimeoutMs,
                 idleAdvanceMaxMs, compareRules);
         s.screens = screens;
+        s.projection = projection;
         s.controlSecretEnv = controlSecretEnv;
         s.eventTimeRange = eventTimeRange;
         return s;

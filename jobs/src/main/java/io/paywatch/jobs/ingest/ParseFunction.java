@@ -7,12 +7,23 @@ import org.apache.flink.api.common.functions.MapFunction;
 public class ParseFunction implements MapFunction<RawRecord, ParsedRecord> {
     private static final long serialVersionUID = 1L;
 
+    private final EventProjection projection;
     private transient EventParser parser;
+
+    /** Valid events keep every field. */
+    public ParseFunction() {
+        this(EventProjection.ALL);
+    }
+
+    /** Valid events keep the fields of {@code projection} only. */
+    public ParseFunction(EventProjection projection) {
+        this.projection = projection;
+    }
 
     @Override
     public ParsedRecord map(RawRecord raw) {
         if (parser == null) {
-            parser = new EventParser(ReturnCodeCatalog.defaultCatalog());
+            parser = new EventParser(ReturnCodeCatalog.defaultCatalog(), projection);
         }
         ParsedRecord parsed = raw.truncatedFrom > 0
                 ? parser.tooLarge(raw, raw.truncatedFrom)

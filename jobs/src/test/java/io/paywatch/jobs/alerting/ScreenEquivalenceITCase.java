@@ -6,19 +6,17 @@ import io.paywatch.jobs.PaymentMonitorJob;
 import io.paywatch.jobs.PipelineSettings;
 import io.paywatch.jobs.ingest.RawRecord;
 import io.paywatch.jobs.ingest.SourcePartitions;
+import io.paywatch.jobs.testing.PartitionedLines;
+import io.paywatch.jobs.testing.PartitionedLines.Line;
 import io.paywatch.jobs.testing.RealisticHour;
 import io.paywatch.model.Alert;
 import io.paywatch.model.AlertJson;
 import io.paywatch.model.RuleSettings;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
@@ -39,11 +37,7 @@ class ScreenEquivalenceITCase {
 
     static List<String> alerts(List<RawRecord> records, SourcePartitions partitions, PipelineSettings settings)
             throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        env.getConfig().enableObjectReuse();
-        var raw = env.fromData(TypeInformation.of(RawRecord.class), records.toArray(new RawRecord[0]))
-                .setParallelism(1);
+        var raw = PartitionedLines.source(records);
         List<String> out = new ArrayList<>();
         try (CloseableIterator<Alert> it = PaymentMonitorJob.build(raw, partitions, settings).alerts
                 .executeAndCollect()) {
@@ -74,21 +68,6 @@ class ScreenEquivalenceITCase {
         sameWithAndWithoutTheScreen(records, SourcePartitions.single(), "\"rule\":\"failed_but_charged\"");
     }
 
-    /** A line of a randomised stream: when it arrives, and on which of three partitions. */
-    record Line(long arrival, int partition, String json) {}
-
-    /** Each partition in (nearly) time order, the partitions interleaved by arrival. */
-    static List<RawRecord> records(List<Line> lines) {
-        lines.sort(Comparator.comparingLong(Line::arrival));
-        List<RawRecord> records = new ArrayList<>();
-        int[] offset = new int[3];
-        for (Line l : lines) {
-            records.add(RawRecord.ofBytes(l.json.getBytes(StandardCharsets.UTF_8),
-                    "random-" + l.partition + "@" + (offset[l.partition]++), l.partition));
-        }
-        return records;
-    }
-
     @Test
     void aRandomisedStreamOverThreePartitions() throws Exception {
         SplittableRandom rnd = new SplittableRandom(7);
@@ -114,7 +93,7 @@ class ScreenEquivalenceITCase {
                         json(++n, rnd.nextBoolean() ? "fulfilment" : "refund", at, merchant, o)));
             }
         }
-        List<RawRecord> records = records(lines);
+        List<RawRecord> records = PartitionedLines.records(lines, 3);
         // resolved by a late fulfilment or refund: the screen sends the incidents only those
         sameWithAndWithoutTheScreen(records, SourcePartitions.kafka("random", 3), "\"rule\":\"charged_unfulfilled\"",
                 "\"status\":\"resolved\"");
@@ -143,7 +122,7 @@ class ScreenEquivalenceITCase {
                 lines.add(new Line(at + rnd.nextLong(0, 4_000), rnd.nextInt(3), json));
             }
         }
-        List<RawRecord> records = records(lines);
+        List<RawRecord> records = PartitionedLines.records(lines, 3);
         sameWithAndWithoutTheScreen(records, SourcePartitions.kafka("random", 3), "\"rule\":\"failed_but_charged\"");
     }
 
