@@ -3,15 +3,20 @@ package io.paywatch.jobs.ingest;
 import io.paywatch.jobs.PipelineTags;
 import io.paywatch.jobs.runtime.StateLayout;
 import io.paywatch.model.PaymentEvent;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -37,9 +42,17 @@ import org.apache.flink.util.Collector;
  * Either layout restores from a savepoint of the other: a merchant's ids move over the first
  * time the merchant is seen after the restore.
  *
- * <p>Input 1: on-time events. Input 2: events that arrived behind the watermark: a redelivery
- * of a known event is a duplicate; anything else is dead-lettered as late. The decision compares
- * event times and the watermark, not arrival order, so it is the same on every run.
+ * <p>Input 1: on-time events. Input 2: events that arrived behind their partition's watermark: a
+ * redelivery of a known event is a duplicate; anything else is dead-lettered as late. The two
+ * inputs are separate exchanges, so a late copy can arrive here before its on-time original (on
+ * another partition, read by another subtask, or simply in a fuller network buffer). A late event
+ * whose time is still ahead of this operator's watermark is therefore held, in keyed state with a
+ * timer at its time, and decided when the watermark reaches it: by then every on-time event of
+ * that time has arrived from every channel. The decision compares event times and the watermark,
+ * not arrival order, so it is the same on every run. A held event is decided as of its own time
+ * (the watermark that fires its timer may have jumped far past it, to the end of a bounded input);
+ * its outcome is still counted at its tally time, which is ahead of that time, so it reaches
+ * input health before the interval it counts in is written.
  */
 public class DuplicateFilter
         extends KeyedCoProcessFunction<String, PaymentEvent, LateEvent, PaymentEvent>
@@ -55,6 +68,8 @@ public class DuplicateFilter
     private transient MapState<String, Long> firstSeen;
     /** {@link StateLayout#TABLE}: the merchant's ids and their first deliveries' times. */
     private transient ValueState<EventIdTable> idTable;
+    /** Late events whose time is ahead of the watermark, until it reaches them (both layouts). */
+    private transient ListState<LateEvent> heldLate;
     /** Whether the state was restored, so that the other layout's ids may have to move over. */
     private transient boolean restored;
     /** Whether {@link #table()} made the table it returned (it is not in state until stored). */
@@ -82,6 +97,8 @@ public class DuplicateFilter
                 new MapStateDescriptor<>("first-seen-by-event-id", Types.STRING, Types.LONG));
         idTable = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("event-id-table", EventIdTableSerializer.INSTANCE));
+        heldLate = getRuntimeContext().getListState(
+                new ListStateDescriptor<>("late-events-ahead-of-the-watermark", TypeInformation.of(LateEvent.class)));
         movedOver = new HashSet<>();
     }
 
@@ -145,6 +162,18 @@ public class DuplicateFilter
     @Override
     public void processElement2(LateEvent late, Context ctx, Collector<PaymentEvent> out)
             throws Exception {
+        long watermark = ctx.timerService().currentWatermark();
+        if (late.event.eventTime > watermark) {
+            // its on-time original may still be on its way through input 1
+            heldLate.add(late);
+            ctx.timerService().registerEventTimeTimer(late.event.eventTime);
+            return;
+        }
+        decideLate(late, watermark, ctx);
+    }
+
+    /** A late event: a duplicate if its id is remembered {@code asOf} that event time, else dead-lettered. */
+    private void decideLate(LateEvent late, long asOf, Context ctx) throws Exception {
         long seen;
         if (layout == StateLayout.TABLE) {
             seen = table().firstSeen(late.event.eventId);
@@ -152,7 +181,7 @@ public class DuplicateFilter
             moveTableOver(ctx.getCurrentKey());
             seen = orAbsent(firstSeen.get(late.event.eventId));
         }
-        if (repeats(seen, late.event.eventTime, ctx.timerService().currentWatermark())) {
+        if (repeats(seen, late.event.eventTime, asOf)) {
             duplicate(late.tallyTime, ctx);
         } else {
             IngestProgress.LATE.increment();
@@ -161,9 +190,35 @@ public class DuplicateFilter
         }
     }
 
+    /**
+     * Decides the held late events the watermark has reached ({@code timestamp}), in the order
+     * they arrived, each as of its own time: an id remembered then has not been removed yet, as
+     * cleanup timers fire in time order and remove only ids forgotten by their time.
+     */
+    private void decideHeldLate(long timestamp, Context ctx) throws Exception {
+        Iterable<LateEvent> held = heldLate.get();
+        if (held == null) {
+            return;
+        }
+        List<LateEvent> stillAhead = new ArrayList<>();
+        boolean decided = false;
+        for (LateEvent late : held) {
+            if (late.event.eventTime <= timestamp) {
+                decideLate(late, late.event.eventTime, ctx);
+                decided = true;
+            } else {
+                stillAhead.add(late);
+            }
+        }
+        if (decided) {
+            heldLate.update(stillAhead); // an empty list clears the state
+        }
+    }
+
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaymentEvent> out)
             throws Exception {
+        decideHeldLate(timestamp, ctx);
         if (layout == StateLayout.TABLE) {
             EventIdTable ids = table();
             if (ids.forgetUpTo(timestamp - horizonMs) == 0) {

@@ -344,6 +344,10 @@ class IngestOperatorsTest {
         trulyLate.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", "y");
         trulyLate.tallyTime = T0 + 40_000;
         h.processElement2(new StreamRecord<>(trulyLate, other.eventTime));
+        // both ahead of the watermark: held until it reaches them
+        assertThat(h.getSideOutput(PipelineTags.INPUT_OUTCOMES)).hasSize(2);
+        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 1_000));
+        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 1_000));
 
         assertThat(h.extractOutputValues()).extracting(x -> x.eventId).containsExactly(e.eventId);
         List<InputOutcome> outcomes = h.getSideOutput(PipelineTags.INPUT_OUTCOMES).stream()
@@ -437,6 +441,8 @@ class IngestOperatorsTest {
         redelivery.event = copyOf(seenLate, T0 + 2_000);
         redelivery.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", "r");
         redelivery.tallyTime = T0 + 7_000;
+        restored.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 2_000));
+        restored.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 2_000));
         restored.processElement2(new StreamRecord<>(redelivery, T0 + 2_000));
         assertThat(restored.extractOutputValues()).extracting(x -> x.eventId).containsExactly(fresh.eventId);
         assertThat(restored.getSideOutput(PipelineTags.INPUT_OUTCOMES)).extracting(r -> r.getValue().kind)
@@ -448,6 +454,75 @@ class IngestOperatorsTest {
         restored.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 900_000));
         assertThat(restored.numKeyedStateEntries()).isZero();
         assertThat(restored.numEventTimeTimers()).isZero();
+        restored.close();
+    }
+
+    private static LateEvent late(PaymentEvent e, String source, long tallyTime) {
+        LateEvent l = new LateEvent();
+        l.event = e;
+        l.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", source);
+        l.tallyTime = tallyTime;
+        return l;
+    }
+
+    private static void watermark(KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> h,
+            long time) throws Exception {
+        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(time));
+        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(time));
+    }
+
+    /**
+     * A late copy (late on its own partition) can reach dedup through its exchange before its
+     * on-time original through the other: it is held until the watermark reaches its time, and is
+     * then the duplicate, whatever the order of arrival.
+     */
+    @ParameterizedTest
+    @EnumSource(StateLayout.class)
+    void aLateCopyThatOvertakesItsOriginalIsStillTheDuplicate(StateLayout layout) throws Exception {
+        var h = dedup(layout);
+        watermark(h, T0 - 3_000);
+        PaymentEvent original = ok(T0, "m", "card");
+        h.processElement2(new StreamRecord<>(late(copyOf(original, T0), "copy", T0 + 9_000), T0));
+        assertThat(h.getSideOutput(PipelineTags.INPUT_OUTCOMES)).isNull();
+        h.processElement1(new StreamRecord<>(original, T0));
+        watermark(h, T0);
+
+        assertThat(h.extractOutputValues()).extracting(x -> x.eventId).containsExactly(original.eventId);
+        assertThat(h.getSideOutput(PipelineTags.INPUT_OUTCOMES)).extracting(r -> r.getValue().kind)
+                .containsExactly(InputOutcome.ACCEPTED, InputOutcome.DUPLICATE);
+        assertThat(h.getSideOutput(PipelineTags.INPUT_OUTCOMES)).extracting(r -> r.getValue().time)
+                .containsExactly(T0, T0 + 9_000);
+        assertThat(h.getSideOutput(PipelineTags.DEAD_LETTERS)).isNull();
+        h.close();
+    }
+
+    /**
+     * A held late event outlives a checkpoint; a genuinely late one is dead-lettered when the
+     * watermark reaches it, and a redelivery is still the duplicate when the watermark jumps to the
+     * end of input: each is decided as of its own time.
+     */
+    @ParameterizedTest
+    @CsvSource({"MAP, TABLE", "TABLE, MAP", "TABLE, TABLE", "MAP, MAP"})
+    void heldLateEventsSurviveARestoreAndAreDecidedAsOfTheirOwnTime(StateLayout before, StateLayout after)
+            throws Exception {
+        var h = dedup(before);
+        watermark(h, T0 - 3_000);
+        PaymentEvent original = ok(T0, "m-1", "card");
+        h.processElement1(new StreamRecord<>(original, T0));
+        PaymentEvent lost = ok(T0 + 1_000, "m-2", "card");
+        h.processElement2(new StreamRecord<>(late(copyOf(original, T0), "copy", T0 + 9_000), T0));
+        h.processElement2(new StreamRecord<>(late(lost, "lost", T0 + 9_000), T0 + 1_000));
+        OperatorSubtaskState snapshot = h.snapshot(1, T0);
+        h.close();
+
+        var restored = dedup(after, snapshot);
+        assertThat(restored.numEventTimeTimers()).isEqualTo(3); // two held events, m-1's cleanup
+        watermark(restored, Long.MAX_VALUE); // the end of a bounded input
+        assertThat(restored.getSideOutput(PipelineTags.INPUT_OUTCOMES)).extracting(r -> r.getValue().kind)
+                .containsExactly(InputOutcome.DUPLICATE, InputOutcome.LATE);
+        assertThat(restored.getSideOutput(PipelineTags.DEAD_LETTERS)).extracting(r -> r.getValue().source)
+                .containsExactly("lost");
+        assertThat(restored.numKeyedStateEntries()).isZero();
         restored.close();
     }
 

@@ -1,13 +1,22 @@
 package io.paywatch.jobs.testing;
 
+import io.paywatch.jobs.PaymentMonitorJob;
+import io.paywatch.jobs.PipelineSettings;
 import io.paywatch.jobs.ingest.RawRecord;
+import io.paywatch.jobs.ingest.SourcePartitions;
+import io.paywatch.jobs.metrics.MetricLines;
+import io.paywatch.jobs.rates.RateSnapshot;
+import io.paywatch.model.AlertJson;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
 
 /** Randomised input over several partitions, and the job environment the equivalence tests run it in. */
 public final class PartitionedLines {
@@ -36,5 +45,26 @@ public final class PartitionedLines {
         env.getConfig().enableObjectReuse();
         return env.fromData(TypeInformation.of(RawRecord.class), records.toArray(new RawRecord[0]))
                 .setParallelism(1);
+    }
+
+    /**
+     * Every output of the whole job over {@code records}: alerts (JSON), rate and input-health
+     * points (line protocol) and dead letters (JSON), one line each with its kind first, sorted
+     * (subtasks interleave).
+     */
+    public static List<String> outputs(List<RawRecord> records, SourcePartitions partitions, PipelineSettings settings)
+            throws Exception {
+        PaymentMonitorJob.Outputs o = PaymentMonitorJob.build(source(records), partitions, settings);
+        DataStream<String> all = o.alerts.map(a -> "alert " + AlertJson.toJson(a)).returns(Types.STRING)
+                .union(o.rates.flatMap((RateSnapshot s, Collector<String> out) ->
+                                MetricLines.of(s, null).forEach(l -> out.collect("rate " + l))).returns(Types.STRING),
+                        o.inputHealth.map(h -> "input " + MetricLines.of(h, null)).returns(Types.STRING),
+                        o.deadLetters.map(d -> "dead " + d.toJson()).returns(Types.STRING));
+        List<String> out = new ArrayList<>();
+        try (CloseableIterator<String> it = all.executeAndCollect()) {
+            it.forEachRemaining(out::add);
+        }
+        out.sort(null);
+        return out;
     }
 }
