@@ -48,7 +48,9 @@ import org.apache.flink.util.Collector;
  * another partition, read by another subtask, or simply in a fuller network buffer). A late event
  * whose time is still ahead of this operator's watermark is therefore held, in keyed state with a
  * timer at its time, and decided when the watermark reaches it: by then every on-time event of
- * that time has arrived from every channel. The decision compares event times and the watermark,
+ * that time has arrived from every active channel (a gate subtask resuming from idleness can still
+ * send on-time events behind this watermark, which left it out; and a copy stamped earlier than
+ * its original can still come first). The decision compares event times and the watermark,
  * not arrival order, so it is the same on every run. A held event is decided as of its own time
  * (the watermark that fires its timer may have jumped far past it, to the end of a bounded input);
  * its outcome is still counted at its tally time, which is ahead of that time, so it reaches
@@ -219,6 +221,9 @@ public class DuplicateFilter
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaymentEvent> out)
             throws Exception {
         decideHeldLate(timestamp, ctx);
+        if (Math.floorMod(timestamp, cleanupSliceMs) != 0) {
+            return; // a held late event's timer: the cleanup stays one scan per merchant and slice
+        }
         if (layout == StateLayout.TABLE) {
             EventIdTable ids = table();
             if (ids.forgetUpTo(timestamp - horizonMs) == 0) {

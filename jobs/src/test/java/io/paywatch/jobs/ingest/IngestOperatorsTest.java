@@ -526,6 +526,24 @@ class IngestOperatorsTest {
         restored.close();
     }
 
+    /** A held late event's timer decides it and leaves the ids to their cleanup timer: no scan per late event. */
+    @ParameterizedTest
+    @EnumSource(StateLayout.class)
+    void aHeldLateEventsTimerDoesNotScanTheMerchantsIds(StateLayout layout) throws Exception {
+        var h = dedup(layout);
+        PaymentEvent seen = ok(T0 + 1_000, "m", "card"); // its cleanup timer: T0 + 15 min
+        h.processElement1(new StreamRecord<>(seen, seen.eventTime));
+        watermark(h, T0 + 601_500); // the id is forgotten by its time, not yet removed
+        h.processElement2(new StreamRecord<>(late(ok(T0 + 602_000, "m", "card"), "lost", T0 + 609_000), T0 + 602_000));
+        watermark(h, T0 + 602_000);
+        assertThat(h.getSideOutput(PipelineTags.DEAD_LETTERS)).extracting(r -> r.getValue().source)
+                .containsExactly("lost");
+        assertThat(h.numKeyedStateEntries()).isEqualTo(1); // the forgotten id, until its cleanup
+        watermark(h, T0 + 900_000);
+        assertThat(h.numKeyedStateEntries()).isZero();
+        h.close();
+    }
+
     /**
      * The heap table is changed in place, not stored again after each event: a checkpoint begun
      * before an event must still not hold that event's id when it is written out afterwards.
