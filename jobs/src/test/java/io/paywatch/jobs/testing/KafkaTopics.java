@@ -99,6 +99,19 @@ public final class KafkaTopics {
         return p;
     }
 
+    /** Produces each line to its partition, stamped with its arrival time, in the order given. */
+    public static void produceLines(String servers, String topic, List<PartitionedLines.Line> lines) throws Exception {
+        Properties p = producer(servers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (PartitionedLines.Line l : lines) {
+                producer.send(new ProducerRecord<>(topic, l.partition(), l.arrival(), null, l.json()));
+            }
+            producer.flush();
+        }
+    }
+
     /** Produces one record to a chosen partition. */
     public static void produceTo(String servers, String topic, int partition, long timestamp, String line)
             throws Exception {
