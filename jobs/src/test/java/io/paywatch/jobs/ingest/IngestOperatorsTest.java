@@ -326,6 +326,20 @@ class IngestOperatorsTest {
         return c;
     }
 
+    private static LateEvent late(PaymentEvent e, String source, long tallyTime) {
+        LateEvent l = new LateEvent();
+        l.event = e;
+        l.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", source);
+        l.tallyTime = tallyTime;
+        return l;
+    }
+
+    private static void watermark(KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> h,
+            long time) throws Exception {
+        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(time));
+        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(time));
+    }
+
     @ParameterizedTest
     @EnumSource(StateLayout.class)
     void dropsAndCountsRedeliveriesWithinTenMinutesAndForgetsThemAfterwards(StateLayout layout) throws Exception {
@@ -333,21 +347,14 @@ class IngestOperatorsTest {
         PaymentEvent e = ok(T0, "m", "card");
         h.processElement1(new StreamRecord<>(e, e.eventTime));
         h.processElement1(new StreamRecord<>(copyOf(e, T0 + 2_000), T0 + 2_000)); // duplicate
-        LateEvent redelivery = new LateEvent();
-        redelivery.event = copyOf(e, T0);
-        redelivery.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", "x");
-        redelivery.tallyTime = T0 + 40_000;
+        LateEvent redelivery = late(copyOf(e, T0), "x", T0 + 40_000);
         h.processElement2(new StreamRecord<>(redelivery, T0)); // late, but a duplicate
         PaymentEvent other = ok(T0 + 1_000, "m", "card");
-        LateEvent trulyLate = new LateEvent();
-        trulyLate.event = other;
-        trulyLate.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", "y");
-        trulyLate.tallyTime = T0 + 40_000;
+        LateEvent trulyLate = late(other, "y", T0 + 40_000);
         h.processElement2(new StreamRecord<>(trulyLate, other.eventTime));
         // both ahead of the watermark: held until it reaches them
         assertThat(h.getSideOutput(PipelineTags.INPUT_OUTCOMES)).hasSize(2);
-        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 1_000));
-        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 1_000));
+        watermark(h, T0 + 1_000);
 
         assertThat(h.extractOutputValues()).extracting(x -> x.eventId).containsExactly(e.eventId);
         List<InputOutcome> outcomes = h.getSideOutput(PipelineTags.INPUT_OUTCOMES).stream()
@@ -358,8 +365,7 @@ class IngestOperatorsTest {
                 .containsExactly("y");
 
         // after the horizon the id is forgotten: no state, no timers are left behind
-        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 600_000));
-        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 600_000));
+        watermark(h, T0 + 600_000);
         assertThat(h.numKeyedStateEntries()).isZero();
         assertThat(h.numEventTimeTimers()).isZero();
         h.processElement1(new StreamRecord<>(copyOf(e, T0 + 600_001), T0 + 600_001));
@@ -389,11 +395,9 @@ class IngestOperatorsTest {
         assertThat(h.extractOutputValues()).hasSize(1_000);
         // per merchant, the first multiple of 5 min (half the horizon) after T0 + 10 min 51 s
         assertThat(h.numEventTimeTimers()).isEqualTo(2);
-        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 899_999));
-        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 899_999));
+        watermark(h, T0 + 899_999);
         assertThat(h.numKeyedStateEntries()).isEqualTo(2); // forgotten, but not yet removed
-        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 900_000));
-        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 900_000));
+        watermark(h, T0 + 900_000);
         assertThat(h.numKeyedStateEntries()).isZero();
         h.close();
     }
@@ -405,13 +409,9 @@ class IngestOperatorsTest {
         PaymentEvent e = ok(T0 + 1_000, "m", "card");
         h.processElement1(new StreamRecord<>(e, e.eventTime));
         // the watermark passes first-seen + horizon, but not yet the cleanup timer
-        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 601_000));
-        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 601_000));
+        watermark(h, T0 + 601_000);
         assertThat(h.numKeyedStateEntries()).isEqualTo(1);
-        LateEvent redelivery = new LateEvent();
-        redelivery.event = copyOf(e, T0 + 1_000);
-        redelivery.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", "r");
-        redelivery.tallyTime = T0 + 601_000;
+        LateEvent redelivery = late(copyOf(e, T0 + 1_000), "r", T0 + 601_000);
         h.processElement2(new StreamRecord<>(redelivery, T0 + 1_000));
         // as if its state were gone: late, not a duplicate (the same decision on every run)
         assertThat(h.getSideOutput(PipelineTags.DEAD_LETTERS)).extracting(r -> r.getValue().source)
@@ -437,12 +437,8 @@ class IngestOperatorsTest {
         restored.processElement1(new StreamRecord<>(copyOf(seenOnTime, T0 + 5_000), T0 + 5_000));
         PaymentEvent fresh = ok(T0 + 6_000, "m-1", "card");
         restored.processElement1(new StreamRecord<>(fresh, fresh.eventTime));
-        LateEvent redelivery = new LateEvent();
-        redelivery.event = copyOf(seenLate, T0 + 2_000);
-        redelivery.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", "r");
-        redelivery.tallyTime = T0 + 7_000;
-        restored.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 2_000));
-        restored.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 2_000));
+        LateEvent redelivery = late(copyOf(seenLate, T0 + 2_000), "r", T0 + 7_000);
+        watermark(restored, T0 + 2_000);
         restored.processElement2(new StreamRecord<>(redelivery, T0 + 2_000));
         assertThat(restored.extractOutputValues()).extracting(x -> x.eventId).containsExactly(fresh.eventId);
         assertThat(restored.getSideOutput(PipelineTags.INPUT_OUTCOMES)).extracting(r -> r.getValue().kind)
@@ -450,25 +446,10 @@ class IngestOperatorsTest {
         assertThat(restored.getSideOutput(PipelineTags.DEAD_LETTERS)).isNull();
 
         // every merchant's ids leave with their cleanup timers, moved over or not
-        restored.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 900_000));
-        restored.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(T0 + 900_000));
+        watermark(restored, T0 + 900_000);
         assertThat(restored.numKeyedStateEntries()).isZero();
         assertThat(restored.numEventTimeTimers()).isZero();
         restored.close();
-    }
-
-    private static LateEvent late(PaymentEvent e, String source, long tallyTime) {
-        LateEvent l = new LateEvent();
-        l.event = e;
-        l.deadLetter = DeadLetter.of(Rejection.LATE, "event_time", "late", "{}", source);
-        l.tallyTime = tallyTime;
-        return l;
-    }
-
-    private static void watermark(KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> h,
-            long time) throws Exception {
-        h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(time));
-        h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(time));
     }
 
     /**
