@@ -78,6 +78,10 @@ public class DuplicateFilter
     private transient boolean tableIsNew;
     /** {@link StateLayout#MAP} after a restore: the merchants whose ids were moved over. */
     private transient Set<String> movedOver;
+    /** The progress line's counts of this subtask. */
+    private transient IngestProgress.Tally accepted;
+    private transient IngestProgress.Tally duplicates;
+    private transient IngestProgress.Tally lateDeliveries;
 
     public DuplicateFilter(long horizonMs, StateLayout layout) {
         this.horizonMs = horizonMs;
@@ -102,6 +106,9 @@ public class DuplicateFilter
         heldLate = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("late-events-ahead-of-the-watermark", TypeInformation.of(LateEvent.class)));
         movedOver = new HashSet<>();
+        accepted = IngestProgress.ACCEPTED.tally();
+        duplicates = IngestProgress.DUPLICATES.tally();
+        lateDeliveries = IngestProgress.LATE.tally();
     }
 
     /** Whether a delivery at {@code eventTime} repeats one first seen at {@code seen}. */
@@ -147,7 +154,7 @@ public class DuplicateFilter
             // a timer per merchant and slice: the timer service keeps one per (key, time)
             ctx.timerService().registerEventTimeTimer(cleanupTime(e.eventTime));
         }
-        IngestProgress.ACCEPTED.increment();
+        accepted.increment();
         ctx.output(PipelineTags.INPUT_OUTCOMES, InputOutcome.of(InputOutcome.ACCEPTED, e.eventTime));
         out.collect(e);
     }
@@ -156,8 +163,8 @@ public class DuplicateFilter
         return seen == null ? EventIdTable.ABSENT : seen;
     }
 
-    private static void duplicate(long tallyTime, Context ctx) {
-        IngestProgress.DUPLICATES.increment();
+    private void duplicate(long tallyTime, Context ctx) {
+        duplicates.increment();
         ctx.output(PipelineTags.INPUT_OUTCOMES, InputOutcome.of(InputOutcome.DUPLICATE, tallyTime));
     }
 
@@ -186,7 +193,7 @@ public class DuplicateFilter
         if (repeats(seen, late.event.eventTime, asOf)) {
             duplicate(late.tallyTime, ctx);
         } else {
-            IngestProgress.LATE.increment();
+            lateDeliveries.increment();
             ctx.output(PipelineTags.DEAD_LETTERS, late.deadLetter);
             ctx.output(PipelineTags.INPUT_OUTCOMES, InputOutcome.of(InputOutcome.LATE, late.tallyTime));
         }

@@ -66,6 +66,11 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     private transient volatile int idlePartitions;
     private transient volatile long secondsSilent;
     private transient boolean lastReport;
+    /** The progress line's counts of this subtask. */
+    private transient IngestProgress.Tally records;
+    private transient IngestProgress.Tally rejected;
+    private transient IngestProgress.Tally lateRecords;
+    private transient IngestProgress.Newest newest;
 
     public EventTimeGate(long boundMs, long dedupHorizonMs, long idleTimeoutMs, long emitIntervalMs,
             SourcePartitions partitions) {
@@ -116,6 +121,10 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     @Override
     public void open() throws Exception {
         super.open();
+        records = IngestProgress.RECORDS.tally();
+        rejected = IngestProgress.REJECTED.tally();
+        lateRecords = IngestProgress.LATE.tally();
+        newest = IngestProgress.MAX_EVENT_TIME.tally();
         // for SREs after an outage: which partitions event time no longer waits for, and whether
         // this subtask knows of another one reading (the coordinator's answer)
         org.apache.flink.metrics.MetricGroup input = JobMetrics.input(getMetricGroup(), partitions.inputName());
@@ -211,9 +220,9 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     public void processElement(StreamRecord<ParsedRecord> element) {
         ParsedRecord record = element.getValue();
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        IngestProgress.RECORDS.increment();
+        records.increment();
         if (!record.isValid()) {
-            IngestProgress.REJECTED.increment();
+            rejected.increment();
             output.collect(PipelineTags.DEAD_LETTERS, new StreamRecord<>(record.deadLetter));
             output.collect(PipelineTags.INPUT_OUTCOMES, new StreamRecord<>(
                     InputOutcome.of(InputOutcome.REJECTED, tallyTime(record.partition))));
@@ -222,7 +231,7 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
         PaymentEvent e = record.event;
         boolean late = marks.observe(record.partition, e.eventTime, now) || e.eventTime <= emitted;
         if (!late) {
-            IngestProgress.sawEventTime(e.eventTime);
+            newest.saw(e.eventTime);
             if (idle) {
                 resume(now);
             }
@@ -244,7 +253,7 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
             le.tallyTime = tally;
             output.collect(PipelineTags.LATE_EVENTS, new StreamRecord<>(le, e.eventTime));
         } else {
-            IngestProgress.LATE.increment();
+            lateRecords.increment();
             output.collect(PipelineTags.DEAD_LETTERS, new StreamRecord<>(d));
             output.collect(PipelineTags.INPUT_OUTCOMES,
                     new StreamRecord<>(InputOutcome.of(InputOutcome.LATE, tally)));

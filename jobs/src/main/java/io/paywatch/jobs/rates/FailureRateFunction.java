@@ -55,6 +55,9 @@ public class FailureRateFunction
     /** {@link StateLayout#MAP}: {@link #buckets}; {@link StateLayout#TABLE}: the current key's table. */
     private transient BucketRing.Store store;
     private transient Map<FailureRateSettings, BucketRing> rings;
+    /** The last settings {@link #ring} was asked for and their ring: nearly every key has the file's. */
+    private transient FailureRateSettings lastSettings;
+    private transient BucketRing lastRing;
     private transient ReturnCodeCatalog catalog;
     /** Channel snapshots carry codes (paywatch_code points); merchant ones totals only. */
     private transient boolean fullWindow;
@@ -149,7 +152,12 @@ public class FailureRateFunction
     }
 
     private BucketRing ring(FailureRateSettings s) {
-        return rings.computeIfAbsent(s, x -> new BucketRing(x.everyMs, x.bucketCount()));
+        // per evaluation: the settings' hash is computed over all their fields
+        if (s != lastSettings) {
+            lastRing = rings.computeIfAbsent(s, x -> new BucketRing(x.everyMs, x.bucketCount()));
+            lastSettings = s;
+        }
+        return lastRing;
     }
 
     @Override
