@@ -25,6 +25,7 @@ import io.paywatch.jobs.ingest.SourcePartitions;
 import io.paywatch.jobs.rates.RateBuckets;
 import io.paywatch.jobs.rates.RatePartial;
 import io.paywatch.jobs.rates.FailureRateFunction;
+import io.paywatch.jobs.rates.RateEvaluationOperator;
 import io.paywatch.jobs.rates.RateSnapshot;
 import io.paywatch.jobs.runtime.NetworkBuffers;
 import io.paywatch.jobs.runtime.StateLayout;
@@ -36,6 +37,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
@@ -291,16 +293,25 @@ public final class PaymentMonitorJob {
         DataStream<RatePartial> channelBuckets = payments
                 .transform("buckets per channel" + uidSuffix, partial, new RateBuckets(RateSnapshot.CHANNEL, rules))
                 .uid("rate-buckets-channel" + uidSuffix);
-        SingleOutputStreamOperator<RateSnapshot> merchantRates = DataStreamUtils
-                .reinterpretAsKeyedStream(merchantBuckets, p -> p.key, Types.STRING)
-                .connect(control)
-                .process(new FailureRateFunction(RateSnapshot.MERCHANT, rules, layout))
+        SingleOutputStreamOperator<RateSnapshot> merchantRates = evaluated(DataStreamUtils
+                .reinterpretAsKeyedStream(merchantBuckets, p -> p.key, Types.STRING), control,
+                new FailureRateFunction(RateSnapshot.MERCHANT, rules, layout))
                 .name("failure rate per merchant" + uidSuffix).uid("failure-rate-merchant" + uidSuffix);
-        SingleOutputStreamOperator<RateSnapshot> channelRates = channelBuckets
-                .keyBy(p -> p.key)
-                .connect(control)
-                .process(new FailureRateFunction(RateSnapshot.CHANNEL, rules, layout))
+        SingleOutputStreamOperator<RateSnapshot> channelRates = evaluated(channelBuckets
+                .keyBy(p -> p.key), control, new FailureRateFunction(RateSnapshot.CHANNEL, rules, layout))
                 .name("failure rate per channel" + uidSuffix).uid("failure-rate-channel" + uidSuffix);
         return new Rates(merchantRates, channelRates);
+    }
+
+    /**
+     * {@code BroadcastConnectedStream.process} of the rate function, in the operator that
+     * schedules its evaluations in a calendar of the subtask rather than in keyed timers.
+     */
+    private static SingleOutputStreamOperator<RateSnapshot> evaluated(KeyedStream<RatePartial, String> partials,
+            BroadcastStream<ControlSignal> control, FailureRateFunction function) {
+        DataStream<ControlSignal> signals = new DataStream<>(control.getEnvironment(), control.getTransformation());
+        return partials.connect(signals.broadcast())
+                .transform("failure rates", TypeInformation.of(RateSnapshot.class),
+                        new RateEvaluationOperator(function, control.getBroadcastStateDescriptors()));
     }
 }

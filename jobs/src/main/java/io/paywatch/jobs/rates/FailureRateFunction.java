@@ -44,6 +44,8 @@ import org.apache.flink.util.Collector;
 public class FailureRateFunction
         extends KeyedBroadcastProcessFunction<String, RatePartial, ControlSignal, RateSnapshot> {
     private static final long serialVersionUID = 1L;
+    /** The key's state, whose {@link RateKeyState#nextEvaluation} is the evaluation it waits for. */
+    static final String KEY_STATE = "rate-key";
 
     private final String scope;
     private final RuleSettings rules;
@@ -66,6 +68,11 @@ public class FailureRateFunction
     private transient boolean adaptiveOn;
     private transient int historyMinutes;
     private transient AdaptiveRules adaptiveRules;
+    /**
+     * Where evaluations are scheduled when the function runs in a {@link RateEvaluationOperator}
+     * (the job); otherwise, or when null, in Flink's timer service.
+     */
+    private transient EvaluationCalendar<String> calendar;
 
     /** Flink's POJO serializers for the state, as builds before 2026-12-02: upgrade tests only. */
     private boolean pojoState;
@@ -102,8 +109,8 @@ public class FailureRateFunction
                 ? new MapStateDescriptor<>("buckets", Types.LONG, TypeInformation.of(FailureCounts.class))
                 : new MapStateDescriptor<>("buckets", LongSerializer.INSTANCE, FailureCountsSerializer.INSTANCE));
         keyState = getRuntimeContext().getState(pojoState
-                ? new ValueStateDescriptor<>("rate-key", TypeInformation.of(RateKeyState.class))
-                : new ValueStateDescriptor<>("rate-key", RateKeyStateSerializer.INSTANCE));
+                ? new ValueStateDescriptor<>(KEY_STATE, TypeInformation.of(RateKeyState.class))
+                : new ValueStateDescriptor<>(KEY_STATE, RateKeyStateSerializer.INSTANCE));
         store = layout == StateLayout.TABLE ? null : new BucketRing.Store() {
             @Override
             public FailureCounts get(long index) throws Exception {
@@ -224,7 +231,7 @@ public class FailureRateFunction
         long evaluation = ring.bucketEnd(p.counts.start);
         if (st.nextEvaluation == 0 || evaluation < st.nextEvaluation) {
             // the first evaluation that includes this event; later ones follow as a chain
-            ctx.timerService().registerEventTimeTimer(evaluation - 1);
+            schedule(ctx, evaluation);
             st.nextEvaluation = evaluation;
             changed = true;
         }
@@ -340,7 +347,7 @@ public class FailureRateFunction
             }
         }
         if (next != Long.MIN_VALUE) {
-            ctx.timerService().registerEventTimeTimer(next - 1);
+            schedule(ctx, next);
             st.nextEvaluation = next;
             keyState.update(st);
         } else {
@@ -350,6 +357,26 @@ public class FailureRateFunction
             }
             keyState.clear();
         }
+    }
+
+    /** Evaluations go to {@code calendar} from now on (the operator's, for its subtask). */
+    void scheduleIn(EvaluationCalendar<String> calendar) {
+        this.calendar = calendar;
+    }
+
+    /** The current key's evaluation at {@code evaluationTime}: a timer one millisecond before it. */
+    private void schedule(ReadOnlyContext ctx, long evaluationTime) {
+        if (calendar != null) {
+            calendar.schedule(evaluationTime - 1, ctx.getCurrentKey());
+        } else {
+            ctx.timerService().registerEventTimeTimer(evaluationTime - 1);
+        }
+    }
+
+    /** The timer time of the current key's next evaluation, or {@link Long#MIN_VALUE} for none. */
+    long scheduledTimer() throws Exception {
+        RateKeyState st = keyState.value();
+        return st == null || st.nextEvaluation == 0 ? Long.MIN_VALUE : st.nextEvaluation - 1;
     }
 
     /** The key's adaptive state, created at its first evaluation, its ring sized to the rules. */

@@ -12,14 +12,15 @@ import io.paywatch.model.RuleSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import io.paywatch.jobs.control.ControlSignal;
 import io.paywatch.jobs.control.LiveRules;
 import io.paywatch.jobs.ingest.EndOfInput;
 import io.paywatch.jobs.runtime.StateLayout;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,12 +39,30 @@ class FailureRateFunctionTest {
 
     private KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> harness(
             RuleSettings rules) throws Exception {
+        FailureRateFunction f = new FailureRateFunction(RateSnapshot.CHANNEL, rules, layout());
+        List<MapStateDescriptor<?, ?>> states =
+                List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES);
         KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> h =
-                ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-                        new FailureRateFunction(RateSnapshot.CHANNEL, rules, layout()), p -> p.key,
-                        Types.STRING, EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES);
+                new KeyedBroadcastOperatorTestHarness<>(onTimers()
+                        ? new CoBroadcastWithKeyedOperator<>(f, states) : new RateEvaluationOperator(f, states),
+                        (RatePartial p) -> p.key, Types.STRING, 128, 1, 0);
         h.getExecutionConfig().enableObjectReuse();
+        h.open();
         return h;
+    }
+
+    /**
+     * Whether the function runs in Flink's operator, its evaluations on keyed timers (a build
+     * before the calendar), rather than in the job's {@link RateEvaluationOperator}.
+     */
+    boolean onTimers() {
+        return false;
+    }
+
+    /** Evaluations waiting: keyed timers, and the calendar's. */
+    private int scheduled() {
+        return harness.numEventTimeTimers() + (harness.getOperator() instanceof RateEvaluationOperator o
+                ? o.scheduledEvaluations() : 0);
     }
 
     @BeforeEach
@@ -209,7 +228,7 @@ class FailureRateFunctionTest {
         var backend = harness.getOperator().getKeyedStateBackend();
         assertThat(((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) backend)
                 .numKeyValueStateEntries()).isZero();
-        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(scheduled()).isZero();
     }
 
     /**

@@ -179,10 +179,21 @@ class RateStateSerializersTest {
                 FailureCountsSerializer.INSTANCE.snapshotConfiguration()).isCompatibleAsIs()).isTrue();
     }
 
+    /** Functions run as builds before the evaluation calendar ran them: in Flink's operator, on keyed timers. */
+    private static final java.util.Set<FailureRateFunction> ON_TIMERS =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+    private static FailureRateFunction onTimers(FailureRateFunction f) {
+        ON_TIMERS.add(f);
+        return f;
+    }
+
     private static KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> harness(
             FailureRateFunction f, String backend) throws Exception {
-        var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(f,
-                List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES)),
+        List<org.apache.flink.api.common.state.MapStateDescriptor<?, ?>> states =
+                List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES);
+        var h = new KeyedBroadcastOperatorTestHarness<>(ON_TIMERS.contains(f)
+                ? new CoBroadcastWithKeyedOperator<>(f, states) : new RateEvaluationOperator(f, states),
                 (RatePartial p) -> p.key, Types.STRING, 128, 1, 0);
         if (backend.equals("rocksdb")) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -313,5 +324,112 @@ class RateStateSerializersTest {
         assertThat(restored(new FailureRateFunction(RateSnapshot.CHANNEL, rules).withPojoState(), backend,
                 new FailureRateFunction(RateSnapshot.CHANNEL, rules, layout), backend))
                 .isEqualTo(uninterrupted(new FailureRateFunction(RateSnapshot.CHANNEL, rules, layout), backend));
+    }
+
+    /**
+     * A checkpoint of a build before the evaluation calendar holds a keyed timer for each key's
+     * next evaluation and no calendar: the timers fire, the calendar rebuilt from the keys' state
+     * lists the same evaluations, and the run continues exactly as one that never stopped (the
+     * chain skips the second of the two). From the calendar's build to itself likewise, on both
+     * backends: the calendar is rebuilt from the keys' state alone.
+     */
+    @ParameterizedTest
+    @CsvSource({"heap, MAP, merchant, true", "heap, TABLE, merchant, true", "heap, TABLE, channel, true",
+        "rocksdb, MAP, merchant, true", "heap, TABLE, merchant, false", "rocksdb, MAP, channel, false"})
+    void evaluationsScheduledBeforeACheckpointContinueAfterIt(String backend, StateLayout layout, String scope,
+            boolean olderBuild) throws Exception {
+        RuleSettings rules = RuleSettings.defaults();
+        FailureRateFunction before = new FailureRateFunction(scope, rules, layout);
+        List<String> uninterrupted = uninterrupted(new FailureRateFunction(scope, rules, layout), backend);
+        assertThat(uninterrupted(onTimers(new FailureRateFunction(scope, rules, layout)), backend))
+                .as("the calendar evaluates as the timers did").isEqualTo(uninterrupted);
+        assertThat(restored(olderBuild ? onTimers(before) : before, backend,
+                new FailureRateFunction(scope, rules, layout), backend)).isEqualTo(uninterrupted);
+    }
+
+    /** The keys of {@link #sixKeys}: channels of the channel scope. */
+    private static final List<String> SIX = List.of("card", "wallet", "bank", "upi", "paypal", "crypto");
+
+    /**
+     * Seconds {@code from}–{@code to} of six keys, each with its own outage, to the subtasks of
+     * {@code subtasks} that own each key (at maximum parallelism 128), and the watermark to all.
+     */
+    private static void sixKeys(List<KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot>> subtasks,
+            int from, int to) throws Exception {
+        for (int s = from; s < to; s++) {
+            for (int k = 0; k < SIX.size(); k++) {
+                long t = T0 + s * 1000L + k * 100;
+                String key = SIX.get(k);
+                boolean outage = s >= 40 * k && s < 40 * k + 150 && s % 4 != 0;
+                PaymentEvent e = outage ? failed(t, "m", key, "203") : ok(t, "m", key);
+                e.eventId = "e-" + s + "-" + k;
+                int owner = org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                        key, 128, subtasks.size());
+                subtasks.get(owner).processElement(new StreamRecord<>(RatePartial.of(key, BUCKET_MS, e), t));
+            }
+            for (var h : subtasks) {
+                h.watermark(T0 + s * 1000L - 5_000);
+            }
+        }
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> subtask(
+            FailureRateFunction f, String backend, int parallelism, int index) throws Exception {
+        List<org.apache.flink.api.common.state.MapStateDescriptor<?, ?>> states =
+                List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES);
+        var h = new KeyedBroadcastOperatorTestHarness<>(new RateEvaluationOperator(f, states),
+                (RatePartial p) -> p.key, Types.STRING, 128, parallelism, index);
+        if (backend.equals("rocksdb")) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        h.getExecutionConfig().enableObjectReuse();
+        return h;
+    }
+
+    /**
+     * Rescaled from one subtask to two through a checkpoint mid-incident (six keys, firing at
+     * different times): each subtask rebuilds the calendar of the keys it was given from their
+     * state, and together they evaluate exactly what the single subtask would have.
+     */
+    @ParameterizedTest
+    @CsvSource({"heap, TABLE, merchant", "heap, MAP, channel", "rocksdb, MAP, merchant"})
+    void afterRescalingEachSubtaskEvaluatesItsKeysAsTheUninterruptedRunDid(String backend, StateLayout layout,
+            String scope) throws Exception {
+        RuleSettings rules = RuleSettings.defaults();
+        List<String> uninterrupted;
+        OperatorSubtaskState checkpoint;
+        try (var single = subtask(new FailureRateFunction(scope, rules, layout), backend, 1, 0)) {
+            single.open();
+            sixKeys(List.of(single), 0, 120);
+            checkpoint = single.snapshot(1, 1);
+            single.getOutput().clear();
+            if (single.getSideOutput(PipelineTags.ALERTS) != null) {
+                single.getSideOutput(PipelineTags.ALERTS).clear();
+            }
+            sixKeys(List.of(single), 120, 600);
+            uninterrupted = outputs(single);
+        }
+        List<KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot>> two = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                var h = subtask(new FailureRateFunction(scope, rules, layout), backend, 2, i);
+                h.setup();
+                h.initializeState(org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness
+                        .repartitionOperatorState(checkpoint, 128, 1, 2, i));
+                h.open();
+                two.add(h);
+            }
+            sixKeys(two, 120, 600);
+            List<String> rescaled = new ArrayList<>(outputs(two.get(0)));
+            rescaled.addAll(outputs(two.get(1)));
+            assertThat(outputs(two.get(0))).as("both subtasks have keys").isNotEmpty();
+            assertThat(outputs(two.get(1))).isNotEmpty();
+            assertThat(uninterrupted).anyMatch(l -> l.contains("\"status\":\"resolved\""));
+            assertThat(rescaled).containsExactlyInAnyOrderElementsOf(uninterrupted);
+        } finally {
+            for (var h : two) {
+                h.close();
+            }
+        }
     }
 }
