@@ -22,7 +22,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * {@code ./paywatch bench [--events N] [--state heap|rocksdb] [--repetitions 3]}: PayWatch against
  * the Flink alternatives on the same pre-serialised events, one after the other in this JVM, each
- * on an embedded Flink at parallelism 2 with checkpoints every 10 s. A warm-up run of each first,
+ * on an embedded Flink at parallelism 2 with checkpoints every 10 s. Two warm-up runs of each first,
  * then the median of the repetitions. The last line is
  * {@code bench: parse=<eps> pipeline=<eps> pipeline_rates=<eps> pipeline_slow=<eps> baseline_windows=<eps> baseline_sql=<eps>}.
  */
@@ -66,8 +66,13 @@ public final class PayWatchBench {
 
     /** As {@code run}'s default: a production-like checkpoint cost, the same for every job. */
     static final int CHECKPOINT_INTERVAL_S = 10;
-    /** A warm-up run of each job before the measured ones (off in the correctness test). */
-    boolean warmUp = true;
+    /**
+     * Warm-up runs of each job before the measured ones (none in the correctness test). Two: on
+     * two cores the JIT's one C2 thread is still compiling the jobs' hot methods in the run after
+     * a single warm-up (each embedded cluster's start queues Flink's own code first), and the
+     * first job of the JVM gained 20-60 % from its second run to its fifth (docs/performance.md).
+     */
+    int warmUps = 2;
     /** Measure only these jobs and measurements (for profiling), or null for all. */
     java.util.Set<String> only;
 
@@ -110,6 +115,7 @@ public final class PayWatchBench {
             "      --events N            events per measurement (1000000)",
             "      --state heap|rocksdb  state backend of the PayWatch jobs (heap)",
             "      --repetitions N       runs per measurement; the median is reported (3)",
+            "      --warm-ups N          runs of each job before its measured ones (2; 0 for none)",
             "      --only JOB,…          only these measurements: " + String.join(", ", jobs().keySet()),
             "                              or " + String.join(", ", EXTRAS),
             "      --latency-rate N      the detection-latency run's event rate (default: half of what run sustains from Kafka here, measured first)",
@@ -134,6 +140,7 @@ public final class PayWatchBench {
         int events = 1_000_000;
         String state = "heap";
         int repetitions = 3;
+        int warmUps = 2;
         java.util.Set<String> only = null;
         int latencyRate = 0;
         long soakMs = 30 * 60_000L;
@@ -150,6 +157,10 @@ public final class PayWatchBench {
                     break;
                 case "--repetitions":
                     repetitions = positive(a, v);
+                    i++;
+                    break;
+                case "--warm-ups":
+                    warmUps = whole(a, v);
                     i++;
                     break;
                 case "--only":
@@ -188,12 +199,13 @@ public final class PayWatchBench {
                     i++;
                     break;
                 default:
-                    fail("bench: unknown flag '" + a + "' (flags: --events N, --state heap|rocksdb, --repetitions N,"
+                    fail("bench: unknown flag '" + a + "' (flags: --events N, --state heap|rocksdb, --repetitions N, --warm-ups N,"
                             + " --only JOB, --latency-rate EVENTS_PER_S, --duration D, --soak-rate N; see ./paywatch bench --help)");
             }
         }
         PayWatchBench bench = new PayWatchBench(System.out, state, repetitions);
         bench.only = only;
+        bench.warmUps = warmUps;
         bench.soakMs = soakMs;
         bench.soakRate = soakRate;
         Map<String, Double> medians = bench.run(events);
@@ -202,17 +214,30 @@ public final class PayWatchBench {
         System.exit(0);
     }
 
-    private static int positive(String flag, String v) {
-        try {
-            int n = Integer.parseInt(v == null ? "" : v.replace("_", ""));
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // falls through to the one-line error
+    /** A count that may be 0. */
+    private static int whole(String flag, String v) {
+        int n = number(v);
+        if (n < 0) {
+            fail("bench: " + flag + " must be a whole number (0 or more), got '" + v + "'");
         }
-        fail("bench: " + flag + " must be a positive whole number, got '" + v + "'");
-        return 0;
+        return n;
+    }
+
+    private static int positive(String flag, String v) {
+        int n = number(v);
+        if (n <= 0) {
+            fail("bench: " + flag + " must be a positive whole number, got '" + v + "'");
+        }
+        return n;
+    }
+
+    /** The number {@code v} spells (1_000 allowed), or -1. */
+    private static int number(String v) {
+        try {
+            return Math.max(-1, Integer.parseInt(v == null ? "" : v.replace("_", "")));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static void fail(String message) {
@@ -265,8 +290,8 @@ public final class PayWatchBench {
             }
             BenchEvents.current = jobEvents.lines;
             BenchSource.parallelism = name.equals(P1) ? 1 : BenchSource.PARALLELISM;
-            if (warmUp) {
-                out.printf("bench: %s: warm-up…%n", name);
+            for (int w = 1; w <= warmUps; w++) {
+                out.printf("bench: %s: warm-up %d/%d…%n", name, w, warmUps);
                 once(job.getValue(), jobEvents, jobChecksumUpTo, jobState);
             }
             List<Run> runs = new ArrayList<>();

@@ -19,7 +19,7 @@ class PayWatchBenchTest {
     void theThreeRateJobsComputeTheSameRatesAndTheLastLineNamesEveryMeasurement() throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PayWatchBench bench = new PayWatchBench(new PrintStream(buffer, true, StandardCharsets.UTF_8), "heap", 1);
-        bench.warmUp = false;
+        bench.warmUps = 0;
         // 7 minutes of event time: windows well inside the data for the checksum
         Map<String, Double> medians = bench.run(210_000);
         String printed = buffer.toString(StandardCharsets.UTF_8);
