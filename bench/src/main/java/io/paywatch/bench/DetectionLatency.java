@@ -153,6 +153,8 @@ final class DetectionLatency {
         } finally {
             receiver.stop(0);
             exec(out, "bash", kafkaScript.toString(), "stop", dir.resolve("kafka").toString());
+            // the broker's log and the job's checkpoints: over a gigabyte per run
+            PayWatchBench.deleteTree(dir);
         }
     }
 
@@ -172,6 +174,7 @@ final class DetectionLatency {
                     Math.min(60_000, Math.max(10_000, durationMs / 10)), dir, out);
         } finally {
             exec(out, "bash", kafkaScript.toString(), "stop", dir.resolve("kafka").toString());
+            PayWatchBench.deleteTree(dir);
         }
     }
 

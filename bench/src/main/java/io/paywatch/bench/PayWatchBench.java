@@ -539,7 +539,7 @@ public final class PayWatchBench {
     }
 
     /** Best effort: Flink may still be removing checkpoint files of a finished job. */
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         for (int attempt = 0; attempt < 3 && Files.exists(dir); attempt++) {
             try (Stream<Path> all = Files.walk(dir)) {
                 all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
