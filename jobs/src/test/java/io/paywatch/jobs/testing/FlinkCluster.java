@@ -56,6 +56,9 @@ public final class FlinkCluster implements AutoCloseable {
                 "cluster.evenly-spread-out-slots: true",
                 "heartbeat.interval: 2000",
                 "heartbeat.timeout: 10000",
+                // the TaskManagers' working directories (blobs, RocksDB), killed with them: inside
+                // the test's directory, not left in the machine's /tmp (a quarter of a GB each)
+                "io.tmp.dirs: " + Files.createDirectories(dir.resolve("io-tmp")),
                 ""));
         Files.writeString(conf.resolve("log4j.properties"), String.join("\n",
                 "rootLogger.level = INFO",
