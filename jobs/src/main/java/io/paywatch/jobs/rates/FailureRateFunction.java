@@ -149,6 +149,11 @@ public class FailureRateFunction
         scopeKey = FailureRateAlerts.scopeKey(scope);
         adaptiveOn = rules.anyAdaptiveEnabled();
         failureRateOn = rules.enabled(RuleSettings.FAILURE_RATE);
+        // fetched again from this operator's context (the function may be opened anew)
+        liveFailureRate = null;
+        liveMeasures = null;
+        endOfInput = null;
+        calendar = null;
         historyMinutes = (int) (rules.longestBaselineMs() / TrailingMinutes.MINUTE_MS) + 1;
         adaptiveRules = new AdaptiveRules(scope, rules, catalog);
     }

@@ -162,6 +162,9 @@ class RestartITCase {
         File log = dir.resolve("run-" + attempt + ".log").toFile();
         cmd.add(cmd.indexOf("-jar"), "-Dpaywatch.log.dir=" + dir.resolve("logs-" + attempt));
         cmd.add(cmd.indexOf("-jar"), "-Dlog4j2.configurationFile=log4j2-paywatch.properties");
+        // the embedded cluster's working directory (RocksDB's instances) dies with the killed JVM:
+        // in the test's directory, not left in the machine's /tmp
+        cmd.add(cmd.indexOf("-jar"), "-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp-" + attempt)));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
     }
 

@@ -216,6 +216,22 @@ class FailureRateFunctionTest {
         assertThat(snapshots()).isNotEmpty();
     }
 
+    /** A watermark goes on only after the snapshots it made due: downstream, nothing is late. */
+    @Test
+    void theSnapshotsAWatermarkMakesDueGoOutBeforeIt() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            send(ok(T0 + i * 1000L, "m", "card"));
+        }
+        harness.getOutput().clear();
+        harness.watermark(T0 + 40_000);
+        List<Object> out = new ArrayList<>(harness.getOutput());
+        int mark = out.size() - 1;
+        assertThat(out.get(mark)).isInstanceOf(org.apache.flink.streaming.api.watermark.Watermark.class);
+        assertThat(out.subList(0, mark)).hasSizeGreaterThanOrEqualTo(3)
+                .allMatch(StreamRecord.class::isInstance);
+        assertThat(out.subList(0, mark)).allMatch(r -> ((StreamRecord<?>) r).getTimestamp() <= T0 + 40_000);
+    }
+
     @Test
     void aKeyThatGoesQuietLeavesNoStateAndNoTimers() throws Exception {
         for (int i = 0; i < 40; i++) {

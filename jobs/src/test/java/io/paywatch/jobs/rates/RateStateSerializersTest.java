@@ -432,4 +432,48 @@ class RateStateSerializersTest {
             }
         }
     }
+
+    /**
+     * Irregular traffic of six keys: quiet spells of every length, events up to 4 s out of order
+     * (so a key's earlier bucket often reports after a later one, and the calendar lists the key at
+     * a time its chain then moves past), outages that fire and resolve. The calendar evaluates
+     * exactly what keyed timers did: the same snapshots and alerts, none more, none fewer.
+     */
+    @ParameterizedTest
+    @CsvSource({"TABLE, merchant", "MAP, channel"})
+    void onIrregularTrafficTheCalendarEvaluatesExactlyWhatTheTimersDid(StateLayout layout, String scope)
+            throws Exception {
+        RuleSettings rules = RuleSettings.defaults();
+        List<String> onTimers = irregular(onTimers(new FailureRateFunction(scope, rules, layout)));
+        List<String> inCalendar = irregular(new FailureRateFunction(scope, rules, layout));
+        assertThat(onTimers).anyMatch(l -> l.contains("\"status\":\"resolved\""));
+        assertThat(onTimers).hasSizeGreaterThan(500);
+        assertThat(inCalendar).containsExactlyInAnyOrderElementsOf(onTimers);
+    }
+
+    private static List<String> irregular(FailureRateFunction f) throws Exception {
+        java.util.Random random = new java.util.Random(11);
+        try (var h = harness(f, "heap")) {
+            h.open();
+            int quietUntil = 0;
+            for (int s = 0; s < 1_500; s++) {
+                if (s >= quietUntil && random.nextInt(60) == 0) {
+                    quietUntil = s + random.nextInt(400); // a quiet spell of up to ~7 minutes
+                }
+                for (int k = 0; k < SIX.size(); k++) {
+                    if (s < quietUntil && k < 4 || random.nextInt(3) == 0) {
+                        continue;
+                    }
+                    long t = T0 + s * 1000L - random.nextInt(4_000);
+                    String key = SIX.get(k);
+                    boolean outage = (s / 200 + k) % 3 == 0 && random.nextInt(4) != 0;
+                    PaymentEvent e = outage ? failed(t, "m", key, "203") : ok(t, "m", key);
+                    e.eventId = "e-" + s + "-" + k;
+                    h.processElement(new StreamRecord<>(RatePartial.of(key, BUCKET_MS, e), t));
+                }
+                h.watermark(T0 + s * 1000L - 5_000);
+            }
+            return outputs(h);
+        }
+    }
 }
