@@ -169,21 +169,20 @@ public class FailureRateFunction
      * another operator's (traffic_drop's own operators, {@link RuleSettings#trafficDropAlone()}).
      */
     private FailureRateSettings settings(ReadOnlyContext ctx, String key) throws Exception {
+        broadcastStates(ctx); // first of every element and evaluation: the states are at hand after it
         if (!failureRateOn) {
             return rules.failureRateFor(scopeKey, key);
         }
-        broadcastStates(ctx);
         return LiveRules.failureRateFor(rules, scopeKey, key, liveFailureRate);
     }
 
-    /** Fetches the broadcast states an evaluation reads, once; returns the end of input's. */
-    private ReadOnlyBroadcastState<Integer, Long> broadcastStates(ReadOnlyContext ctx) throws Exception {
+    /** Fetches the broadcast states an evaluation reads, once. */
+    private void broadcastStates(ReadOnlyContext ctx) throws Exception {
         if (endOfInput == null) {
             liveFailureRate = ctx.getBroadcastState(LiveRules.FAILURE_RATE);
             liveMeasures = ctx.getBroadcastState(LiveRules.FAILURE_RATE_MEASURES);
             endOfInput = ctx.getBroadcastState(EndOfInput.STATE);
         }
-        return endOfInput;
     }
 
     private BucketRing ring(FailureRateSettings s) {
@@ -280,7 +279,7 @@ public class FailureRateFunction
             return; // nothing of the key left, or a timer its chain has moved past
         }
         if (EndOfInput.beyondData(timestamp, ctx.timerService().currentWatermark(),
-                broadcastStates(ctx).immutableEntries())) {
+                endOfInput.immutableEntries())) {
             return; // the input ended before this evaluation: do not make one up
         }
         settleBuckets(st); // every path below stores the key's state or clears it

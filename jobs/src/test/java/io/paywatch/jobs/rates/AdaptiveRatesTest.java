@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.paywatch.jobs.PipelineTags;
 import io.paywatch.jobs.control.ControlSignal;
-import io.paywatch.jobs.control.LiveRules;
-import io.paywatch.jobs.ingest.EndOfInput;
 import io.paywatch.model.Alert;
 import io.paywatch.model.PaymentEvent;
 import io.paywatch.model.RuleSettings;
@@ -17,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -46,21 +43,13 @@ class AdaptiveRatesTest {
     private void open(String scope, RuleSettings rules) throws Exception {
         byMerchant = RateSnapshot.MERCHANT.equals(scope);
         bucketMs = rules.failureRate().everyMs;
-        FailureRateFunction f = new FailureRateFunction(scope, rules);
-        List<org.apache.flink.api.common.state.MapStateDescriptor<?, ?>> states = List.of(EndOfInput.STATE,
-                LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES, LiveRules.ANOMALY,
-                LiveRules.TRAFFIC_DROP);
-        harness = new KeyedBroadcastOperatorTestHarness<>(onTimers()
-                ? new org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator<>(f, states)
-                : new RateEvaluationOperator(f, states), (RatePartial p) -> p.key, Types.STRING, 128, 1, 0);
-        harness.getExecutionConfig().enableObjectReuse();
+        harness = RateHarnesses.of(new FailureRateFunction(scope, rules), onTimers(), 1, 0);
         harness.open();
     }
 
     /** Evaluations waiting: keyed timers, and the calendar's. */
     private int scheduled() {
-        return harness.numEventTimeTimers() + (harness.getOperator() instanceof RateEvaluationOperator o
-                ? o.scheduledEvaluations() : 0);
+        return RateHarnesses.scheduled(harness);
     }
 
     /** Whether the function runs on Flink's keyed timers (builds before the evaluation calendar). */

@@ -12,11 +12,7 @@ import io.paywatch.model.RuleSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import io.paywatch.jobs.control.ControlSignal;
-import io.paywatch.jobs.control.LiveRules;
 import io.paywatch.jobs.ingest.EndOfInput;
 import io.paywatch.jobs.runtime.StateLayout;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -39,14 +35,8 @@ class FailureRateFunctionTest {
 
     private KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> harness(
             RuleSettings rules) throws Exception {
-        FailureRateFunction f = new FailureRateFunction(RateSnapshot.CHANNEL, rules, layout());
-        List<MapStateDescriptor<?, ?>> states =
-                List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES);
-        KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> h =
-                new KeyedBroadcastOperatorTestHarness<>(onTimers()
-                        ? new CoBroadcastWithKeyedOperator<>(f, states) : new RateEvaluationOperator(f, states),
-                        (RatePartial p) -> p.key, Types.STRING, 128, 1, 0);
-        h.getExecutionConfig().enableObjectReuse();
+        KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> h = RateHarnesses.of(
+                new FailureRateFunction(RateSnapshot.CHANNEL, rules, layout()), onTimers(), 1, 0);
         h.open();
         return h;
     }
@@ -61,8 +51,7 @@ class FailureRateFunctionTest {
 
     /** Evaluations waiting: keyed timers, and the calendar's. */
     private int scheduled() {
-        return harness.numEventTimeTimers() + (harness.getOperator() instanceof RateEvaluationOperator o
-                ? o.scheduledEvaluations() : 0);
+        return RateHarnesses.scheduled(harness);
     }
 
     @BeforeEach

@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paywatch.jobs.PipelineTags;
 import io.paywatch.jobs.control.ControlSignal;
-import io.paywatch.jobs.control.LiveRules;
-import io.paywatch.jobs.ingest.EndOfInput;
 import io.paywatch.jobs.metrics.MetricLines;
 import io.paywatch.model.AlertJson;
 import io.paywatch.model.PaymentEvent;
@@ -16,20 +14,17 @@ import io.paywatch.model.RuleSettings;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 import io.paywatch.jobs.runtime.StateLayout;
 
 /**
@@ -190,15 +185,10 @@ class RateStateSerializersTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> harness(
             FailureRateFunction f, String backend) throws Exception {
-        List<org.apache.flink.api.common.state.MapStateDescriptor<?, ?>> states =
-                List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES);
-        var h = new KeyedBroadcastOperatorTestHarness<>(ON_TIMERS.contains(f)
-                ? new CoBroadcastWithKeyedOperator<>(f, states) : new RateEvaluationOperator(f, states),
-                (RatePartial p) -> p.key, Types.STRING, 128, 1, 0);
+        var h = RateHarnesses.of(f, ON_TIMERS.contains(f), 1, 0);
         if (backend.equals("rocksdb")) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
         }
-        h.getExecutionConfig().enableObjectReuse();
         return h;
     }
 
@@ -375,14 +365,10 @@ class RateStateSerializersTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, RatePartial, ControlSignal, RateSnapshot> subtask(
             FailureRateFunction f, String backend, int parallelism, int index) throws Exception {
-        List<org.apache.flink.api.common.state.MapStateDescriptor<?, ?>> states =
-                List.of(EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES);
-        var h = new KeyedBroadcastOperatorTestHarness<>(new RateEvaluationOperator(f, states),
-                (RatePartial p) -> p.key, Types.STRING, 128, parallelism, index);
+        var h = RateHarnesses.of(f, false, parallelism, index);
         if (backend.equals("rocksdb")) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
         }
-        h.getExecutionConfig().enableObjectReuse();
         return h;
     }
 
