@@ -18,7 +18,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -37,14 +36,11 @@ import org.apache.flink.util.Collector;
  * Whether an id is remembered is decided by its time, never by whether the cleanup has run yet,
  * so the interval changes no result.
  *
- * <p>An id is remembered by its 128-bit fingerprint ({@link EventIdFingerprint}), not as text: no
- * object per id on the heap, fixed-size entries on RocksDB. Where the fingerprints live depends
- * on the state backend ({@link StateLayout}): on the heap, a merchant's are one
- * {@link EventIdTable} (one array, no node or boxed time per id); on RocksDB, a map state with one
- * entry per id, so that an event reads and writes one id, not the table. Either layout restores
- * from a savepoint of the other, and both from the ids of older builds (the table's serializer
- * reads their tables; their map, {@code first-seen-by-event-id}, is moved over): a merchant's ids
- * move over the first time the merchant is seen after the restore.
+ * <p>Where the ids live depends on the state backend ({@link StateLayout}): on the heap, a
+ * merchant's ids are one {@link EventIdTable} (arrays, no node or boxed time per id); on RocksDB,
+ * a map state with one entry per id, so that an event reads and writes one id, not the table.
+ * Either layout restores from a savepoint of the other: a merchant's ids move over the first
+ * time the merchant is seen after the restore.
  *
  * <p>Input 1: on-time events. Input 2: events that arrived behind their partition's watermark: a
  * redelivery of a known event is a duplicate; anything else is dead-lettered as late. The two
@@ -70,10 +66,8 @@ public class DuplicateFilter
 
     private final long horizonMs;
     private final StateLayout layout;
-    /** {@link StateLayout#MAP}: event_id's fingerprint (high, low) → event time of its first delivery, per merchant. */
-    private transient MapState<Tuple2<Long, Long>, Long> firstSeen;
-    /** The map layout of older builds (event_id → time), only moved over after a restore. */
-    private transient MapState<String, Long> firstSeenById;
+    /** {@link StateLayout#MAP}: event_id → event time of its first delivery, per merchant. */
+    private transient MapState<String, Long> firstSeen;
     /** {@link StateLayout#TABLE}: the merchant's ids and their first deliveries' times. */
     private transient ValueState<EventIdTable> idTable;
     /** Late events whose time is ahead of the watermark, until it reaches them (both layouts). */
@@ -84,8 +78,6 @@ public class DuplicateFilter
     private transient boolean tableIsNew;
     /** {@link StateLayout#MAP} after a restore: the merchants whose ids were moved over. */
     private transient Set<String> movedOver;
-    /** The current event's fingerprint (one holder, refilled per event). */
-    private transient EventIdFingerprint fingerprint;
     /** The progress line's counts of this subtask. */
     private transient IngestProgress.Tally accepted;
     private transient IngestProgress.Tally duplicates;
@@ -107,16 +99,13 @@ public class DuplicateFilter
 
     @Override
     public void open(OpenContext openContext) {
-        firstSeen = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "first-seen-by-event-fingerprint", Types.TUPLE(Types.LONG, Types.LONG), Types.LONG));
-        firstSeenById = getRuntimeContext().getMapState(
+        firstSeen = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("first-seen-by-event-id", Types.STRING, Types.LONG));
         idTable = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("event-id-table", EventIdTableSerializer.INSTANCE));
         heldLate = getRuntimeContext().getListState(
                 new ListStateDescriptor<>("late-events-ahead-of-the-watermark", TypeInformation.of(LateEvent.class)));
         movedOver = new HashSet<>();
-        fingerprint = new EventIdFingerprint();
         accepted = IngestProgress.ACCEPTED.tally();
         duplicates = IngestProgress.DUPLICATES.tally();
         lateDeliveries = IngestProgress.LATE.tally();
@@ -138,14 +127,13 @@ public class DuplicateFilter
     public void processElement1(PaymentEvent e, Context ctx, Collector<PaymentEvent> out)
             throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        EventIdFingerprint id = fingerprint.of(e.eventId);
         if (layout == StateLayout.TABLE) {
             EventIdTable ids = table();
-            if (repeats(ids.firstSeen(id.high, id.low), e.eventTime, watermark)) {
+            if (repeats(ids.firstSeen(e.eventId), e.eventTime, watermark)) {
                 duplicate(e.eventTime, ctx);
                 return;
             }
-            ids.remember(id.high, id.low, e.eventTime);
+            ids.remember(e.eventId, e.eventTime);
             long cleanup = cleanupTime(e.eventTime);
             if (cleanup != ids.cleanupAt) { // the timer service keeps one per (key, time) anyway
                 ctx.timerService().registerEventTimeTimer(cleanup);
@@ -157,13 +145,12 @@ public class DuplicateFilter
                 idTable.update(ids);
             }
         } else {
-            moveOverToMap(ctx.getCurrentKey());
-            Tuple2<Long, Long> key = Tuple2.of(id.high, id.low);
-            if (repeats(orAbsent(firstSeen.get(key)), e.eventTime, watermark)) {
+            moveTableOver(ctx.getCurrentKey());
+            if (repeats(orAbsent(firstSeen.get(e.eventId)), e.eventTime, watermark)) {
                 duplicate(e.eventTime, ctx);
                 return;
             }
-            firstSeen.put(key, e.eventTime);
+            firstSeen.put(e.eventId, e.eventTime);
             // a timer per merchant and slice: the timer service keeps one per (key, time)
             ctx.timerService().registerEventTimeTimer(cleanupTime(e.eventTime));
         }
@@ -197,12 +184,11 @@ public class DuplicateFilter
     /** A late event: a duplicate if its id is remembered {@code asOf} that event time, else dead-lettered. */
     private void decideLate(LateEvent late, long asOf, Context ctx) throws Exception {
         long seen;
-        EventIdFingerprint id = fingerprint.of(late.event.eventId);
         if (layout == StateLayout.TABLE) {
-            seen = table().firstSeen(id.high, id.low);
+            seen = table().firstSeen(late.event.eventId);
         } else {
-            moveOverToMap(ctx.getCurrentKey());
-            seen = orAbsent(firstSeen.get(Tuple2.of(id.high, id.low)));
+            moveTableOver(ctx.getCurrentKey());
+            seen = orAbsent(firstSeen.get(late.event.eventId));
         }
         if (repeats(seen, late.event.eventTime, asOf)) {
             duplicate(late.tallyTime, ctx);
@@ -254,8 +240,8 @@ public class DuplicateFilter
             }
             return;
         }
-        moveOverToMap(ctx.getCurrentKey());
-        Iterator<Map.Entry<Tuple2<Long, Long>, Long>> ids = firstSeen.iterator();
+        moveTableOver(ctx.getCurrentKey());
+        Iterator<Map.Entry<String, Long>> ids = firstSeen.iterator();
         while (ids.hasNext()) {
             if (ids.next().getValue() + horizonMs <= timestamp) {
                 ids.remove();
@@ -268,7 +254,7 @@ public class DuplicateFilter
 
     /**
      * {@link StateLayout#TABLE}: the current merchant's table, new if it has none; after a restore
-     * from the map layout (or an older build's map of ids), with the merchant's ids moved over.
+     * from the map layout, with the merchant's ids moved over from the map.
      */
     private EventIdTable table() throws Exception {
         EventIdTable ids = idTable.value();
@@ -277,42 +263,24 @@ public class DuplicateFilter
             return ids;
         }
         ids = new EventIdTable();
-        if (restored && (!firstSeen.isEmpty() || !firstSeenById.isEmpty())) {
-            // their cleanup timers were restored too
-            for (Map.Entry<Tuple2<Long, Long>, Long> id : firstSeen.entries()) {
-                ids.remember(id.getKey().f0, id.getKey().f1, id.getValue());
-            }
-            EventIdFingerprint f = new EventIdFingerprint();
-            for (Map.Entry<String, Long> id : firstSeenById.entries()) {
-                f.of(id.getKey());
-                ids.remember(f.high, f.low, id.getValue());
+        if (restored && !firstSeen.isEmpty()) {
+            for (Map.Entry<String, Long> id : firstSeen.entries()) {
+                ids.remember(id.getKey(), id.getValue()); // their cleanup timers were restored too
             }
             firstSeen.clear();
-            firstSeenById.clear();
             idTable.update(ids);
             tableIsNew = false;
         }
         return ids;
     }
 
-    /**
-     * {@link StateLayout#MAP} after a restore: moves the merchant's ids over once, from the table
-     * layout or from an older build's map of ids.
-     */
-    private void moveOverToMap(String merchant) throws Exception {
+    /** {@link StateLayout#MAP} after a restore from the table layout: moves the merchant's ids over once. */
+    private void moveTableOver(String merchant) throws Exception {
         if (restored && movedOver.add(merchant)) {
             EventIdTable ids = idTable.value();
             if (ids != null) {
-                ids.forEach((high, low, time) -> firstSeen.put(Tuple2.of(high, low), time));
+                ids.forEach(firstSeen::put);
                 idTable.clear();
-            }
-            if (!firstSeenById.isEmpty()) {
-                EventIdFingerprint f = new EventIdFingerprint();
-                for (Map.Entry<String, Long> id : firstSeenById.entries()) {
-                    f.of(id.getKey());
-                    firstSeen.put(Tuple2.of(f.high, f.low), id.getValue());
-                }
-                firstSeenById.clear();
             }
         }
     }

