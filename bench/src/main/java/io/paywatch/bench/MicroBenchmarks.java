@@ -24,8 +24,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * JMH microbenchmarks of the hot pure-Java paths: the event parser (bytes → validated event),
  * the bucket ring (one payment in, one 5-minute window out) and the event's serializer against
  * Flink's POJO serializer (one event written and read back, as at every exchange and every CEP
- * state access on RocksDB), and the line protocol of a rate snapshot (the busiest output).
- * {@code ./paywatch bench --jmh}.
+ * state access on RocksDB), the line protocol of a rate snapshot (the busiest output), and
+ * dedup's id table over the bench's stream of event ids. {@code ./paywatch bench --jmh [NAME]}.
+ *
+ * <p>On a shared machine these single-thread figures move far less than the end-to-end ones, so
+ * they are the place to judge a change to one of these paths (docs/performance.md).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -106,6 +109,77 @@ public class MicroBenchmarks {
             }
         }
         snapshots = byKey.values().toArray(new io.paywatch.jobs.rates.RateSnapshot[0]);
+    }
+
+    /**
+     * The event ids of 1 M bench events (33 minutes of event time: three dedup horizons), each
+     * with its merchant and time, and one id table per merchant, as dedup keeps them on the heap.
+     */
+    @State(Scope.Thread)
+    public static class DedupStream {
+        static final long HORIZON_MS = 600_000;
+        static final long CLEANUP_SLICE_MS = HORIZON_MS / 2;
+        String[] ids;
+        int[] merchants;
+        long[] times;
+        io.paywatch.jobs.ingest.EventIdTable[] tables;
+        long[] cleanupAt;
+        int next;
+
+        @Setup
+        public void setUp() {
+            byte[][] lines = BenchEvents.generate(1_000_000, 7).lines;
+            EventParser parser = new EventParser(ReturnCodeCatalog.defaultCatalog(),
+                    io.paywatch.jobs.ingest.EventProjection.RATES);
+            ids = new String[lines.length];
+            merchants = new int[lines.length];
+            times = new long[lines.length];
+            Map<String, Integer> merchantIndex = new HashMap<>();
+            for (int i = 0; i < lines.length; i++) {
+                PaymentEvent e = parser.parse(lines[i], "jmh", 0).event;
+                ids[i] = e.eventId;
+                merchants[i] = merchantIndex.computeIfAbsent(e.merchantId, m -> merchantIndex.size());
+                times[i] = e.eventTime;
+            }
+            tables = new io.paywatch.jobs.ingest.EventIdTable[merchantIndex.size()];
+            cleanupAt = new long[merchantIndex.size()];
+        }
+    }
+
+    /**
+     * One event through dedup's id table: its merchant's forgotten ids removed when the event is
+     * past the merchant's cleanup time (the operator does it when the watermark passes that time),
+     * the id looked up, and remembered unless it repeats. At the end of the stream the tables start
+     * over.
+     */
+    @Benchmark
+    public boolean dedupOneEventInItsMerchantsIdTable(DedupStream s) {
+        int i = s.next++;
+        if (i == s.ids.length - 1) {
+            s.next = 0;
+            java.util.Arrays.fill(s.tables, null);
+        }
+        int m = s.merchants[i];
+        long time = s.times[i];
+        io.paywatch.jobs.ingest.EventIdTable table = s.tables[m];
+        if (table == null) {
+            table = s.tables[m] = new io.paywatch.jobs.ingest.EventIdTable();
+            s.cleanupAt[m] = Long.MIN_VALUE;
+        }
+        if (s.cleanupAt[m] != Long.MIN_VALUE && time >= s.cleanupAt[m]) {
+            table.forgetUpTo(s.cleanupAt[m] - DedupStream.HORIZON_MS);
+            s.cleanupAt[m] = Long.MIN_VALUE;
+        }
+        long seen = table.firstSeen(s.ids[i]);
+        if (seen != io.paywatch.jobs.ingest.EventIdTable.ABSENT && seen + DedupStream.HORIZON_MS > time) {
+            return false;
+        }
+        table.remember(s.ids[i], time);
+        if (s.cleanupAt[m] == Long.MIN_VALUE) {
+            s.cleanupAt[m] = Math.floorDiv(time + DedupStream.HORIZON_MS + DedupStream.CLEANUP_SLICE_MS - 1,
+                    DedupStream.CLEANUP_SLICE_MS) * DedupStream.CLEANUP_SLICE_MS;
+        }
+        return true;
     }
 
     @Benchmark

@@ -109,7 +109,7 @@ public final class PayWatchBench {
     static String usage() {
         return String.join("\n",
             "Usage: paywatch bench [--events N] [--state heap|rocksdb] [--repetitions N] [--only JOB,…]",
-            "                      [--latency-rate EVENTS_PER_S] | --jmh",
+            "                      [--latency-rate EVENTS_PER_S] | --jmh [NAME]",
             "PayWatch against sliding windows, Flink SQL and a plain CEP job on the same events",
             "(docs/performance.md); the last line sums the medians up.",
             "      --events N            events per measurement (1000000)",
@@ -121,7 +121,7 @@ public final class PayWatchBench {
             "      --latency-rate N      the detection-latency run's event rate (default: half of what run sustains from Kafka here, measured first)",
             "      --duration 30m        (--only soak) how long the soak runs",
             "      --soak-rate N         (--only soak) payments per second (450, about 950 records/s with their fulfilments and refunds: half of what run sustains on RocksDB here)",
-            "      --jmh                 microbenchmarks of the parser, the bucket ring, the event serializer and the rate lines (JMH)",
+            "      --jmh [NAME]          microbenchmarks (JMH) of the parser, the bucket ring, the event serializer, the rate lines and dedup's id table; NAME runs one (a method of MicroBenchmarks)",
             "  -h, --help                this help",
             "");
     }
@@ -131,9 +131,12 @@ public final class PayWatchBench {
             System.out.print(usage());
             return;
         }
-        if (Arrays.asList(args).contains("--jmh")) {
-            // the parser and the bucket ring alone (JMH forks its own JVM, with these flags)
-            org.openjdk.jmh.Main.main(new String[] {MicroBenchmarks.class.getName(),
+        int jmh = Arrays.asList(args).indexOf("--jmh");
+        if (jmh >= 0) {
+            // the hot paths alone, all or the one named (JMH forks its own JVM, with these flags)
+            String benchmark = jmh + 1 < args.length && !args[jmh + 1].startsWith("-")
+                    ? "\\." + args[jmh + 1] + "$" : "";
+            org.openjdk.jmh.Main.main(new String[] {MicroBenchmarks.class.getName() + benchmark,
                 "-jvmArgsAppend", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())});
             return;
         }

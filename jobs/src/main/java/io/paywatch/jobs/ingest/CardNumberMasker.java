@@ -89,6 +89,9 @@ public final class CardNumberMasker {
     }
 
     private static boolean hasEnoughDigits(String text) {
+        if (text.length() < MIN_DIGITS) {
+            return false; // most ids and codes: nothing to look at
+        }
         int digits = 0;
         for (int k = 0, n = text.length(); k < n; k++) {
             if (isDigit(text.charAt(k)) && ++digits >= MIN_DIGITS) {
