@@ -34,12 +34,22 @@ public final class KafkaTopics {
         try (Admin admin = Admin.create(p)) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
                     .get(30, TimeUnit.SECONDS);
-            // created is not yet visible to every client: wait until its metadata is served
+            // created is not yet visible to every client: wait until its metadata is served with
+            // a leader for every partition (a producer sending before that gets NOT_LEADER errors
+            // and retries)
             long deadline = System.currentTimeMillis() + 30_000;
             while (true) {
                 try {
-                    admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS);
-                    return;
+                    var description = admin.describeTopics(List.of(topic)).allTopicNames()
+                            .get(10, TimeUnit.SECONDS).get(topic);
+                    if (description.partitions().size() == partitions
+                            && description.partitions().stream().allMatch(q -> q.leader() != null && !q.leader().isEmpty())) {
+                        return;
+                    }
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("topic " + topic + " has partitions without a leader: " + description);
+                    }
+                    Thread.sleep(100); // polling the broker's metadata, an observable outcome
                 } catch (java.util.concurrent.ExecutionException notYet) {
                     if (System.currentTimeMillis() > deadline) {
                         throw notYet;
@@ -99,16 +109,39 @@ public final class KafkaTopics {
         return p;
     }
 
-    /** Produces each line to its partition, stamped with its arrival time, in the order given. */
+    /**
+     * Produces each line to its partition, stamped with its arrival time, in the order given: one
+     * request in flight, so that a retried batch (a broker that answered NOT_LEADER_OR_FOLLOWER
+     * once broke a test's order that way) cannot land after the next.
+     */
     public static void produceLines(String servers, String topic, List<PartitionedLines.Line> lines) throws Exception {
         Properties p = producer(servers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        java.util.Map<Integer, Long> sent = new java.util.TreeMap<>();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
             for (PartitionedLines.Line l : lines) {
                 producer.send(new ProducerRecord<>(topic, l.partition(), l.arrival(), null, l.json()));
+                sent.merge(l.partition(), 1L, Long::sum);
             }
             producer.flush();
+        }
+        // a test that counts redeliveries needs every line once: say so if the broker disagrees
+        try (Admin admin = Admin.create(client(servers, new Properties()))) {
+            java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest =
+                    new java.util.HashMap<>();
+            sent.keySet().forEach(q -> latest.put(new org.apache.kafka.common.TopicPartition(topic, q),
+                    org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+            sent.forEach((q, n) -> {
+                long end = ends.get(new org.apache.kafka.common.TopicPartition(topic, q)).offset();
+                if (end != n) {
+                    throw new IllegalStateException("topic " + topic + " partition " + q + " holds " + end
+                            + " records after " + n + " were produced to it (a new topic: they should match)");
+                }
+            });
         }
     }
 
