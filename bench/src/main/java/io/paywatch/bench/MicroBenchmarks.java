@@ -117,8 +117,7 @@ public class MicroBenchmarks {
      */
     @State(Scope.Thread)
     public static class DedupStream {
-        static final long HORIZON_MS = 600_000;
-        static final long CLEANUP_SLICE_MS = HORIZON_MS / 2;
+        static final long HORIZON_MS = io.paywatch.jobs.PipelineSettings.DEFAULT_DEDUP_HORIZON_MS;
         String[] ids;
         int[] merchants;
         long[] times;
@@ -176,8 +175,7 @@ public class MicroBenchmarks {
         }
         table.remember(s.ids[i], time);
         if (s.cleanupAt[m] == Long.MIN_VALUE) {
-            s.cleanupAt[m] = Math.floorDiv(time + DedupStream.HORIZON_MS + DedupStream.CLEANUP_SLICE_MS - 1,
-                    DedupStream.CLEANUP_SLICE_MS) * DedupStream.CLEANUP_SLICE_MS;
+            s.cleanupAt[m] = io.paywatch.jobs.ingest.DuplicateFilter.cleanupTime(time, DedupStream.HORIZON_MS);
         }
         return true;
     }

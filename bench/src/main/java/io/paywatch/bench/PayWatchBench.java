@@ -134,8 +134,17 @@ public final class PayWatchBench {
         int jmh = Arrays.asList(args).indexOf("--jmh");
         if (jmh >= 0) {
             // the hot paths alone, all or the one named (JMH forks its own JVM, with these flags)
-            String benchmark = jmh + 1 < args.length && !args[jmh + 1].startsWith("-")
-                    ? "\\." + args[jmh + 1] + "$" : "";
+            String benchmark = "";
+            if (jmh + 1 < args.length && !args[jmh + 1].startsWith("-")) {
+                String name = args[jmh + 1];
+                java.util.List<String> names = Arrays.stream(MicroBenchmarks.class.getMethods())
+                        .filter(m -> m.isAnnotationPresent(org.openjdk.jmh.annotations.Benchmark.class))
+                        .map(java.lang.reflect.Method::getName).sorted().toList();
+                if (!names.contains(name)) {
+                    fail("bench: --jmh " + name + ": no such benchmark (one of " + String.join(", ", names) + ")");
+                }
+                benchmark = "\\." + java.util.regex.Pattern.quote(name) + "$";
+            }
             org.openjdk.jmh.Main.main(new String[] {MicroBenchmarks.class.getName() + benchmark,
                 "-jvmArgsAppend", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())});
             return;

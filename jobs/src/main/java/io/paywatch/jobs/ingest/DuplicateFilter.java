@@ -120,7 +120,16 @@ public class DuplicateFilter
 
     /** The cleanup timer that forgets an id first seen at {@code eventTime}. */
     private long cleanupTime(long eventTime) {
-        return Math.floorDiv(eventTime + horizonMs + cleanupSliceMs - 1, cleanupSliceMs) * cleanupSliceMs;
+        return cleanupTime(eventTime, horizonMs);
+    }
+
+    /**
+     * The cleanup timer that forgets an id first seen at {@code eventTime} under a horizon of
+     * {@code horizonMs}: the next multiple of half the horizon at or after its forgetting time.
+     */
+    public static long cleanupTime(long eventTime, long horizonMs) {
+        long slice = Math.max(1, horizonMs / 2);
+        return Math.floorDiv(eventTime + horizonMs + slice - 1, slice) * slice;
     }
 
     @Override

@@ -35,6 +35,8 @@ final class FlatEventScanner {
     /** The values of {@code kind} and {@code status} the parser accepts, returned as these constants. */
     private static final String[] KINDS = {"payment", "charge", "fulfilment", "refund"};
     private static final String[] STATUSES = {"succeeded", "failed"};
+    private static final byte[][] KIND_BYTES = ascii(KINDS);
+    private static final byte[][] STATUS_BYTES = ascii(STATUSES);
 
     private static final byte[][] NAMES = {
         ascii("event_id"), ascii("event_time"), ascii("kind"), ascii("payment_id"),
@@ -176,11 +178,11 @@ final class FlatEventScanner {
             return false;
         }
         if (field == KIND) {
-            kind = constant(KINDS);
+            kind = constant(KINDS, KIND_BYTES);
             return true;
         }
         if (field == STATUS) {
-            status = constant(STATUSES);
+            status = constant(STATUSES, STATUS_BYTES);
             return true;
         }
         String value = text();
@@ -369,23 +371,13 @@ final class FlatEventScanner {
      * The last string read as the one of {@code values} with its bytes (a constant, whose hash the
      * parser's lookup of it computes only once), or as new text.
      */
-    private String constant(String[] values) {
-        int length = pos - 1 - start;
-        for (String v : values) {
-            if (v.length() == length && sameChars(v, start)) {
-                return v;
+    private String constant(String[] values, byte[][] bytes) {
+        for (int i = 0; i < values.length; i++) {
+            if (java.util.Arrays.equals(b, start, pos - 1, bytes[i], 0, bytes[i].length)) {
+                return values[i];
             }
         }
         return text();
-    }
-
-    private boolean sameChars(String v, int from) {
-        for (int i = 0, n = v.length(); i < n; i++) {
-            if (b[from + i] != v.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The last string read; printable ASCII, so Latin-1 decodes it as UTF-8 would. */
@@ -395,5 +387,13 @@ final class FlatEventScanner {
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[][] ascii(String[] values) {
+        byte[][] bytes = new byte[values.length][];
+        for (int i = 0; i < values.length; i++) {
+            bytes[i] = ascii(values[i]);
+        }
+        return bytes;
     }
 }
