@@ -36,6 +36,8 @@ final class FlinkStrings {
     /** Set {@code i} holds {@code kept[2i]} (the most recently added) and {@code kept[2i + 1]}. */
     private final String[] kept = new String[2 << SET_BITS];
     private final int[] hashes = new int[2 << SET_BITS];
+    /** The {@code String.hashCode} of the last string {@link #read}, computed while reading it. */
+    private int lastHash;
     /** A short string's encoding, its one length byte first. */
     private final byte[] written = new byte[SHORTEST_TWO_BYTE_LENGTH];
 
@@ -93,6 +95,7 @@ final class FlinkStrings {
         if (ascii < len) {
             return readWide(in, raw, ascii, len, hash, repeating);
         }
+        lastHash = hash;
         if (!repeating || len > LONGEST_KEPT) {
             return new String(raw, 0, len, StandardCharsets.ISO_8859_1);
         }
@@ -127,6 +130,7 @@ final class FlinkStrings {
             b[i] = (char) c;
             hash = 31 * hash + (char) c;
         }
+        lastHash = hash;
         if (!repeating || len > LONGEST_KEPT) {
             return new String(b, 0, len);
         }
@@ -152,6 +156,14 @@ final class FlinkStrings {
         kept[first] = fresh;
         hashes[first] = hash;
         return fresh;
+    }
+
+    /**
+     * The {@code String.hashCode} of the string the last {@link #read} returned (not of a null):
+     * computed on the way, so that whoever hashes that string next need not read it again.
+     */
+    int lastHash() {
+        return lastHash;
     }
 
     /** The rest of a variable-length number whose first byte was {@code first}. */

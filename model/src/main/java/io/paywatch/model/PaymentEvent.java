@@ -32,7 +32,27 @@ public class PaymentEvent {
     public String deviceId;
     public Long latencyMs;
 
+    /**
+     * {@link #eventId}'s {@code String.hashCode}, computed while the serializer read it, and the
+     * very string it belongs to: dedup hashes every event's id, and a freshly read string has no
+     * hash of its own yet. Not part of the event (not serialised, not compared).
+     */
+    private transient String hashedEventId;
+    private transient int eventIdHash;
+
     public PaymentEvent() {}
+
+    /** {@code eventId.hashCode()} (not null), without reading the id again where that is known. */
+    public int eventIdHash() {
+        String id = eventId;
+        return id == hashedEventId ? eventIdHash : id.hashCode();
+    }
+
+    /** What {@link #eventIdHash} returns while {@link #eventId} is {@code id}: its {@code String.hashCode}. */
+    void knowEventIdHash(String id, int hash) {
+        hashedEventId = id;
+        eventIdHash = hash;
+    }
 
     public boolean isPayment() {
         return kind == EventKind.PAYMENT;

@@ -95,6 +95,9 @@ public final class PaymentEventSerializer extends TypeSerializer<PaymentEvent> {
         to.cardFingerprint = from.cardFingerprint;
         to.deviceId = from.deviceId;
         to.latencyMs = from.latencyMs;
+        if (from.eventId != null) {
+            to.knowEventIdHash(from.eventId, from.eventIdHash());
+        }
         return to;
     }
 
@@ -160,6 +163,9 @@ public final class PaymentEventSerializer extends TypeSerializer<PaymentEvent> {
         e.eventTime = in.readLong();
         e.failed = in.readBoolean();
         e.eventId = (nulls & EVENT_ID) != 0 ? null : r.read(in, false);
+        if (e.eventId != null) {
+            e.knowEventIdHash(e.eventId, r.lastHash());
+        }
         e.kind = (nulls & KIND) != 0 ? null : KINDS[in.readByte()];
         e.paymentId = (nulls & PAYMENT_ID) != 0 ? null : r.read(in, false);
         e.orderId = (nulls & ORDER_ID) != 0 ? null : r.read(in, false);

@@ -74,7 +74,11 @@ class FlinkStringsTest {
         FlinkStrings strings = new FlinkStrings();
         DataInputDeserializer in = new DataInputDeserializer(out.getSharedBuffer(), 0, out.length());
         for (int i = 0; i < written.size(); i++) {
-            assertThat(strings.read(in, i % 2 == 0)).as("string " + i).isEqualTo(written.get(i));
+            String s = strings.read(in, i % 2 == 0);
+            assertThat(s).as("string " + i).isEqualTo(written.get(i));
+            if (s != null) { // the hash computed while reading is String's own
+                assertThat(strings.lastHash()).as("hash of string " + i).isEqualTo(s.hashCode());
+            }
         }
         assertThat(in.available()).isZero();
     }
@@ -106,8 +110,9 @@ class FlinkStringsTest {
         DataInputDeserializer in = new DataInputDeserializer(out.getSharedBuffer(), 0, out.length());
         for (int i = 0; i < written.size(); i++) {
             String s = strings.read(in, i % 3 != 0);
-            if (!s.equals(written.get(i))) {
+            if (!s.equals(written.get(i)) || strings.lastHash() != s.hashCode()) {
                 assertThat(s).as("string " + i).isEqualTo(written.get(i));
+                assertThat(strings.lastHash()).as("hash of string " + i).isEqualTo(s.hashCode());
             }
             assertThat(strings.read(in, true)).isEqualTo("next");
         }

@@ -138,11 +138,12 @@ public class DuplicateFilter
         long watermark = ctx.timerService().currentWatermark();
         if (layout == StateLayout.TABLE) {
             EventIdTable ids = table();
-            if (repeats(ids.firstSeen(e.eventId), e.eventTime, watermark)) {
+            int idHash = e.eventIdHash();
+            if (repeats(ids.firstSeen(e.eventId, idHash), e.eventTime, watermark)) {
                 duplicate(e.eventTime, ctx);
                 return;
             }
-            ids.remember(e.eventId, e.eventTime);
+            ids.remember(e.eventId, idHash, e.eventTime);
             long cleanup = cleanupTime(e.eventTime);
             if (cleanup != ids.cleanupAt) { // the timer service keeps one per (key, time) anyway
                 ctx.timerService().registerEventTimeTimer(cleanup);

@@ -49,8 +49,8 @@ public final class EventIdTable {
         times = new long[capacity];
     }
 
-    private static int hash(String id) {
-        int h = id.hashCode() * 0x9E3779B9; // spreads nearby hashes over the whole table
+    private static int hash(int idHash) {
+        int h = idHash * 0x9E3779B9; // spreads nearby hashes over the whole table
         h ^= h >>> 16;
         return h == 0 ? 1 : h;
     }
@@ -61,7 +61,12 @@ public final class EventIdTable {
 
     /** The event time of the first delivery of {@code id}, or {@link #ABSENT}. */
     public long firstSeen(String id) {
-        int h = hash(id);
+        return firstSeen(id, id.hashCode());
+    }
+
+    /** {@link #firstSeen(String)} of an id whose {@code String.hashCode} is {@code idHash}. */
+    public long firstSeen(String id, int idHash) {
+        int h = hash(idHash);
         int mask = hashes.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {
             int slotHash = hashes[i];
@@ -76,10 +81,15 @@ public final class EventIdTable {
 
     /** Records {@code id} as first delivered at {@code time}, replacing an earlier time. */
     public void remember(String id, long time) {
+        remember(id, id.hashCode(), time);
+    }
+
+    /** {@link #remember(String, long)} of an id whose {@code String.hashCode} is {@code idHash}. */
+    public void remember(String id, int idHash, long time) {
         if (2 * (size + 1) > hashes.length) {
             rebuild(hashes.length << 1, ABSENT);
         }
-        int h = hash(id);
+        int h = hash(idHash);
         int mask = hashes.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {
             int slotHash = hashes[i];
@@ -97,16 +107,56 @@ public final class EventIdTable {
         }
     }
 
-    /** Removes every id first delivered at or before {@code time}; returns how many remain. */
+    /**
+     * Removes every id first delivered at or before {@code time}; returns how many remain.
+     *
+     * <p>In place, in one pass over the slots: each id that stays is placed again from its home
+     * slot (Knuth's deletion for linear probing, for many ids at once), which moves it back only
+     * where a removed id left a gap in its probe path. Nothing is allocated unless the table is
+     * left at most a quarter as full as it may be (then it shrinks).
+     */
     public int forgetUpTo(long time) {
-        int remaining = 0;
-        for (int i = 0; i < hashes.length; i++) {
-            if (hashes[i] != 0 && times[i] > time) {
-                remaining++;
+        int[] hashes = this.hashes;
+        int mask = hashes.length - 1;
+        // start after a slot that was empty before this pass: no probe path runs across it, so
+        // every id's home comes before it in the pass
+        int start = 0;
+        while (hashes[start] != 0) {
+            start++; // there is one: the table is never more than half full
+        }
+        boolean gap = false; // whether an id was removed since the last empty slot
+        for (int n = 1; n <= mask; n++) {
+            int i = (start + n) & mask;
+            int h = hashes[i];
+            if (h == 0) {
+                gap = false;
+                continue;
+            }
+            if (times[i] <= time) {
+                hashes[i] = 0;
+                ids[i] = null;
+                size--;
+                gap = true;
+                continue;
+            }
+            if (!gap) {
+                continue; // nothing removed on its probe path: it stays where it is
+            }
+            int j = h & mask;
+            while (hashes[j] != 0 && j != i) {
+                j = (j + 1) & mask;
+            }
+            if (j != i) {
+                hashes[j] = h;
+                ids[j] = ids[i];
+                times[j] = times[i];
+                hashes[i] = 0;
+                ids[i] = null;
             }
         }
-        if (remaining < size) {
-            rebuild(capacityFor(remaining), time);
+        int fits = capacityFor(size);
+        if (fits <= hashes.length >> 2) {
+            rebuild(fits, ABSENT);
         }
         return size;
     }

@@ -38,6 +38,12 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
     private transient Counter[] counters;
     /** Interval end → counts by outcome kind. */
     private transient TreeMap<Long, long[]> open;
+    /**
+     * The end and counts of the interval counted last, still in {@link #open}: nearly every
+     * record falls in it, and finding it here costs no boxed key and no tree walk per record.
+     */
+    private transient long lastEnd;
+    private transient long[] lastCounts;
 
     public InputOutcomeCounter(long intervalMs, String input, byte... kinds) {
         this.intervalMs = intervalMs;
@@ -60,7 +66,11 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
     public void processElement(StreamRecord<InputOutcome> element) {
         InputOutcome o = element.getValue();
         long end = Math.floorDiv(o.time, intervalMs) * intervalMs + intervalMs;
-        open.computeIfAbsent(end, k -> new long[4])[o.kind] += o.count;
+        if (lastCounts == null || end != lastEnd) {
+            lastCounts = open.computeIfAbsent(end, k -> new long[4]);
+            lastEnd = end;
+        }
+        lastCounts[o.kind] += o.count;
         if (counters[o.kind] != null) {
             counters[o.kind].inc(o.count);
         }
@@ -101,6 +111,9 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
     }
 
     private void flush(long upToEnd) {
+        if (lastCounts != null && lastEnd <= upToEnd) {
+            lastCounts = null; // its interval leaves below
+        }
         Iterator<Map.Entry<Long, long[]>> it = open.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Long, long[]> interval = it.next();

@@ -29,7 +29,11 @@ class EventIdTableTest {
         for (int round = 0; round < 20_000; round++) {
             String id = ids[random.nextInt(ids.length)];
             time += random.nextInt(100);
-            table.remember(id, time);
+            if (round % 2 == 0) {
+                table.remember(id, time);
+            } else { // as dedup does: an equal string, with the hash its deserialiser computed
+                table.remember(new String(id), id.hashCode(), time);
+            }
             expected.put(id, time);
             if (round % 3_000 == 2_999) {
                 long cutoff = time - 50_000;
@@ -40,6 +44,53 @@ class EventIdTableTest {
         }
         for (String id : ids) {
             assertThat(table.firstSeen(id)).as(id).isEqualTo(expected.getOrDefault(id, EventIdTable.ABSENT));
+            assertThat(table.firstSeen(new String(id), id.hashCode())).as(id)
+                    .isEqualTo(expected.getOrDefault(id, EventIdTable.ABSENT));
+        }
+        Map<String, Long> visited = new HashMap<>();
+        table.forEach(visited::put);
+        assertThat(visited).isEqualTo(expected);
+    }
+
+    /**
+     * Forgetting places the ids that stay again in place: after every forget, every id (held or
+     * not) is found exactly as a map says, with long probe paths from ids that share a hash
+     * (blocks of "Aa" and "BB" hash alike) and tables as full as they get before growing.
+     */
+    @Test
+    void everyIdIsFoundAfterEachForgetThoughProbePathsRunThroughRemovedIds() {
+        Random random = new Random(11);
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (int bits = 0; bits < 256; bits++) { // 256 ids with one String.hashCode
+            StringBuilder id = new StringBuilder();
+            for (int b = 0; b < 8; b++) {
+                id.append((bits >> b & 1) == 0 ? "Aa" : "BB");
+            }
+            ids.add(id.toString());
+        }
+        for (int i = 0; i < 3_000; i++) {
+            ids.add("e-" + i);
+        }
+        EventIdTable table = new EventIdTable();
+        Map<String, Long> expected = new HashMap<>();
+        long time = 0;
+        for (int round = 0; round < 40; round++) {
+            for (int k = 0; k < 400; k++) {
+                String id = ids.get(random.nextInt(ids.size()));
+                long t = time + random.nextInt(1_000); // out of order within a second
+                table.remember(id, t);
+                expected.put(id, t);
+                time += 5;
+            }
+            long cutoff = time - 500 - random.nextInt(2_000);
+            expected.values().removeIf(t -> t <= cutoff);
+            assertThat(table.forgetUpTo(cutoff)).as("round " + round).isEqualTo(expected.size());
+            for (String id : ids) {
+                if (table.firstSeen(id) != expected.getOrDefault(id, EventIdTable.ABSENT)) {
+                    assertThat(table.firstSeen(id)).as(id + " after round " + round)
+                            .isEqualTo(expected.getOrDefault(id, EventIdTable.ABSENT));
+                }
+            }
         }
         Map<String, Long> visited = new HashMap<>();
         table.forEach(visited::put);
