@@ -82,6 +82,8 @@ public final class PayWatchBench {
     private final PrintStream out;
     private final String state;
     private final int repetitions;
+    /** The embedded clusters the measured jobs share (closed when {@link #run} ends). */
+    private final WarmClusters clusters = new WarmClusters();
 
     PayWatchBench(PrintStream out, String state, int repetitions) {
         this.out = out;
@@ -265,6 +267,12 @@ public final class PayWatchBench {
 
     /** Runs every job (warm-up, then the repetitions) and returns the median events/s of each. */
     Map<String, Double> run(int events) throws Exception {
+        try (clusters) {
+            return measure(events);
+        }
+    }
+
+    private Map<String, Double> measure(int events) throws Exception {
         if (only != null && only.stream().allMatch(EXTRAS::contains)) {
             return new LinkedHashMap<>();
         }
@@ -427,6 +435,7 @@ public final class PayWatchBench {
     /** The embedded Flink of every measurement: parallelism 2, checkpoints as in {@code run}. */
     static Configuration configuration(String state, int checkpointIntervalS, Path checkpoints) {
         Map<String, String> c = new LinkedHashMap<>();
+        c.put("pipeline.name", "paywatch-bench");
         c.put("parallelism.default", String.valueOf(BenchSource.parallelism));
         c.put("pipeline.object-reuse", "true");
         StateBackendSettings.put(c, state, BenchSource.parallelism, null); // as ./paywatch run
@@ -444,8 +453,8 @@ public final class PayWatchBench {
         byte[][] reading = BenchEvents.current;
         BenchEvents.current = set.lines;
         try {
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                    configuration(jobState, CHECKPOINT_INTERVAL_S, checkpoints));
+            Configuration jobConfiguration = configuration(jobState, CHECKPOINT_INTERVAL_S, checkpoints);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration);
             job.build(env, checksumUpTo);
             System.gc();
             Sampler sampler = new Sampler(checkpoints);
@@ -453,7 +462,7 @@ public final class PayWatchBench {
             JobExecutionResult result;
             long cpuBefore = processCpuNanos();
             try {
-                result = env.execute("paywatch-bench");
+                result = clusters.execute(env, jobConfiguration, BenchSource.parallelism);
             } finally {
                 sampler.stop();
             }
