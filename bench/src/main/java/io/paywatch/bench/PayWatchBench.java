@@ -54,6 +54,11 @@ public final class PayWatchBench {
          * shared machine whose neighbours take cores away it moves far less than events/s.
          */
         double cpuMicrosPerEvent;
+        /**
+         * The JIT compilers' time while the job ran (summed over the compiler threads): how far
+         * from compiled the process still was (with two cores, one C2 thread works off a long queue).
+         */
+        long jitMillis;
 
         Run(double eventsPerSecond, long peakHeapBytes, long checkpointBytes, long rateRecords, long rateChecksum) {
             this.eventsPerSecond = eventsPerSecond;
@@ -312,13 +317,15 @@ public final class PayWatchBench {
             BenchSource.parallelism = name.equals(P1) ? 1 : BenchSource.PARALLELISM;
             for (int w = 1; w <= warmUps; w++) {
                 out.printf("bench: %s: warm-up %d/%d…%n", name, w, warmUps);
-                once(job.getValue(), jobEvents, jobChecksumUpTo, jobState);
+                Run warm = once(job.getValue(), jobEvents, jobChecksumUpTo, jobState);
+                out.printf(Locale.ROOT, "bench: %s: warm-up %d/%d: %,.0f events/s, JIT compilers %,d ms%n",
+                        name, w, warmUps, warm.eventsPerSecond, warm.jitMillis);
             }
             List<Run> runs = new ArrayList<>();
             for (int r = 0; r < repetitions; r++) {
                 Run run = once(job.getValue(), jobEvents, jobChecksumUpTo, jobState);
-                out.printf(Locale.ROOT, "bench: %s: run %d/%d: %,.0f events/s, %.2f µs CPU per event%n", name,
-                        r + 1, repetitions, run.eventsPerSecond, run.cpuMicrosPerEvent);
+                out.printf(Locale.ROOT, "bench: %s: run %d/%d: %,.0f events/s, %.2f µs CPU per event, JIT compilers %,d ms%n",
+                        name, r + 1, repetitions, run.eventsPerSecond, run.cpuMicrosPerEvent, run.jitMillis);
                 runs.add(run);
             }
             runs.sort((a, b) -> Double.compare(a.eventsPerSecond, b.eventsPerSecond));
@@ -461,12 +468,14 @@ public final class PayWatchBench {
             sampler.start();
             JobExecutionResult result;
             long cpuBefore = processCpuNanos();
+            long jitBefore = jitMillis();
             try {
                 result = clusters.execute(env, jobConfiguration, BenchSource.parallelism);
             } finally {
                 sampler.stop();
             }
             long cpuNanos = processCpuNanos() - cpuBefore;
+            long jit = jitMillis() - jitBefore;
             double seconds = result.getNetRuntime() / 1000.0;
             Long records = result.getAccumulatorResult(Measurements.RATE_RECORDS);
             Long checksum = result.getAccumulatorResult(Measurements.RATE_TOTAL);
@@ -475,11 +484,18 @@ public final class PayWatchBench {
             Long matches = result.getAccumulatorResult(Measurements.PATTERN_MATCHES);
             run.patternMatches = matches == null ? 0 : matches;
             run.cpuMicrosPerEvent = cpuNanos / 1e3 / set.lines.length;
+            run.jitMillis = jit;
             return run;
         } finally {
             BenchEvents.current = reading;
             deleteTree(checkpoints);
         }
+    }
+
+    /** The JIT compilers' time so far (all compiler threads), or 0 where the JVM does not tell. */
+    static long jitMillis() {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /** The process's CPU time so far (all threads), or 0 where the JVM does not tell. */
