@@ -28,6 +28,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import java.util.List;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -81,10 +82,14 @@ final class Measurements {
         NetworkBuffers.apply(env); // as ./paywatch run
         PaymentMonitorJob.Outputs o = PaymentMonitorJob.build(BenchSource.of(env),
                 BenchSource.partitions(), PipelineSettings.defaults(rules));
-        o.rates.map(new RateChecksum(checksumUpTo)).name("rate checksum")
-                .flatMap((RateSnapshot s, Collector<String> out) -> MetricLines.of(s, null).forEach(out::collect))
-                .returns(Types.STRING).name("rate lines")
-                .sinkTo(new DiscardingSink<>());
+        // each rate operator's snapshots to its own lines, as the baselines' per-scope queries and
+        // as ./paywatch run's rate points (whose lines then go to the sink's task)
+        for (DataStream<RateSnapshot> rates : List.of(o.merchantRates, o.channelRates)) {
+            rates.map(new RateChecksum(checksumUpTo)).name("rate checksum")
+                    .flatMap((RateSnapshot s, Collector<String> out) -> MetricLines.of(s, null).forEach(out::collect))
+                    .returns(Types.STRING).name("rate lines")
+                    .sinkTo(new DiscardingSink<>());
+        }
         o.alerts.map(AlertJson::toJson).name("alert json").sinkTo(new DiscardingSink<>());
         o.alerts.map(a -> MetricLines.of(a, null)).name("alert lines").sinkTo(new DiscardingSink<>());
         o.inputHealth.map(h -> MetricLines.of(h, null)).name("input lines").sinkTo(new DiscardingSink<>());

@@ -64,19 +64,31 @@ public final class PaymentMonitorJob {
          * read ({@link io.paywatch.jobs.ingest.EventProjection#RATES}).
          */
         public final DataStream<PaymentEvent> events;
+        /** Every rate snapshot: {@link #merchantRates} and {@link #channelRates}. */
         public final DataStream<RateSnapshot> rates;
+        /**
+         * The merchant rates alone, from the operator that computes them: what is chained to it
+         * (rate points) takes them without an exchange, which a consumer of {@link #rates} (two
+         * inputs) cannot.
+         */
+        public final DataStream<RateSnapshot> merchantRates;
+        /** The channel rates alone (see {@link #merchantRates}). */
+        public final DataStream<RateSnapshot> channelRates;
         public final DataStream<Alert> alerts;
         public final DataStream<InputHealth> inputHealth;
         public final DataStream<DeadLetter> deadLetters;
         /** The alerts of the compared rule set ({@code --compare-rules}), or null. */
         public final DataStream<Alert> compareAlerts;
 
-        Outputs(DataStream<PaymentEvent> events, DataStream<RateSnapshot> rates,
+        Outputs(DataStream<PaymentEvent> events, DataStream<RateSnapshot> merchantRates,
+                DataStream<RateSnapshot> channelRates,
                 DataStream<Alert> alerts, DataStream<InputHealth> inputHealth,
                 DataStream<DeadLetter> deadLetters, DataStream<Alert> compareAlerts) {
             this.compareAlerts = compareAlerts;
             this.events = events;
-            this.rates = rates;
+            this.merchantRates = merchantRates;
+            this.channelRates = channelRates;
+            this.rates = merchantRates.union(channelRates);
             this.alerts = alerts;
             this.inputHealth = inputHealth;
             this.deadLetters = deadLetters;
@@ -212,7 +224,8 @@ public final class PaymentMonitorJob {
                 .uid("processed-event-time")
                 .setParallelism(1);
 
-        return new Outputs(accepted, main.rates, routed, inputHealth, deadLetters, compareAlerts);
+        return new Outputs(accepted, main.merchantRates, main.channelRates, routed, inputHealth, deadLetters,
+                compareAlerts);
     }
 
     /** Where to send the traffic instead: a rule set's channel windows meet its alerts (few of either). */
@@ -228,16 +241,19 @@ public final class PaymentMonitorJob {
 
     /** What one rule set produces. */
     static final class RuleOutputs {
-        final DataStream<RateSnapshot> rates;
+        final DataStream<RateSnapshot> merchantRates;
+        final DataStream<RateSnapshot> channelRates;
         final DataStream<Alert> alerts;
         /** Each channel's window at each evaluation, for failover advice. */
         final DataStream<ChannelWindow> channelWindows;
         /** Null when every pattern rule is switched off. */
         final DataStream<PaymentEvent> lateAtPatterns;
 
-        RuleOutputs(DataStream<RateSnapshot> rates, DataStream<Alert> alerts,
-                DataStream<ChannelWindow> channelWindows, DataStream<PaymentEvent> lateAtPatterns) {
-            this.rates = rates;
+        RuleOutputs(DataStream<RateSnapshot> merchantRates, DataStream<RateSnapshot> channelRates,
+                DataStream<Alert> alerts, DataStream<ChannelWindow> channelWindows,
+                DataStream<PaymentEvent> lateAtPatterns) {
+            this.merchantRates = merchantRates;
+            this.channelRates = channelRates;
             this.alerts = alerts;
             this.channelWindows = channelWindows;
             this.lateAtPatterns = lateAtPatterns;
@@ -263,12 +279,12 @@ public final class PaymentMonitorJob {
                 .map(r -> new ChannelWindow(r.key, r.time, r.windowMs, r.counts.total, r.counts.failed))
                 .returns(TypeInformation.of(ChannelWindow.class))
                 .name("channel windows" + uidSuffix).uid("channel-windows" + uidSuffix);
-        DataStream<RateSnapshot> snapshots = rates.merchant.union(rates.channel);
         if (!rules.anyPatternEnabled()) {
-            return new RuleOutputs(snapshots, alerts, channelWindows, null);
+            return new RuleOutputs(rates.merchant, rates.channel, alerts, channelWindows, null);
         }
         PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix, screens);
-        return new RuleOutputs(snapshots, alerts.union(patterns.alerts), channelWindows, patterns.late);
+        return new RuleOutputs(rates.merchant, rates.channel, alerts.union(patterns.alerts), channelWindows,
+                patterns.late);
     }
 
     /** The rate operators of one rule set: per merchant and per channel. */

@@ -85,11 +85,14 @@ public final class Outputs {
         }
         DataStream<io.paywatch.jobs.ingest.DeadLetter> deadLetters = o.deadLetters;
         String runId = opt.runId;
-        DataStream<String> lines = o.rates
-                .flatMap((FlatMapFunction<io.paywatch.jobs.rates.RateSnapshot, String>)
-                        (r, out) -> MetricLines.of(r, runId).forEach(out::collect))
+        // rate points chained to each rate operator: snapshots are not sent anywhere to be written
+        FlatMapFunction<io.paywatch.jobs.rates.RateSnapshot, String> ratePoints =
+                (r, out) -> MetricLines.of(r, runId).forEach(out::collect);
+        DataStream<String> lines = o.merchantRates.flatMap(ratePoints)
                 .returns(Types.STRING).name("rate points").uid("rate-points")
-                .union(alerts.map(a -> MetricLines.of(a, runId)).name("alert points")
+                .union(o.channelRates.flatMap(ratePoints).returns(Types.STRING)
+                                .name("channel rate points").uid("rate-points-channel"),
+                        alerts.map(a -> MetricLines.of(a, runId)).name("alert points")
                                 .uid("alert-points"),
                         o.inputHealth.map(h -> MetricLines.of(h, runId)).name("input points")
                                 .uid("input-points"));
