@@ -470,7 +470,7 @@ public final class PayWatchBench {
             long cpuBefore = processCpuNanos();
             long jitBefore = jitMillis();
             try {
-                result = clusters.execute(env, jobConfiguration, BenchSource.parallelism);
+                result = clusters.execute(env, jobConfiguration);
             } finally {
                 sampler.stop();
             }

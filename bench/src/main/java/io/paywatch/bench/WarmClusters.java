@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
@@ -32,13 +33,13 @@ final class WarmClusters implements AutoCloseable {
      * Runs the job built on {@code env} to its end on the cluster for {@code configuration} (the
      * one {@code env} was made with), starting that cluster first if it is the first such job.
      */
-    JobExecutionResult execute(StreamExecutionEnvironment env, Configuration configuration, int parallelism)
-            throws Exception {
+    JobExecutionResult execute(StreamExecutionEnvironment env, Configuration configuration) throws Exception {
         JobGraph job = env.getStreamGraph().getJobGraph();
-        return cluster(configuration, parallelism).executeJobBlocking(job);
+        return cluster(configuration).executeJobBlocking(job);
     }
 
-    private MiniCluster cluster(Configuration configuration, int parallelism) throws Exception {
+    private MiniCluster cluster(Configuration configuration) throws Exception {
+        int parallelism = configuration.get(CoreOptions.DEFAULT_PARALLELISM);
         String key = parallelism + " slots, managed memory "
                 + configuration.get(TaskManagerOptions.MANAGED_MEMORY_SIZE, null);
         MiniCluster cluster = clusters.get(key);

@@ -54,6 +54,12 @@ public class PaymentEvent {
         eventIdHash = hash;
     }
 
+    /** Whatever {@code from} knows of its id's hash (a copy computes nothing). */
+    void copyEventIdHash(PaymentEvent from) {
+        hashedEventId = from.hashedEventId;
+        eventIdHash = from.eventIdHash;
+    }
+
     public boolean isPayment() {
         return kind == EventKind.PAYMENT;
     }

@@ -95,9 +95,7 @@ public final class PaymentEventSerializer extends TypeSerializer<PaymentEvent> {
         to.cardFingerprint = from.cardFingerprint;
         to.deviceId = from.deviceId;
         to.latencyMs = from.latencyMs;
-        if (from.eventId != null) {
-            to.knowEventIdHash(from.eventId, from.eventIdHash());
-        }
+        to.copyEventIdHash(from);
         return to;
     }
 

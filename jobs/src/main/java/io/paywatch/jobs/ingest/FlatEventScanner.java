@@ -33,7 +33,8 @@ final class FlatEventScanner {
     private static final int MAX_DIGITS = 18;
     private static final int MAX = Integer.MAX_VALUE;
     /** The values of {@code kind} and {@code status} the parser accepts, returned as these constants. */
-    private static final String[] KINDS = {"payment", "charge", "fulfilment", "refund"};
+    private static final String[] KINDS = java.util.Arrays.stream(io.paywatch.model.EventKind.values())
+            .map(io.paywatch.model.EventKind::wireName).toArray(String[]::new);
     private static final String[] STATUSES = {"succeeded", "failed"};
     private static final byte[][] KIND_BYTES = ascii(KINDS);
     private static final byte[][] STATUS_BYTES = ascii(STATUSES);
