@@ -170,7 +170,7 @@ final class LineProtocol {
     }
 
     /** {@code Point}'s escape of a measurement, tag key, tag value or field key. */
-    private static void escapeKey(StringBuilder b, String s, boolean escapeEqual) {
+    static void escapeKey(StringBuilder b, String s, boolean escapeEqual) {
         int first = 0;
         while (first < s.length() && !needsEscape(s.charAt(first), escapeEqual)) {
             first++;

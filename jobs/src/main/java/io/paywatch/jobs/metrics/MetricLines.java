@@ -28,42 +28,91 @@ public final class MetricLines {
     private static final io.paywatch.model.ReturnCodeCatalog CATALOG =
             io.paywatch.model.ReturnCodeCatalog.defaultCatalog();
 
+    /** The rate point's fields: the counts, the rates, each category's count, the baselines. */
+    private static final String[] RATE_FIELDS = rateFields();
+    private static final int TOTAL = 0;
+    private static final int FAILED = 1;
+    private static final int FAILURE_RATE = 2;
+    private static final int SYSTEM_FAILURE_RATE = 3;
+    private static final int BASELINE_FAILURE_RATE = 4;
+    private static final int BASELINE_VOLUME = 5;
+    private static final int FIRST_CATEGORY = 6;
+    /** Tags of the rate point: the scope, its key (merchant_id or channel), the window, the run. */
+    private static final int SCOPE = 0;
+    private static final int KEY = 1;
+    private static final int WINDOW = 2;
+    private static final int RUN_ID = 3;
+    private static final LineTemplate MERCHANT_RATE = rateTemplate(RateSnapshot.MERCHANT);
+    private static final LineTemplate CHANNEL_RATE = rateTemplate(RateSnapshot.CHANNEL);
+    /** Tags of the code point, in the order of {@link #of(RateSnapshot, String)}'s code lines. */
+    private static final LineTemplate CODE_COUNT = new LineTemplate(CODE,
+            new String[] {"scope", "channel", "code", "category", "meaning", "run_id"},
+            new String[] {"count"}, new byte[] {LineTemplate.INTEGER});
+
+    private static String[] rateFields() {
+        String[] fields = new String[FIRST_CATEGORY + Category.ALL.length];
+        fields[TOTAL] = "total";
+        fields[FAILED] = "failed";
+        fields[FAILURE_RATE] = "failure_rate";
+        fields[SYSTEM_FAILURE_RATE] = "system_failure_rate";
+        fields[BASELINE_FAILURE_RATE] = "baseline_failure_rate";
+        fields[BASELINE_VOLUME] = "baseline_volume";
+        for (Category cat : Category.ALL) {
+            fields[FIRST_CATEGORY + cat.ordinal()] = cat.wireName();
+        }
+        return fields;
+    }
+
+    private static LineTemplate rateTemplate(String scope) {
+        byte[] kinds = new byte[RATE_FIELDS.length];
+        java.util.Arrays.fill(kinds, LineTemplate.INTEGER);
+        for (int f : new int[] {FAILURE_RATE, SYSTEM_FAILURE_RATE, BASELINE_FAILURE_RATE, BASELINE_VOLUME}) {
+            kinds[f] = LineTemplate.DOUBLE;
+        }
+        return new LineTemplate(RATE, new String[] {"scope", FailureRateAlerts.scopeKey(scope), "window", "run_id"},
+                RATE_FIELDS, kinds);
+    }
+
     private MetricLines() {}
 
     /** A {@code paywatch_rate} point, plus {@code paywatch_code} points for channel scope. */
     public static List<String> of(RateSnapshot s, String runId) {
-        List<String> lines = new ArrayList<>(4);
         FailureCounts c = s.counts;
-        LineProtocol p = LineProtocol.measurement(RATE)
-                .tag("scope", s.scope)
-                .tag(FailureRateAlerts.scopeKey(s.scope), tag(s.key))
-                .tag("window", Durations.format(s.windowMs))
-                .field("total", (long) c.total)
-                .field("failed", (long) c.failed)
-                .field("failure_rate", c.failureRate())
-                .field("system_failure_rate", c.systemFailureRate());
+        // the scope key as FailureRateAlerts.scopeKey names it: merchant_id for merchant, else channel
+        LineTemplate.Line p = (RateSnapshot.MERCHANT.equals(s.scope) ? MERCHANT_RATE : CHANNEL_RATE).line()
+                .tag(SCOPE, s.scope)
+                .tag(KEY, tag(s.key))
+                .tag(WINDOW, Durations.format(s.windowMs))
+                .tag(RUN_ID, tag(runId))
+                .field(TOTAL, (long) c.total)
+                .field(FAILED, (long) c.failed)
+                .field(FAILURE_RATE, c.failureRate())
+                .field(SYSTEM_FAILURE_RATE, c.systemFailureRate());
         for (Category cat : Category.ALL) {
-            p.field(cat.wireName(), (long) c.count(cat));
+            p.field(FIRST_CATEGORY + cat.ordinal(), (long) c.count(cat));
         }
         // the adaptive rules' baselines, where the key has one (contract section 3b)
         if (s.baselineFailureRate != null) {
-            p.field("baseline_failure_rate", s.baselineFailureRate);
+            p.field(BASELINE_FAILURE_RATE, (double) s.baselineFailureRate);
         }
         if (s.baselineVolume != null) {
-            p.field("baseline_volume", s.baselineVolume);
+            p.field(BASELINE_VOLUME, (double) s.baselineVolume);
         }
-        lines.add(finish(p, s.time, runId));
-        if (RateSnapshot.CHANNEL.equals(s.scope)) {
-            for (int i = 0; i < c.codes.length; i++) {
-                lines.add(finish(LineProtocol.measurement(CODE)
-                        .tag("scope", s.scope)
-                        .tag("channel", tag(s.key))
-                        .tag("code", tag(c.codes[i]))
-                        .tag("category", c.categoryOfCode(i).wireName())
-                        // one meaning per code: low cardinality, and boards can show it
-                        .tag("meaning", CATALOG.meaningOf(c.codes[i]))
-                        .field("count", (long) c.codeCounts[i]), s.time, runId));
-            }
+        if (!RateSnapshot.CHANNEL.equals(s.scope)) {
+            return List.of(p.toLine(s.time));
+        }
+        List<String> lines = new ArrayList<>(1 + c.codes.length);
+        lines.add(p.toLine(s.time));
+        for (int i = 0; i < c.codes.length; i++) {
+            lines.add(CODE_COUNT.line()
+                    .tag(0, s.scope)
+                    .tag(1, tag(s.key))
+                    .tag(2, tag(c.codes[i]))
+                    .tag(3, c.categoryOfCode(i).wireName())
+                    // one meaning per code: low cardinality, and boards can show it
+                    .tag(4, CATALOG.meaningOf(c.codes[i]))
+                    .tag(5, tag(runId))
+                    .field(0, (long) c.codeCounts[i]).toLine(s.time));
         }
         return lines;
     }

@@ -18,7 +18,7 @@ class LineProtocolTest {
     private static final String[] VALUES = {"", "m-1", "wx pay", "a,b", "k=v", "back\\", "back\\ slash",
             "quote\"", "line\nbreak", "tab\tcr\r", "中文", "<script>", "=", " ", ","};
 
-    private static double number(Random r) {
+    static double number(Random r) {
         switch (r.nextInt(12)) {
             case 0: return 0.0;
             case 1: return -0.0;
