@@ -161,6 +161,12 @@ final class LineProtocol {
      * the two are the same text, and only the rest needs the format.
      */
     static void appendDouble(StringBuilder b, double v) {
+        if (Double.doubleToRawLongBits(v) == 0L) {
+            // +0.0, as Double.toString writes it: the usual rate of a quiet key, and no
+            // thread-local digit buffer to look up (Java 17's Double.toString takes one)
+            b.append("0.0");
+            return;
+        }
         String s = Double.toString(v);
         if (s.indexOf('E') < 0) {
             b.append(s);
