@@ -5,8 +5,14 @@ package io.paywatch.jobs.ingest;
  * an open-addressing hash table in three parallel arrays (hash, id, time), at most half full.
  * It replaces a {@code HashMap<String, Long>} on the heap state backend, where the map's nodes and
  * boxed times cost a cache miss each and most of the dedup's time (docs/performance.md). Ids are
- * removed only all at once, by {@link #forgetUpTo}, which rebuilds the table with the ids that
- * remain: the dedup forgets by time slices, never one id at a time.
+ * removed only all at once, by {@link #forgetUpTo}: the dedup forgets by time slices, never one id
+ * at a time.
+ *
+ * <p>The ids' characters are kept in one byte array per table (one byte per char when every char
+ * of the id is below U+0100, else two), not as strings: an id lives for the whole horizon, and as a
+ * string it was two objects that every young collection copied until they were promoted, stored
+ * into an old array through the collector's write barrier. The slot keeps where its id's characters
+ * are; the array is compacted when forgotten ids take more of it than live ones.
  *
  * <p>Not thread-safe; the state backend copies it ({@link #copy}) when a snapshot still holds it.
  */
@@ -17,9 +23,14 @@ public final class EventIdTable {
 
     /** A slot's id hash, never 0; 0 marks an empty slot. */
     private int[] hashes;
-    private String[] ids;
+    /** A slot's id in {@link #chars}: its offset, its length in chars, whether two bytes per char. */
+    private long[] ids;
     private long[] times;
     private int size;
+    /** The ids' characters, back to back; {@code used} bytes written, {@code live} of them in slots. */
+    private byte[] chars = new byte[64];
+    private int used;
+    private int live;
     /**
      * The event time of the latest cleanup timer the dedup registered for these ids (or
      * {@link #ABSENT}): a timer at the same time needs no second registration.
@@ -45,7 +56,7 @@ public final class EventIdTable {
 
     private void allocate(int capacity) {
         hashes = new int[capacity];
-        ids = new String[capacity];
+        ids = new long[capacity];
         times = new long[capacity];
     }
 
@@ -57,6 +68,141 @@ public final class EventIdTable {
 
     public int size() {
         return size;
+    }
+
+    private static final int LENGTH_BITS = 23;
+    /** Longer ids than this are refused (a record is far shorter: EventParser.MAX_RECORD_CHARS). */
+    static final int LONGEST_ID = (1 << LENGTH_BITS) - 1;
+
+    private static long ref(int offset, int length, boolean wide) {
+        return ((long) offset << (LENGTH_BITS + 1)) | ((long) length << 1) | (wide ? 1 : 0);
+    }
+
+    private static int offset(long ref) {
+        return (int) (ref >>> (LENGTH_BITS + 1));
+    }
+
+    private static int length(long ref) {
+        return (int) (ref >>> 1) & LONGEST_ID;
+    }
+
+    private static boolean wide(long ref) {
+        return (ref & 1) != 0;
+    }
+
+    /** The bytes {@code ref} takes in {@link #chars}. */
+    private static int bytes(long ref) {
+        return wide(ref) ? 2 * length(ref) : length(ref);
+    }
+
+    /** Whether the id kept as {@code ref} is {@code id}. */
+    private boolean sameId(long ref, String id) {
+        int length = length(ref);
+        if (length != id.length()) {
+            return false;
+        }
+        byte[] c = chars;
+        int at = offset(ref);
+        if (wide(ref)) {
+            for (int k = 0; k < length; k++, at += 2) {
+                if (id.charAt(k) != (char) (((c[at] & 0xFF) << 8) | (c[at + 1] & 0xFF))) {
+                    return false;
+                }
+            }
+        } else {
+            for (int k = 0; k < length; k++) {
+                if (id.charAt(k) != (char) (c[at + k] & 0xFF)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The id kept as {@code ref}, as a string. */
+    private String idOf(long ref) {
+        int length = length(ref);
+        int at = offset(ref);
+        if (!wide(ref)) {
+            return new String(chars, at, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+        char[] c = new char[length];
+        for (int k = 0; k < length; k++, at += 2) {
+            c[k] = (char) (((chars[at] & 0xFF) << 8) | (chars[at + 1] & 0xFF));
+        }
+        return new String(c);
+    }
+
+    /** Appends {@code id}'s characters to {@link #chars}; returns where they are. */
+    private long keep(String id) {
+        int length = id.length();
+        if (length > LONGEST_ID) {
+            throw new IllegalArgumentException("an event id of " + length + " chars");
+        }
+        room(length);
+        byte[] c = chars;
+        int at = used;
+        for (int k = 0; k < length; k++) {
+            char ch = id.charAt(k);
+            if (ch > 0xFF) {
+                return keepWide(id);
+            }
+            c[at + k] = (byte) ch;
+        }
+        used += length;
+        live += length;
+        return ref(at, length, false);
+    }
+
+    private long keepWide(String id) {
+        int length = id.length();
+        room(2 * length);
+        byte[] c = chars;
+        int at = used;
+        for (int k = 0; k < length; k++) {
+            char ch = id.charAt(k);
+            c[at + 2 * k] = (byte) (ch >>> 8);
+            c[at + 2 * k + 1] = (byte) ch;
+        }
+        used += 2 * length;
+        live += 2 * length;
+        return ref(at, length, true);
+    }
+
+    /** Makes room for {@code bytes} more in {@link #chars}. */
+    private void room(int bytes) {
+        if ((long) used + bytes > chars.length) {
+            long wanted = Math.max((long) used + bytes, 2L * chars.length);
+            if (wanted > Integer.MAX_VALUE - 8) {
+                throw new IllegalStateException("a merchant's event ids of the horizon exceed 2 GB");
+            }
+            chars = java.util.Arrays.copyOf(chars, (int) wanted);
+        }
+    }
+
+    /**
+     * Moves the live ids' characters to the front of a new array, in slot order, once forgotten
+     * ids take more of it than live ones: each byte is moved at most once per byte forgotten.
+     */
+    private void compactIfMostlyForgotten() {
+        if (used - live <= live) {
+            return;
+        }
+        byte[] old = chars;
+        byte[] c = new byte[Math.max(64, 2 * live)];
+        int at = 0;
+        for (int i = 0; i < hashes.length; i++) {
+            if (hashes[i] != 0) {
+                long ref = ids[i];
+                int n = bytes(ref);
+                System.arraycopy(old, offset(ref), c, at, n);
+                ids[i] = ref(at, length(ref), wide(ref));
+                at += n;
+            }
+        }
+        chars = c;
+        used = at;
+        live = at;
     }
 
     /** The event time of the first delivery of {@code id}, or {@link #ABSENT}. */
@@ -73,7 +219,7 @@ public final class EventIdTable {
             if (slotHash == 0) {
                 return ABSENT;
             }
-            if (slotHash == h && ids[i].equals(id)) {
+            if (slotHash == h && sameId(ids[i], id)) {
                 return times[i];
             }
         }
@@ -95,12 +241,12 @@ public final class EventIdTable {
             int slotHash = hashes[i];
             if (slotHash == 0) {
                 hashes[i] = h;
-                ids[i] = id;
+                ids[i] = keep(id);
                 times[i] = time;
                 size++;
                 return;
             }
-            if (slotHash == h && ids[i].equals(id)) {
+            if (slotHash == h && sameId(ids[i], id)) {
                 times[i] = time;
                 return;
             }
@@ -134,7 +280,7 @@ public final class EventIdTable {
             }
             if (times[i] <= time) {
                 hashes[i] = 0;
-                ids[i] = null;
+                live -= bytes(ids[i]);
                 size--;
                 gap = true;
                 continue;
@@ -151,20 +297,20 @@ public final class EventIdTable {
                 ids[j] = ids[i];
                 times[j] = times[i];
                 hashes[i] = 0;
-                ids[i] = null;
             }
         }
         int fits = capacityFor(size);
         if (fits <= hashes.length >> 2) {
             rebuild(fits, ABSENT);
         }
+        compactIfMostlyForgotten();
         return size;
     }
 
     /** Moves the ids first delivered after {@code keepAfter} into new arrays of {@code capacity}. */
     private void rebuild(int capacity, long keepAfter) {
         int[] oldHashes = hashes;
-        String[] oldIds = ids;
+        long[] oldIds = ids;
         long[] oldTimes = times;
         allocate(capacity);
         size = 0;
@@ -188,7 +334,7 @@ public final class EventIdTable {
     public <E extends Exception> void forEach(IdVisitor<E> visitor) throws E {
         for (int i = 0; i < hashes.length; i++) {
             if (hashes[i] != 0) {
-                visitor.visit(ids[i], times[i]);
+                visitor.visit(idOf(ids[i]), times[i]);
             }
         }
     }
@@ -199,13 +345,16 @@ public final class EventIdTable {
         void visit(String id, long time) throws E;
     }
 
-    /** An independent table with the same ids (the strings, being immutable, are shared). */
+    /** An independent table with the same ids. */
     public EventIdTable copy() {
         EventIdTable c = new EventIdTable(0);
         c.hashes = hashes.clone();
         c.ids = ids.clone();
         c.times = times.clone();
         c.size = size;
+        c.chars = java.util.Arrays.copyOf(chars, Math.max(64, used));
+        c.used = used;
+        c.live = live;
         c.cleanupAt = cleanupAt;
         return c;
     }
@@ -220,7 +369,7 @@ public final class EventIdTable {
             return false;
         }
         for (int i = 0; i < hashes.length; i++) {
-            if (hashes[i] != 0 && t.firstSeen(ids[i]) != times[i]) {
+            if (hashes[i] != 0 && t.firstSeen(idOf(ids[i])) != times[i]) {
                 return false;
             }
         }
@@ -246,5 +395,10 @@ public final class EventIdTable {
     /** The slot arrays' length (tests: the table shrinks when ids leave). */
     int capacity() {
         return hashes.length;
+    }
+
+    /** The bytes of the ids' characters written since the last compaction (tests). */
+    int charsUsed() {
+        return used;
     }
 }

@@ -97,6 +97,58 @@ class EventIdTableTest {
         assertThat(visited).isEqualTo(expected);
     }
 
+    /**
+     * Ids are kept as characters, not strings: ASCII, Latin-1 and wider ids (one and two bytes per
+     * char), ids that differ only in a char's high byte, surrogate pairs, and a prefix of another
+     * id are each found as themselves through forgetting, compaction of the characters and copies.
+     */
+    @Test
+    void idsOfAnyCharactersAreKeptExactlyThroughCompactionAndCopies() {
+        Random random = new Random(5);
+        String[] alphabet = {"a", "Z", "-", "\u00e9", "\u00ff", "\u0100", "\u01ff", "\u20ac", "\u4e2d",
+                "\ud83d\ude00", "\u0000", "\"", " "};
+        java.util.List<String> ids = new java.util.ArrayList<>(java.util.List.of("\u0101", "\u0001", "\u00ff",
+                "\u01ff", "pay-1", "pay-1\u00e9", "pay-1\u0100"));
+        for (int i = 0; i < 2_000; i++) {
+            StringBuilder id = new StringBuilder();
+            for (int n = random.nextInt(40); n >= 0; n--) {
+                id.append(alphabet[random.nextInt(random.nextInt(8) == 0 ? alphabet.length : 3)]);
+            }
+            ids.add(id.toString());
+        }
+        EventIdTable table = new EventIdTable();
+        Map<String, Long> expected = new HashMap<>();
+        long time = 0;
+        boolean compacted = false;
+        for (int round = 0; round < 30; round++) {
+            for (int k = 0; k < 300; k++) {
+                String id = ids.get(random.nextInt(ids.size()));
+                table.remember(new String(id), ++time);
+                expected.put(id, time);
+            }
+            int usedBefore = table.charsUsed();
+            long cutoff = time - 200 - random.nextInt(200);
+            expected.values().removeIf(t -> t <= cutoff);
+            assertThat(table.forgetUpTo(cutoff)).isEqualTo(expected.size());
+            compacted |= table.charsUsed() < usedBefore;
+            EventIdTable copy = table.copy();
+            for (String id : ids) {
+                long want = expected.getOrDefault(id, EventIdTable.ABSENT);
+                if (table.firstSeen(id) != want || copy.firstSeen(id, id.hashCode()) != want) {
+                    assertThat(table.firstSeen(id)).as("%s after round %d", id, round).isEqualTo(want);
+                    assertThat(copy.firstSeen(id)).as("the copy: %s after round %d", id, round).isEqualTo(want);
+                }
+            }
+        }
+        assertThat(compacted).as("forgotten ids' characters were compacted away").isTrue();
+        Map<String, Long> visited = new HashMap<>();
+        table.forEach(visited::put);
+        assertThat(visited).isEqualTo(expected);
+        // forgetting everything leaves no characters behind
+        table.forgetUpTo(Long.MAX_VALUE);
+        assertThat(table.charsUsed()).isZero();
+    }
+
     @Test
     void idsWithTheSameHashCodeAndTheEmptyIdAreKeptApart() {
         EventIdTable table = new EventIdTable();
