@@ -10,6 +10,7 @@ import io.paywatch.jobs.control.ControlSignal;
 import io.paywatch.jobs.control.LiveRules;
 import io.paywatch.jobs.ingest.DeadLetter;
 import io.paywatch.jobs.ingest.DuplicateFilter;
+import io.paywatch.jobs.ingest.DuplicateFilterOperator;
 import io.paywatch.jobs.ingest.InputOutcome;
 import io.paywatch.jobs.ingest.InputOutcomeCounter;
 import io.paywatch.jobs.ingest.InputHealth;
@@ -143,14 +144,17 @@ public final class PaymentMonitorJob {
                 // the one exchange that carries every event: full buffers, not early ones
                 .setBufferTimeout(NetworkBuffers.EVENTS_MS);
 
+        // input outcomes are counted per interval where they happen (the gate, dedup)
+        long healthInterval = settings.rules.failureRate().everyMs;
         // keyed by merchant: the merchant failure rates below reuse this partitioning
         SingleOutputStreamOperator<PaymentEvent> accepted = onTime
                 .keyBy(e -> e.merchantId)
                 .connect(onTime.getSideOutput(PipelineTags.LATE_EVENTS).keyBy(l -> l.event.merchantId))
-                .process(new DuplicateFilter(settings.dedupHorizonMs,
-                        StateLayout.forState(raw.getExecutionEnvironment().getConfiguration())))
-                .returns(TypeInformation.of(PaymentEvent.class))
-                .name("dedup by event_id").uid("dedup-by-merchant");
+                .transform("dedup by event_id", TypeInformation.of(PaymentEvent.class),
+                        new DuplicateFilterOperator(new DuplicateFilter(settings.dedupHorizonMs,
+                                StateLayout.forState(raw.getExecutionEnvironment().getConfiguration())),
+                                healthInterval, partitions.inputName()))
+                .uid("dedup-by-merchant");
 
         // to every rule operator: the end of a bounded input (not to evaluate beyond it) and
         // live rule changes from the control topic
@@ -177,17 +181,12 @@ public final class PaymentMonitorJob {
 
         RuleOutputs main = rules(accepted, control, settings.rules, "", settings.screens());
 
-        long healthInterval = settings.rules.failureRate().everyMs;
         DataStream<InputHealth> inputHealth = onTime.getSideOutput(PipelineTags.INPUT_OUTCOMES)
                 .transform("count rejected and late", TypeInformation.of(InputOutcome.class),
                         new InputOutcomeCounter(healthInterval, partitions.inputName(),
                                 InputOutcome.REJECTED, InputOutcome.LATE))
                 .uid("count-gate-outcomes").setParallelism(sourceParallelism)
-                .union(accepted.getSideOutput(PipelineTags.INPUT_OUTCOMES)
-                        .transform("count accepted and duplicates", TypeInformation.of(InputOutcome.class),
-                                new InputOutcomeCounter(healthInterval, partitions.inputName(),
-                                        InputOutcome.ACCEPTED, InputOutcome.DUPLICATE, InputOutcome.LATE))
-                        .uid("count-dedup-outcomes"))
+                .union(accepted.getSideOutput(PipelineTags.INPUT_OUTCOMES))
                 .keyBy(o -> 0)
                 .process(new InputHealthFunction(healthInterval))
                 .name("input health").uid("input-health");

@@ -1,8 +1,5 @@
 package io.paywatch.jobs.ingest;
 
-import java.util.Iterator;
-import java.util.Map;
-import java.util.TreeMap;
 import io.paywatch.jobs.metrics.JobMetrics;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -36,14 +33,7 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
     /** The kinds this operator sees (the gate: rejected, late; dedup: accepted, duplicates, late redeliveries it did not know). */
     private final byte[] kinds;
     private transient Counter[] counters;
-    /** Interval end → counts by outcome kind. */
-    private transient TreeMap<Long, long[]> open;
-    /**
-     * The end and counts of the interval counted last, still in {@link #open}: nearly every
-     * record falls in it, and finding it here costs no boxed key and no tree walk per record.
-     */
-    private transient long lastEnd;
-    private transient long[] lastCounts;
+    private transient InputOutcomeTally tally;
 
     public InputOutcomeCounter(long intervalMs, String input, byte... kinds) {
         this.intervalMs = intervalMs;
@@ -54,23 +44,24 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
     @Override
     public void open() throws Exception {
         super.open();
-        open = new TreeMap<>();
-        counters = new Counter[METRIC_NAMES.length];
-        MetricGroup group = JobMetrics.input(getMetricGroup(), input);
+        tally = new InputOutcomeTally(intervalMs);
+        counters = counters(getMetricGroup(), input, kinds);
+    }
+
+    /** The Flink counters of {@code kinds} (by kind; null for the others) in {@code group}. */
+    static Counter[] counters(MetricGroup group, String input, byte... kinds) {
+        Counter[] counters = new Counter[METRIC_NAMES.length];
+        MetricGroup inputGroup = JobMetrics.input(group, input);
         for (byte k : kinds) {
-            counters[k] = group.counter(METRIC_NAMES[k]);
+            counters[k] = inputGroup.counter(METRIC_NAMES[k]);
         }
+        return counters;
     }
 
     @Override
     public void processElement(StreamRecord<InputOutcome> element) {
         InputOutcome o = element.getValue();
-        long end = Math.floorDiv(o.time, intervalMs) * intervalMs + intervalMs;
-        if (lastCounts == null || end != lastEnd) {
-            lastCounts = open.computeIfAbsent(end, k -> new long[4]);
-            lastEnd = end;
-        }
-        lastCounts[o.kind] += o.count;
+        tally.count(o);
         if (counters[o.kind] != null) {
             counters[o.kind].inc(o.count);
         }
@@ -78,9 +69,8 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        // the interval ending at `end` is complete once the watermark reaches end - 1, where
-        // the input-health timer fires: its counts must arrive before that watermark
-        flush(mark.getTimestamp() == Long.MAX_VALUE ? Long.MAX_VALUE : mark.getTimestamp() + 1);
+        // an interval's counts must arrive before the watermark that completes it
+        flush(InputOutcomeTally.closedBy(mark.getTimestamp()));
         super.processWatermark(mark);
     }
 
@@ -111,24 +101,6 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
     }
 
     private void flush(long upToEnd) {
-        if (lastCounts != null && lastEnd <= upToEnd) {
-            lastCounts = null; // its interval leaves below
-        }
-        Iterator<Map.Entry<Long, long[]>> it = open.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Long, long[]> interval = it.next();
-            if (interval.getKey() > upToEnd) {
-                return;
-            }
-            for (byte kind = 0; kind < 4; kind++) {
-                long n = interval.getValue()[kind];
-                if (n > 0) {
-                    InputOutcome o = InputOutcome.of(kind, interval.getKey() - 1);
-                    o.count = n;
-                    output.collect(new StreamRecord<>(o));
-                }
-            }
-            it.remove();
-        }
+        tally.drain(upToEnd, o -> output.collect(new StreamRecord<>(o)));
     }
 }

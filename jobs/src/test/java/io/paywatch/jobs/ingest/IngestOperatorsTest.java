@@ -603,4 +603,98 @@ class IngestOperatorsTest {
         assertThat(counter.counted(InputOutcome.REJECTED)).isZero(); // the gate's counter's
         h.close();
     }
+
+    /**
+     * Dedup's operator counts the filter's outcomes as the counter chained behind the filter did:
+     * over a random stream (several merchants, duplicates, late copies of delivered events and late
+     * events never seen, watermarks), what has left after each watermark is the filter's own
+     * per-event outcomes summed per interval and kind, for exactly the intervals that watermark
+     * completes; the events, dead letters and metrics are the filter's, and a checkpoint barrier
+     * lets the rest out.
+     */
+    @ParameterizedTest
+    @EnumSource(StateLayout.class)
+    void dedupsOperatorCountsTheFiltersOutcomesPerIntervalBeforeTheWatermarkThatCompletesIt(StateLayout layout)
+            throws Exception {
+        long interval = 10_000;
+        var plain = dedup(layout);
+        DuplicateFilterOperator operator =
+                new DuplicateFilterOperator(new DuplicateFilter(600_000, layout), interval, "payments");
+        KeyedTwoInputStreamOperatorTestHarness<String, PaymentEvent, LateEvent, PaymentEvent> counted =
+                new KeyedTwoInputStreamOperatorTestHarness<>(operator, e -> e.merchantId, l -> l.event.merchantId,
+                        Types.STRING);
+        counted.open();
+        java.util.Random random = new java.util.Random(3);
+        List<PaymentEvent> sent = new java.util.ArrayList<>();
+        long time = T0;
+        for (int i = 0; i < 3_000; i++) {
+            time += random.nextInt(400);
+            int pick = random.nextInt(10);
+            PaymentEvent event;
+            boolean isLate = false;
+            if (pick < 7 || sent.isEmpty()) {
+                event = ok(time, "m-" + random.nextInt(5), "card");
+                sent.add(event);
+            } else if (pick < 8) {
+                event = copyOf(sent.get(random.nextInt(sent.size())), time); // a redelivery
+            } else {
+                PaymentEvent original = sent.get(random.nextInt(sent.size()));
+                event = pick == 8 ? copyOf(original, original.eventTime) // late, and a duplicate
+                        : ok(time - 20_000, original.merchantId, "card"); // never delivered on time
+                isLate = true;
+            }
+            // the last millisecond of an interval: the interval ending right after it must be out
+            long watermark = Math.floorDiv(time - 5_000, interval) * interval - 1;
+            for (var h : List.of(plain, counted)) {
+                if (isLate) {
+                    h.processElement2(new StreamRecord<>(late(copyOf(event, event.eventTime), "r-" + i, time),
+                            event.eventTime));
+                } else {
+                    h.processElement1(new StreamRecord<>(copyOf(event, event.eventTime), event.eventTime));
+                }
+                if (i % 50 == 49) {
+                    watermark(h, watermark);
+                }
+            }
+            if (i % 50 == 49) {
+                assertThat(summed(counted.getSideOutput(PipelineTags.INPUT_OUTCOMES), interval, Long.MAX_VALUE))
+                        .as("after the watermark at step %d", i)
+                        .isEqualTo(summed(plain.getSideOutput(PipelineTags.INPUT_OUTCOMES), interval, watermark + 1));
+            }
+        }
+        counted.prepareSnapshotPreBarrier(1);
+        assertThat(summed(counted.getSideOutput(PipelineTags.INPUT_OUTCOMES), interval, Long.MAX_VALUE))
+                .isEqualTo(summed(plain.getSideOutput(PipelineTags.INPUT_OUTCOMES), interval, Long.MAX_VALUE));
+        assertThat(counted.extractOutputValues()).extracting(e -> e.eventId)
+                .containsExactlyElementsOf(plain.extractOutputValues().stream().map(e -> e.eventId).toList());
+        assertThat(counted.getSideOutput(PipelineTags.DEAD_LETTERS)).extracting(r -> r.getValue().source)
+                .containsExactlyElementsOf(plain.getSideOutput(PipelineTags.DEAD_LETTERS).stream()
+                        .map(r -> r.getValue().source).toList());
+        java.util.Map<String, Long> perKind = summed(plain.getSideOutput(PipelineTags.INPUT_OUTCOMES), 1, Long.MAX_VALUE)
+                .entrySet().stream().collect(Collectors.groupingBy(k -> k.getKey().split("@")[0],
+                        Collectors.summingLong(java.util.Map.Entry::getValue)));
+        assertThat(perKind.keySet()).containsExactlyInAnyOrder("0", "2", "3"); // accepted, duplicate, late
+        assertThat(operator.counted(InputOutcome.ACCEPTED)).isEqualTo(perKind.get("0"));
+        assertThat(operator.counted(InputOutcome.DUPLICATE)).isEqualTo(perKind.get("2"));
+        assertThat(operator.counted(InputOutcome.LATE)).isEqualTo(perKind.get("3"));
+        plain.close();
+        counted.close();
+    }
+
+    /** Outcomes summed by kind and the last millisecond of their interval, for intervals ending by {@code upToEnd}. */
+    private static java.util.Map<String, Long> summed(java.util.Collection<StreamRecord<InputOutcome>> outcomes,
+            long interval, long upToEnd) {
+        java.util.Map<String, Long> sums = new java.util.TreeMap<>();
+        if (outcomes == null) {
+            return sums;
+        }
+        for (StreamRecord<InputOutcome> r : outcomes) {
+            InputOutcome o = r.getValue();
+            long end = Math.floorDiv(o.time, interval) * interval + interval;
+            if (end <= upToEnd) {
+                sums.merge(o.kind + "@" + (end - 1), o.count, Long::sum);
+            }
+        }
+        return sums;
+    }
 }
