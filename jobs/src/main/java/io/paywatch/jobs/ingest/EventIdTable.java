@@ -339,6 +339,47 @@ public final class EventIdTable {
         }
     }
 
+    /**
+     * Writes every id and its time, in slot order, as {@code StringValue.writeString(id)} then
+     * {@code writeLong(time)} would, from the kept characters: no string per id, and an ASCII id
+     * (the usual) in one write instead of a call per char. A checkpoint writes every id of the
+     * horizon of every merchant.
+     */
+    public void writeIds(java.io.DataOutput out) throws java.io.IOException {
+        byte[] c = chars;
+        for (int i = 0; i < hashes.length; i++) {
+            if (hashes[i] == 0) {
+                continue;
+            }
+            long ref = ids[i];
+            int length = length(ref);
+            int at = offset(ref);
+            writeVarint(out, length + 1); // StringValue's length: one more, 0 being null
+            boolean ascii = !wide(ref);
+            for (int k = 0; ascii && k < length; k++) {
+                ascii = c[at + k] >= 0; // below 0x80
+            }
+            if (ascii) {
+                out.write(c, at, length);
+            } else {
+                for (int k = 0; k < length; k++) {
+                    writeVarint(out, wide(ref) ? ((c[at + 2 * k] & 0xFF) << 8) | (c[at + 2 * k + 1] & 0xFF)
+                            : c[at + k] & 0xFF);
+                }
+            }
+            out.writeLong(times[i]);
+        }
+    }
+
+    /** StringValue's variable-length number: 7 bits at a time, low first, the high bit for "more". */
+    private static void writeVarint(java.io.DataOutput out, int value) throws java.io.IOException {
+        while (value >= 0x80) {
+            out.write(value | 0x80);
+            value >>>= 7;
+        }
+        out.write(value);
+    }
+
     /** What {@link #forEach} calls. */
     @FunctionalInterface
     public interface IdVisitor<E extends Exception> {

@@ -52,10 +52,7 @@ public final class EventIdTableSerializer extends TypeSerializer<EventIdTable> {
     public void serialize(EventIdTable table, DataOutputView out) throws IOException {
         out.writeLong(table.cleanupAt);
         out.writeInt(table.size());
-        table.forEach((id, time) -> {
-            StringValue.writeString(id, out);
-            out.writeLong(time);
-        });
+        table.writeIds(out);
     }
 
     @Override

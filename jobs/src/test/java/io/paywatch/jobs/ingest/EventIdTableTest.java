@@ -205,6 +205,25 @@ class EventIdTableTest {
         assertThat(copy).isNotEqualTo(table);
     }
 
+    /** The ids are written from their characters exactly as {@code StringValue.writeString} writes them. */
+    @Test
+    void theIdsAreWrittenAsStringValueWritesThem() throws Exception {
+        EventIdTable table = new EventIdTable();
+        String[] ids = {"", "pay-1", "caf\u00e9", "\u00ff\u0080\u007f", "\u20ac\u4e2d", "\ud83d\ude00x", "\u0000",
+                "a".repeat(126), "b".repeat(127), "\u00e9".repeat(200), "\u0100".repeat(20_000)};
+        for (int i = 0; i < ids.length; i++) {
+            table.remember(ids[i], 1_700_000_000_000L + i);
+        }
+        DataOutputSerializer written = new DataOutputSerializer(64);
+        table.writeIds(written);
+        DataOutputSerializer expected = new DataOutputSerializer(64);
+        table.forEach((id, time) -> {
+            org.apache.flink.types.StringValue.writeString(id, expected);
+            expected.writeLong(time);
+        });
+        assertThat(written.getCopyOfBuffer()).isEqualTo(expected.getCopyOfBuffer());
+    }
+
     @Test
     void theSerializerRoundTripsEveryIdAndTheCleanupTimeAndCopiesBytesAsWritten() throws Exception {
         EventIdTable table = new EventIdTable();
