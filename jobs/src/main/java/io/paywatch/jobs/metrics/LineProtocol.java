@@ -155,24 +155,36 @@ final class LineProtocol {
         return f;
     });
 
+    /** A number as written, by its bits: immutable, so a racing reader sees it whole or not at all. */
+    private record Written(long bits, String text) {}
+
+    /**
+     * The numbers written last, by their bits (direct-mapped, shared by all threads): a window's
+     * rate changes little from one evaluation to the next, and most keys' rates are ratios of small
+     * counts, so the same numbers come back, and Java 17's {@code Double.toString} costs a
+     * thread-local lookup and a digit loop each time.
+     */
+    private static final Written[] WRITTEN = new Written[1 << 12];
+
     /**
      * {@code Point}'s number format (English, no grouping, 1 to 340 fraction digits) writes the
      * digits of {@link Double#toString}; where that is plain ({@code 1e-3 ≤ |v| < 1e7}, and 0)
      * the two are the same text, and only the rest needs the format.
      */
     static void appendDouble(StringBuilder b, double v) {
-        if (Double.doubleToRawLongBits(v) == 0L) {
-            // +0.0, as Double.toString writes it: the usual rate of a quiet key, and no
-            // thread-local digit buffer to look up (Java 17's Double.toString takes one)
-            b.append("0.0");
+        long bits = Double.doubleToRawLongBits(v);
+        if (bits == 0L) {
+            b.append("0.0"); // +0.0, as Double.toString writes it: the usual rate of a quiet key
             return;
         }
-        String s = Double.toString(v);
-        if (s.indexOf('E') < 0) {
-            b.append(s);
-        } else {
-            b.append(WIDE_NUMBERS.get().format(v));
+        int slot = (int) ((bits * 0x9E3779B97F4A7C15L) >>> 52);
+        Written w = WRITTEN[slot];
+        if (w == null || w.bits() != bits) {
+            String s = Double.toString(v);
+            w = new Written(bits, s.indexOf('E') < 0 ? s : WIDE_NUMBERS.get().format(v));
+            WRITTEN[slot] = w;
         }
+        b.append(w.text());
     }
 
     /** {@code Point}'s escape of a measurement, tag key, tag value or field key. */

@@ -85,4 +85,25 @@ class LineProtocolTest {
                     "the number " + d);
         }
     }
+
+    /**
+     * Numbers written again come from the written-number cache: every ratio of counts up to 300
+     * (45,000 numbers, so that they also evict each other in it), each twice, as {@code Point}
+     * writes it.
+     */
+    @Test
+    void numbersWrittenAgainAreWrittenAsPointWritesThem() {
+        for (int pass = 0; pass < 2; pass++) {
+            for (int n = 1; n <= 300; n++) {
+                for (int k = 0; k <= n; k++) {
+                    double d = k / (double) n * (k % 7 == 0 ? 1e-4 : 1); // some below 1e-3: the wide format
+                    Point point = Point.measurement("m").addField("v", d).time(1L, WritePrecision.MS);
+                    String line = LineProtocol.measurement("m").field("v", d).toLine(1L);
+                    if (!point.toLineProtocol().equals(line)) {
+                        assertEquals(point.toLineProtocol(), line, "the number " + d + " in pass " + pass);
+                    }
+                }
+            }
+        }
+    }
 }
