@@ -17,30 +17,37 @@ public class FailureCounts {
 
     public static final String OTHER_CODES = "other";
 
+    // empty arrays hold nothing to change: every count starts with these shared ones, and most
+    // windows and buckets (totals only, or no failure) never need their own
+    static final String[] NO_STRINGS = {};
+    static final int[] NO_INTS = {};
+    static final byte[] NO_BYTES = {};
+    static final long[] NO_LONGS = {};
+
     /** Start of the bucket (event time, ms); for a merged window, the window's end. */
     public long start;
     public int total;
     public int failed;
     /** Indexed by {@link Category#ordinal()}. */
     public int[] byCategory = new int[Category.ALL.length];
-    public String[] codes = new String[0];
-    public int[] codeCounts = new int[0];
+    public String[] codes = NO_STRINGS;
+    public int[] codeCounts = NO_INTS;
     /** Category of each code, by ordinal; parallel to {@link #codes}. */
-    public byte[] codeCategories = new byte[0];
+    public byte[] codeCategories = NO_BYTES;
     /**
      * The latest failed payments of the bucket by (event time, event id), newest last: evidence
      * for alerts. Chosen by time, not arrival, so that every run picks the same ones.
      */
-    public String[] sampleIds = new String[0];
-    public long[] sampleTimes = new long[0];
+    public String[] sampleIds = NO_STRINGS;
+    public long[] sampleTimes = NO_LONGS;
 
     /**
      * Failures per channel (what a merchant's failures ride on: inhibition needs it); a channel
      * with only successful payments is listed with 0 (the channels a merchant uses: failover
      * advice needs them).
      */
-    public String[] channels = new String[0];
-    public int[] channelFailed = new int[0];
+    public String[] channels = NO_STRINGS;
+    public int[] channelFailed = NO_INTS;
 
     /** Failed event ids kept per bucket as evidence. */
     public static final int SAMPLES = 5;

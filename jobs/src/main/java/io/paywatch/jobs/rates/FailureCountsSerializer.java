@@ -107,7 +107,7 @@ public final class FailureCountsSerializer extends TypeSerializer<FailureCounts>
         if (n < 0) {
             c.codeCategories = null;
         } else {
-            c.codeCategories = new byte[n];
+            c.codeCategories = n == 0 ? FailureCounts.NO_BYTES : new byte[n];
             in.readFully(c.codeCategories);
         }
         c.sampleIds = strings(in);
@@ -115,7 +115,7 @@ public final class FailureCountsSerializer extends TypeSerializer<FailureCounts>
         if (n < 0) {
             c.sampleTimes = null;
         } else {
-            c.sampleTimes = new long[n];
+            c.sampleTimes = n == 0 ? FailureCounts.NO_LONGS : new long[n];
             for (int i = 0; i < n; i++) {
                 c.sampleTimes[i] = in.readLong();
             }
@@ -141,7 +141,7 @@ public final class FailureCountsSerializer extends TypeSerializer<FailureCounts>
         if (n < 0) {
             return null;
         }
-        int[] a = new int[n];
+        int[] a = n == 0 ? FailureCounts.NO_INTS : new int[n];
         for (int i = 0; i < n; i++) {
             a[i] = in.readInt();
         }
@@ -164,7 +164,7 @@ public final class FailureCountsSerializer extends TypeSerializer<FailureCounts>
         if (n < 0) {
             return null;
         }
-        String[] a = new String[n];
+        String[] a = n == 0 ? FailureCounts.NO_STRINGS : new String[n];
         for (int i = 0; i < n; i++) {
             a[i] = StringValue.readString(in);
         }
