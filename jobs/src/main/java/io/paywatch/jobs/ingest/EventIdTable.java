@@ -169,14 +169,17 @@ public final class EventIdTable {
         return ref(at, length, true);
     }
 
+    /** The longest array the JVM allocates. */
+    private static final int MAX_CHARS = Integer.MAX_VALUE - 8;
+
     /** Makes room for {@code bytes} more in {@link #chars}. */
     private void room(int bytes) {
         if ((long) used + bytes > chars.length) {
-            long wanted = Math.max((long) used + bytes, 2L * chars.length);
-            if (wanted > Integer.MAX_VALUE - 8) {
+            long needed = (long) used + bytes;
+            if (needed > MAX_CHARS) {
                 throw new IllegalStateException("a merchant's event ids of the horizon exceed 2 GB");
             }
-            chars = java.util.Arrays.copyOf(chars, (int) wanted);
+            chars = java.util.Arrays.copyOf(chars, (int) Math.min(MAX_CHARS, Math.max(needed, 2L * chars.length)));
         }
     }
 
@@ -240,8 +243,8 @@ public final class EventIdTable {
         for (int i = h & mask; ; i = (i + 1) & mask) {
             int slotHash = hashes[i];
             if (slotHash == 0) {
+                ids[i] = keep(id); // first: a refused id leaves the slot empty
                 hashes[i] = h;
-                ids[i] = keep(id);
                 times[i] = time;
                 size++;
                 return;

@@ -205,6 +205,22 @@ class EventIdTableTest {
         assertThat(copy).isNotEqualTo(table);
     }
 
+    /** An id the table refuses (longer than any record) leaves it as it was: no slot taken, none written. */
+    @Test
+    void aRefusedIdLeavesTheTableAsItWas() throws Exception {
+        EventIdTable table = new EventIdTable();
+        table.remember("pay-1", 10);
+        String huge = "x".repeat(EventIdTable.LONGEST_ID + 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> table.remember(huge, 20))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(table.size()).isEqualTo(1);
+        assertThat(table.firstSeen("pay-1")).isEqualTo(10);
+        EventIdTableSerializer s = EventIdTableSerializer.INSTANCE;
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        s.serialize(table, out);
+        assertThat(s.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()))).isEqualTo(table);
+    }
+
     /** The ids are written from their characters exactly as {@code StringValue.writeString} writes them. */
     @Test
     void theIdsAreWrittenAsStringValueWritesThem() throws Exception {
