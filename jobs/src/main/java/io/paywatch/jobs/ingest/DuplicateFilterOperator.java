@@ -2,7 +2,6 @@ package io.paywatch.jobs.ingest;
 
 import io.paywatch.jobs.PipelineTags;
 import io.paywatch.model.PaymentEvent;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.Output;
@@ -34,7 +33,6 @@ public final class DuplicateFilterOperator
     private final long intervalMs;
     private final String input;
     private transient InputOutcomeTally tally;
-    private transient Counter[] counters;
     /** The output of the chain, behind the one the filter writes to. */
     private transient Output<StreamRecord<PaymentEvent>> chain;
 
@@ -50,8 +48,7 @@ public final class DuplicateFilterOperator
 
     @Override
     public void open() throws Exception {
-        tally = new InputOutcomeTally(intervalMs);
-        counters = InputOutcomeCounter.counters(getMetricGroup(), input,
+        tally = new InputOutcomeTally(intervalMs, getMetricGroup(), input,
                 InputOutcome.ACCEPTED, InputOutcome.DUPLICATE, InputOutcome.LATE);
         chain = output;
         output = new CountingOutcomes(); // before the filter's collector and context take it
@@ -77,7 +74,7 @@ public final class DuplicateFilterOperator
 
     /** What the Flink counter of {@code kind} says (tests). */
     long counted(byte kind) {
-        return counters[kind] == null ? 0 : counters[kind].getCount();
+        return tally.counted(kind);
     }
 
     private void flush(long upToEnd) {
@@ -94,11 +91,7 @@ public final class DuplicateFilterOperator
         @Override
         public <X> void collect(OutputTag<X> tag, StreamRecord<X> record) {
             if (tag == PipelineTags.INPUT_OUTCOMES || PipelineTags.INPUT_OUTCOMES.equals(tag)) {
-                InputOutcome o = (InputOutcome) record.getValue();
-                tally.count(o);
-                if (counters[o.kind] != null) {
-                    counters[o.kind].inc(o.count);
-                }
+                tally.count((InputOutcome) record.getValue());
                 return;
             }
             chain.collect(tag, record);

@@ -1,8 +1,5 @@
 package io.paywatch.jobs.ingest;
 
-import io.paywatch.jobs.metrics.JobMetrics;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -25,14 +22,10 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
         implements OneInputStreamOperator<InputOutcome, InputOutcome>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
-    /** The metric names of the outcome kinds, as in the {@code paywatch_input} measurement. */
-    static final String[] METRIC_NAMES = {"accepted", "rejected", "duplicates", "late"};
-
     private final long intervalMs;
     private final String input;
-    /** The kinds this operator sees (the gate: rejected, late; dedup: accepted, duplicates, late redeliveries it did not know). */
+    /** The kinds this operator sees (the gate's: rejected and late; dedup counts its own). */
     private final byte[] kinds;
-    private transient Counter[] counters;
     private transient InputOutcomeTally tally;
 
     public InputOutcomeCounter(long intervalMs, String input, byte... kinds) {
@@ -44,27 +37,12 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
     @Override
     public void open() throws Exception {
         super.open();
-        tally = new InputOutcomeTally(intervalMs);
-        counters = counters(getMetricGroup(), input, kinds);
-    }
-
-    /** The Flink counters of {@code kinds} (by kind; null for the others) in {@code group}. */
-    static Counter[] counters(MetricGroup group, String input, byte... kinds) {
-        Counter[] counters = new Counter[METRIC_NAMES.length];
-        MetricGroup inputGroup = JobMetrics.input(group, input);
-        for (byte k : kinds) {
-            counters[k] = inputGroup.counter(METRIC_NAMES[k]);
-        }
-        return counters;
+        tally = new InputOutcomeTally(intervalMs, getMetricGroup(), input, kinds);
     }
 
     @Override
     public void processElement(StreamRecord<InputOutcome> element) {
-        InputOutcome o = element.getValue();
-        tally.count(o);
-        if (counters[o.kind] != null) {
-            counters[o.kind].inc(o.count);
-        }
+        tally.count(element.getValue());
     }
 
     @Override
@@ -97,7 +75,7 @@ public class InputOutcomeCounter extends AbstractStreamOperator<InputOutcome>
 
     /** What the Flink counter of {@code kind} says (tests); 0 for a kind this operator does not count. */
     long counted(byte kind) {
-        return counters[kind] == null ? 0 : counters[kind].getCount();
+        return tally.counted(kind);
     }
 
     private void flush(long upToEnd) {

@@ -1,18 +1,29 @@
 package io.paywatch.jobs.ingest;
 
+import io.paywatch.jobs.metrics.JobMetrics;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Input outcomes counted per interval of event time and kind, until the interval may leave (its
  * end passed by the watermark, a checkpoint barrier, the end of input): one record per interval
- * and kind instead of one per input record. Used by {@link InputOutcomeCounter} (chained to the
- * gate) and {@link DuplicateFilterOperator} (dedup's own outcomes).
+ * and kind instead of one per input record. Each outcome is also counted as it arrives by the Flink
+ * counter of its kind ({@code paywatch_input_accepted}, {@code …_rejected}, {@code …_duplicates},
+ * {@code …_late}, labelled with the input), where it happens, so that the sum over subtasks is the
+ * input's total. Used by {@link InputOutcomeCounter} (chained to the gate) and
+ * {@link DuplicateFilterOperator} (dedup's own outcomes).
  */
 final class InputOutcomeTally {
+    /** The metric names of the outcome kinds, as in the {@code paywatch_input} measurement. */
+    static final String[] METRIC_NAMES = {"accepted", "rejected", "duplicates", "late"};
+
     private final long intervalMs;
+    /** The Flink counter of each kind counted here; null for the other kinds. */
+    private final Counter[] counters = new Counter[METRIC_NAMES.length];
     /** Interval end → counts by outcome kind. */
     private final TreeMap<Long, long[]> open = new TreeMap<>();
     /**
@@ -22,17 +33,33 @@ final class InputOutcomeTally {
     private long lastEnd;
     private long[] lastCounts;
 
-    InputOutcomeTally(long intervalMs) {
+    /**
+     * @param group where the counters of {@code kinds} are registered (under the input's label)
+     * @param kinds the outcome kinds counted here
+     */
+    InputOutcomeTally(long intervalMs, MetricGroup group, String input, byte... kinds) {
         this.intervalMs = intervalMs;
+        MetricGroup inputGroup = JobMetrics.input(group, input);
+        for (byte k : kinds) {
+            counters[k] = inputGroup.counter(METRIC_NAMES[k]);
+        }
     }
 
     void count(InputOutcome o) {
+        if (counters[o.kind] != null) {
+            counters[o.kind].inc(o.count);
+        }
         long end = Math.floorDiv(o.time, intervalMs) * intervalMs + intervalMs;
         if (lastCounts == null || end != lastEnd) {
             lastCounts = open.computeIfAbsent(end, k -> new long[4]);
             lastEnd = end;
         }
         lastCounts[o.kind] += o.count;
+    }
+
+    /** What the Flink counter of {@code kind} says; 0 for a kind not counted here. */
+    long counted(byte kind) {
+        return counters[kind] == null ? 0 : counters[kind].getCount();
     }
 
     /**
