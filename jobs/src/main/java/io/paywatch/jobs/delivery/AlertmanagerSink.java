@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -46,6 +47,15 @@ import org.slf4j.LoggerFactory;
  * Alertmanager's inhibit rules. Alertmanager knows an alert by its label set, so the label is
  * fixed when the incident first reaches this sink and kept (in the checkpoint) until its
  * resolution is sent: a later transition with other evidence stays the same alert.
+ *
+ * <p>The resolution of an alert that inhibited others still firing here (a channel's, with
+ * {@code --alertmanager-inhibition alertmanager}) is held until the watermark passes its instant.
+ * PayWatch routes a channel's alert before the merchants' of the same instant (the cause before its
+ * effects), but Alertmanager's inhibit rule mutes a merchant only while the channel's alert is
+ * active: posted first, the channel's resolution would leave the merchants that resolve at the same
+ * instant unmuted for the moment until their own resolutions are posted, and a group flush in that
+ * moment would page for them. Every alert of an instant reaches this sink before the watermark
+ * that passes it, so the merchants' resolutions go first.
  */
 public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert, List<String>> {
     private static final long serialVersionUID = 1L;
@@ -93,6 +103,8 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
     static final class Writer implements StatefulSinkWriter<Alert, List<String>> {
         final Map<String, Alert> firing = new LinkedHashMap<>();
         final List<Alert> unsentResolutions = new ArrayList<>();
+        /** Resolutions of alerts that inhibited others still firing, until the watermark passes their instant. */
+        final List<Alert> heldResolutions = new ArrayList<>();
         /** Alert id → its cause_channel label, from the incident's first transition here to its resolution. */
         final Map<String, String> causeChannels = new HashMap<>();
         private final String url;
@@ -144,14 +156,45 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
                 firing.put(a.alertId, a);
             } else {
                 firing.remove(a.alertId);
+                if (inhibitsAnyFiring(a.alertId)) {
+                    heldResolutions.add(a); // the effects of this instant resolve first
+                    return;
+                }
             }
             boolean sent = post(List.of(a), now);
             if (Alert.RESOLVED.equals(a.status)) {
-                if (sent) {
-                    causeChannels.remove(a.alertId);
-                } else {
-                    unsentResolutions.add(a);
+                resolutionPosted(a, sent);
+            }
+        }
+
+        private boolean inhibitsAnyFiring(String alertId) {
+            for (Alert f : firing.values()) {
+                if (alertId.equals(f.inhibitedBy)) {
+                    return true;
                 }
+            }
+            return false;
+        }
+
+        private void resolutionPosted(Alert a, boolean sent) {
+            if (sent) {
+                causeChannels.remove(a.alertId);
+            } else {
+                unsentResolutions.add(a);
+            }
+        }
+
+        /** Every alert of the instants the watermark passed has been written: held resolutions go. */
+        @Override
+        public void writeWatermark(Watermark watermark) {
+            if (heldResolutions.isEmpty()) {
+                return;
+            }
+            List<Alert> due = new ArrayList<>();
+            heldResolutions.removeIf(r -> r.transitionTime() <= watermark.getTimestamp() && due.add(r));
+            if (!due.isEmpty()) {
+                boolean sent = post(due, System.currentTimeMillis());
+                due.forEach(r -> resolutionPosted(r, sent));
             }
         }
 
@@ -214,6 +257,8 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
         @Override
         public void flush(boolean endOfInput) {
             if (endOfInput) {
+                unsentResolutions.addAll(heldResolutions);
+                heldResolutions.clear();
                 resend(System.currentTimeMillis());
             }
         }
@@ -223,6 +268,8 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
             List<String> state = new ArrayList<>();
             firing.values().forEach(a -> state.add(withCauseChannel(a, causeChannels.get(a.alertId))));
             unsentResolutions.forEach(a -> state.add(withCauseChannel(a, causeChannels.get(a.alertId))));
+            // restored as unsent resolutions: posted at the first resend
+            heldResolutions.forEach(a -> state.add(withCauseChannel(a, causeChannels.get(a.alertId))));
             return state.isEmpty() ? List.of() : List.of(state);
         }
 
@@ -325,6 +372,7 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
         a.threshold = n.has("threshold") ? n.path("threshold").asDouble() : null;
         a.summary = n.path("summary").asText();
         a.recommendedAction = n.has("recommended_action") ? n.path("recommended_action").asText() : null;
+        a.inhibitedBy = n.has("inhibited_by") ? n.path("inhibited_by").asText() : null;
         return a;
     }
 }

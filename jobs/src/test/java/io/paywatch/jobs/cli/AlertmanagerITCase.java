@@ -162,7 +162,8 @@ class AlertmanagerITCase {
                         && alert(am, "m-wallet-2") == null, () -> null);
                 await(run, () -> receiver.requests.stream().anyMatch(r -> r.body.contains("\"channel\":\"wallet\"")
                         && r.body.contains("\"status\":\"resolved\"")), () -> null);
-                assertThat(receiver.requests).noneMatch(r -> notifiesMerchant(r, "m-wallet-"));
+                assertThat(receiver.requests).as(() -> "Alertmanager's notifications: " + receiver.requests.stream()
+                        .map(r -> r.body).toList()).noneMatch(r -> notifiesMerchant(r, "m-wallet-"));
             } finally {
                 run.cancel().get();
             }

@@ -121,6 +121,66 @@ class AlertmanagerClientTest {
         assertThat(AlertmanagerSink.fromJson(entry).alertId).isEqualTo(a.alertId);
     }
 
+    /**
+     * A channel's resolution and the merchants' it inhibited, at one instant, arrive channel first
+     * (cause before effects); Alertmanager mutes the merchants only while the channel's alert is
+     * active, so the channel's resolution waits for the watermark to pass the instant.
+     */
+    @Test
+    void aChannelsResolutionWaitsForTheMerchantsItInhibitedToResolveAtItsInstant() throws Exception {
+        try (WebhookReceiver am = new WebhookReceiver(0, 200, 0)) {
+            AlertmanagerSink.Writer w = new AlertmanagerSink.Writer(base(am), 60_000);
+            Alert channel = WebhookFormatTest.alert(Alert.FIRING);
+            Alert merchant = inhibitedMerchantAlert(Alert.FIRING, channel);
+            Alert other = WebhookFormatTest.alert(Alert.FIRING, "channel", "card");
+            w.write(channel, null);
+            w.write(merchant, null);
+            w.write(other, null);
+            assertThat(am.requests).hasSize(3);
+
+            Alert channelResolved = WebhookFormatTest.alert(Alert.RESOLVED);
+            long instant = channelResolved.transitionTime();
+            w.write(channelResolved, null);
+            assertThat(am.requests).as("held while the merchant it inhibited fires").hasSize(3);
+            // a resolution that inhibited nothing still firing goes at once
+            w.write(WebhookFormatTest.alert(Alert.RESOLVED, "channel", "card"), null);
+            assertThat(am.requests).hasSize(4);
+            // a restart now posts the held resolution at its first resend
+            List<List<String>> state = w.snapshotState(1);
+            assertThat(state.get(0)).anyMatch(e -> e.contains("\"status\":\"resolved\"")
+                    && e.contains("\"channel\":\"wallet\""));
+            AlertmanagerSink.Writer restored = new AlertmanagerSink.Writer("http://127.0.0.1:1", 60_000);
+            state.get(0).forEach(restored::restore);
+            assertThat(restored.unsentResolutions).extracting(a -> a.alertId).containsExactly(channel.alertId);
+            assertThat(restored.firing.get(merchant.alertId).inhibitedBy).isEqualTo(channel.alertId);
+
+            w.write(inhibitedMerchantAlert(Alert.RESOLVED, channel), null);
+            w.writeWatermark(new org.apache.flink.api.common.eventtime.Watermark(instant - 1));
+            assertThat(am.requests).hasSize(5);
+            w.writeWatermark(new org.apache.flink.api.common.eventtime.Watermark(instant));
+            assertThat(am.requests).hasSize(6);
+            JsonNode merchantEnd = JSON.readTree(am.requests.get(4).body).get(0);
+            JsonNode channelEnd = JSON.readTree(am.requests.get(5).body).get(0);
+            assertThat(merchantEnd.path("labels").path("merchant_id").asText()).isEqualTo("m-wallet");
+            assertThat(merchantEnd.path("endsAt").asText()).isEqualTo("2026-11-23T10:22:00Z");
+            assertThat(channelEnd.path("labels").path("channel").asText()).isEqualTo("wallet");
+            assertThat(channelEnd.path("labels").has("merchant_id")).isFalse();
+            assertThat(channelEnd.path("endsAt").asText()).isEqualTo("2026-11-23T10:22:00Z");
+            assertThat(w.heldResolutions).isEmpty();
+            assertThat(w.snapshotState(2)).isEmpty();
+            w.writeWatermark(new org.apache.flink.api.common.eventtime.Watermark(instant + 1));
+            assertThat(am.requests).hasSize(6);
+        }
+    }
+
+    private static Alert inhibitedMerchantAlert(String status, Alert channel) {
+        Alert a = merchantAlert(status, "critical", java.util.Map.of("wallet", 9L));
+        a.scope.put("merchant_id", "m-wallet");
+        a.alertId = io.paywatch.model.AlertIds.of(a.rule, a.scope, a.startsAt);
+        a.inhibitedBy = channel.alertId;
+        return a;
+    }
+
     private static Alert merchantAlert(String status, String severity, java.util.Map<String, Long> byChannel) {
         Alert a = WebhookFormatTest.alert(status, "merchant_id", "m-17");
         a.severity = severity;
