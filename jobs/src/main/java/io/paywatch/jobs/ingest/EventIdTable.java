@@ -2,7 +2,8 @@ package io.paywatch.jobs.ingest;
 
 /**
  * One merchant's event ids of the dedup horizon, each with the event time of its first delivery:
- * an open-addressing hash table in three parallel arrays (hash, id, time), at most half full.
+ * an open-addressing hash table, at most half full, whose slots (hash and id, time) lie side by side
+ * in one array: a probe and a new id's slot are one cache line, not three.
  * It replaces a {@code HashMap<String, Long>} on the heap state backend, where the map's nodes and
  * boxed times cost a cache miss each and most of the dedup's time (docs/performance.md). Ids are
  * removed only all at once, by {@link #forgetUpTo}: the dedup forgets by time slices, never one id
@@ -12,7 +13,8 @@ package io.paywatch.jobs.ingest;
  * of the id is below U+0100, else two), not as strings: an id lives for the whole horizon, and as a
  * string it was two objects that every young collection copied until they were promoted, stored
  * into an old array through the collector's write barrier. The slot keeps where its id's characters
- * are; the array is compacted when forgotten ids take more of it than live ones.
+ * are (their length and width head them); the array is compacted when forgotten ids take more of it
+ * than live ones.
  *
  * <p>Not thread-safe; the state backend copies it ({@link #copy}) when a snapshot still holds it.
  */
@@ -21,13 +23,17 @@ public final class EventIdTable {
     public static final long ABSENT = Long.MIN_VALUE;
     private static final int MIN_CAPACITY = 8;
 
-    /** A slot's id hash, never 0; 0 marks an empty slot. */
-    private int[] hashes;
-    /** A slot's id in {@link #chars}: its offset, its length in chars, whether two bytes per char. */
-    private long[] ids;
-    private long[] times;
+    /**
+     * Two longs per slot, side by side, so that a probe and what follows a hit share a cache line:
+     * the id's hash (never 0; 0 marks an empty slot) in the high half and the offset of its
+     * characters in {@link #chars} in the low half, then the event time of its first delivery.
+     */
+    private long[] slots;
     private int size;
-    /** The ids' characters, back to back; {@code used} bytes written, {@code live} of them in slots. */
+    /**
+     * The ids' characters, back to back, each after a varint of its length times two, plus one when
+     * it takes two bytes per char; {@code used} bytes written, {@code live} of them in slots.
+     */
     private byte[] chars = new byte[64];
     private int used;
     private int live;
@@ -55,9 +61,7 @@ public final class EventIdTable {
     }
 
     private void allocate(int capacity) {
-        hashes = new int[capacity];
-        ids = new long[capacity];
-        times = new long[capacity];
+        slots = new long[2 * capacity];
     }
 
     private static int hash(int idHash) {
@@ -66,44 +70,63 @@ public final class EventIdTable {
         return h == 0 ? 1 : h;
     }
 
+    private static long key(int hash, int offset) {
+        return ((long) hash << 32) | (offset & 0xFFFFFFFFL);
+    }
+
+    private static int hashOf(long key) {
+        return (int) (key >>> 32);
+    }
+
+    private static int offsetOf(long key) {
+        return (int) key;
+    }
+
     public int size() {
         return size;
     }
 
-    private static final int LENGTH_BITS = 23;
     /** Longer ids than this are refused (a record is far shorter: EventParser.MAX_RECORD_CHARS). */
-    static final int LONGEST_ID = (1 << LENGTH_BITS) - 1;
+    static final int LONGEST_ID = (1 << 23) - 1;
 
-    private static long ref(int offset, int length, boolean wide) {
-        return ((long) offset << (LENGTH_BITS + 1)) | ((long) length << 1) | (wide ? 1 : 0);
+    /** The header of the id at {@code at}: its length times two, plus one when wide. */
+    private int header(int at) {
+        byte[] c = chars;
+        int value = 0;
+        for (int shift = 0; ; shift += 7, at++) {
+            int b = c[at];
+            value |= (b & 0x7F) << shift;
+            if (b >= 0) {
+                return value;
+            }
+        }
     }
 
-    private static int offset(long ref) {
-        return (int) (ref >>> (LENGTH_BITS + 1));
+    /** The bytes the header {@code header} takes. */
+    private static int headerBytes(int header) {
+        return header < 0x80 ? 1 : header < 0x4000 ? 2 : header < 0x200000 ? 3 : 4;
     }
 
-    private static int length(long ref) {
-        return (int) (ref >>> 1) & LONGEST_ID;
+    /** The bytes the id at {@code at} takes in {@link #chars}, its header included. */
+    private int bytes(int at) {
+        int header = header(at);
+        int length = header >>> 1;
+        return headerBytes(header) + ((header & 1) != 0 ? 2 * length : length);
     }
 
-    private static boolean wide(long ref) {
-        return (ref & 1) != 0;
-    }
-
-    /** The bytes {@code ref} takes in {@link #chars}. */
-    private static int bytes(long ref) {
-        return wide(ref) ? 2 * length(ref) : length(ref);
-    }
-
-    /** Whether the id kept as {@code ref} is {@code id}. */
-    private boolean sameId(long ref, String id) {
-        int length = length(ref);
+    /** Whether the id kept at {@code at} is {@code id}. */
+    private boolean sameId(int at, String id) {
+        byte[] c = chars;
+        int header = c[at];
+        if (header < 0) {
+            header = header(at);
+        }
+        int length = header >>> 1;
         if (length != id.length()) {
             return false;
         }
-        byte[] c = chars;
-        int at = offset(ref);
-        if (wide(ref)) {
+        at += headerBytes(header);
+        if ((header & 1) != 0) {
             for (int k = 0; k < length; k++, at += 2) {
                 if (id.charAt(k) != (char) (((c[at] & 0xFF) << 8) | (c[at + 1] & 0xFF))) {
                     return false;
@@ -119,11 +142,12 @@ public final class EventIdTable {
         return true;
     }
 
-    /** The id kept as {@code ref}, as a string. */
-    private String idOf(long ref) {
-        int length = length(ref);
-        int at = offset(ref);
-        if (!wide(ref)) {
+    /** The id kept at {@code at}, as a string. */
+    private String idOf(int at) {
+        int header = header(at);
+        int length = header >>> 1;
+        at += headerBytes(header);
+        if ((header & 1) == 0) {
             return new String(chars, at, length, java.nio.charset.StandardCharsets.ISO_8859_1);
         }
         char[] c = new char[length];
@@ -133,40 +157,56 @@ public final class EventIdTable {
         return new String(c);
     }
 
-    /** Appends {@code id}'s characters to {@link #chars}; returns where they are. */
-    private long keep(String id) {
+    /** Appends {@code id}'s header and characters to {@link #chars}; returns where they are. */
+    private int keep(String id) {
         int length = id.length();
         if (length > LONGEST_ID) {
             throw new IllegalArgumentException("an event id of " + length + " chars");
         }
-        room(length);
+        int headerBytes = headerBytes(length << 1);
+        room(headerBytes + length);
         byte[] c = chars;
         int at = used;
+        int from = at + headerBytes;
         for (int k = 0; k < length; k++) {
             char ch = id.charAt(k);
             if (ch > 0xFF) {
                 return keepWide(id);
             }
-            c[at + k] = (byte) ch;
+            c[from + k] = (byte) ch;
         }
-        used += length;
-        live += length;
-        return ref(at, length, false);
+        writeHeader(at, length << 1);
+        used += headerBytes + length;
+        live += headerBytes + length;
+        return at;
     }
 
-    private long keepWide(String id) {
+    private int keepWide(String id) {
         int length = id.length();
-        room(2 * length);
+        int header = (length << 1) | 1;
+        int headerBytes = headerBytes(header);
+        room(headerBytes + 2 * length);
         byte[] c = chars;
         int at = used;
+        int from = at + headerBytes;
         for (int k = 0; k < length; k++) {
             char ch = id.charAt(k);
-            c[at + 2 * k] = (byte) (ch >>> 8);
-            c[at + 2 * k + 1] = (byte) ch;
+            c[from + 2 * k] = (byte) (ch >>> 8);
+            c[from + 2 * k + 1] = (byte) ch;
         }
-        used += 2 * length;
-        live += 2 * length;
-        return ref(at, length, true);
+        writeHeader(at, header);
+        used += headerBytes + 2 * length;
+        live += headerBytes + 2 * length;
+        return at;
+    }
+
+    private void writeHeader(int at, int header) {
+        byte[] c = chars;
+        while (header >= 0x80) {
+            c[at++] = (byte) (header | 0x80);
+            header >>>= 7;
+        }
+        c[at] = (byte) header;
     }
 
     /** The longest array the JVM allocates. */
@@ -194,12 +234,14 @@ public final class EventIdTable {
         byte[] old = chars;
         byte[] c = new byte[Math.max(64, 2 * live)];
         int at = 0;
-        for (int i = 0; i < hashes.length; i++) {
-            if (hashes[i] != 0) {
-                long ref = ids[i];
-                int n = bytes(ref);
-                System.arraycopy(old, offset(ref), c, at, n);
-                ids[i] = ref(at, length(ref), wide(ref));
+        long[] s = slots;
+        for (int i = 0; i < s.length; i += 2) {
+            long key = s[i];
+            if (key != 0) {
+                int from = offsetOf(key);
+                int n = bytes(from);
+                System.arraycopy(old, from, c, at, n);
+                s[i] = key(hashOf(key), at);
                 at += n;
             }
         }
@@ -216,14 +258,15 @@ public final class EventIdTable {
     /** {@link #firstSeen(String)} of an id whose {@code String.hashCode} is {@code idHash}. */
     public long firstSeen(String id, int idHash) {
         int h = hash(idHash);
-        int mask = hashes.length - 1;
-        for (int i = h & mask; ; i = (i + 1) & mask) {
-            int slotHash = hashes[i];
-            if (slotHash == 0) {
+        long[] s = slots;
+        int mask = s.length - 2;
+        for (int i = (h << 1) & mask; ; i = (i + 2) & mask) {
+            long key = s[i];
+            if (key == 0) {
                 return ABSENT;
             }
-            if (slotHash == h && sameId(ids[i], id)) {
-                return times[i];
+            if (hashOf(key) == h && sameId(offsetOf(key), id)) {
+                return s[i + 1];
             }
         }
     }
@@ -235,22 +278,22 @@ public final class EventIdTable {
 
     /** {@link #remember(String, long)} of an id whose {@code String.hashCode} is {@code idHash}. */
     public void remember(String id, int idHash, long time) {
-        if (2 * (size + 1) > hashes.length) {
-            rebuild(hashes.length << 1, ABSENT);
+        if (4 * (size + 1) > slots.length) {
+            rebuild(slots.length, ABSENT); // twice the slots: slots.length is two longs each
         }
         int h = hash(idHash);
-        int mask = hashes.length - 1;
-        for (int i = h & mask; ; i = (i + 1) & mask) {
-            int slotHash = hashes[i];
-            if (slotHash == 0) {
-                ids[i] = keep(id); // first: a refused id leaves the slot empty
-                hashes[i] = h;
-                times[i] = time;
+        long[] s = slots;
+        int mask = s.length - 2;
+        for (int i = (h << 1) & mask; ; i = (i + 2) & mask) {
+            long key = s[i];
+            if (key == 0) {
+                s[i] = key(h, keep(id)); // keep first: a refused id leaves the slot empty
+                s[i + 1] = time;
                 size++;
                 return;
             }
-            if (slotHash == h && sameId(ids[i], id)) {
-                times[i] = time;
+            if (hashOf(key) == h && sameId(offsetOf(key), id)) {
+                s[i + 1] = time;
                 return;
             }
         }
@@ -265,25 +308,25 @@ public final class EventIdTable {
      * left at most a quarter as full as it may be (then it shrinks).
      */
     public int forgetUpTo(long time) {
-        int[] hashes = this.hashes;
-        int mask = hashes.length - 1;
+        long[] s = this.slots;
+        int mask = s.length - 2;
         // start after a slot that was empty before this pass: no probe path runs across it, so
         // every id's home comes before it in the pass
         int start = 0;
-        while (hashes[start] != 0) {
-            start++; // there is one: the table is never more than half full
+        while (s[start] != 0) {
+            start += 2; // there is one: the table is never more than half full
         }
         boolean gap = false; // whether an id was removed since the last empty slot
-        for (int n = 1; n <= mask; n++) {
+        for (int n = 2; n <= mask; n += 2) {
             int i = (start + n) & mask;
-            int h = hashes[i];
-            if (h == 0) {
+            long key = s[i];
+            if (key == 0) {
                 gap = false;
                 continue;
             }
-            if (times[i] <= time) {
-                hashes[i] = 0;
-                live -= bytes(ids[i]);
+            if (s[i + 1] <= time) {
+                s[i] = 0;
+                live -= bytes(offsetOf(key));
                 size--;
                 gap = true;
                 continue;
@@ -291,43 +334,40 @@ public final class EventIdTable {
             if (!gap) {
                 continue; // nothing removed on its probe path: it stays where it is
             }
-            int j = h & mask;
-            while (hashes[j] != 0 && j != i) {
-                j = (j + 1) & mask;
+            int j = (hashOf(key) << 1) & mask;
+            while (s[j] != 0 && j != i) {
+                j = (j + 2) & mask;
             }
             if (j != i) {
-                hashes[j] = h;
-                ids[j] = ids[i];
-                times[j] = times[i];
-                hashes[i] = 0;
+                s[j] = key;
+                s[j + 1] = s[i + 1];
+                s[i] = 0;
             }
         }
         int fits = capacityFor(size);
-        if (fits <= hashes.length >> 2) {
+        if (fits <= slots.length >> 3) { // a quarter of the slots, two longs each
             rebuild(fits, ABSENT);
         }
         compactIfMostlyForgotten();
         return size;
     }
 
-    /** Moves the ids first delivered after {@code keepAfter} into new arrays of {@code capacity}. */
+    /** Moves the ids first delivered after {@code keepAfter} into new slots, {@code capacity} of them. */
     private void rebuild(int capacity, long keepAfter) {
-        int[] oldHashes = hashes;
-        long[] oldIds = ids;
-        long[] oldTimes = times;
+        long[] old = slots;
         allocate(capacity);
         size = 0;
-        int mask = capacity - 1;
-        for (int j = 0; j < oldHashes.length; j++) {
-            int h = oldHashes[j];
-            if (h != 0 && oldTimes[j] > keepAfter) {
-                int i = h & mask;
-                while (hashes[i] != 0) {
-                    i = (i + 1) & mask;
+        long[] s = slots;
+        int mask = s.length - 2;
+        for (int j = 0; j < old.length; j += 2) {
+            long key = old[j];
+            if (key != 0 && old[j + 1] > keepAfter) {
+                int i = (hashOf(key) << 1) & mask;
+                while (s[i] != 0) {
+                    i = (i + 2) & mask;
                 }
-                hashes[i] = h;
-                ids[i] = oldIds[j];
-                times[i] = oldTimes[j];
+                s[i] = key;
+                s[i + 1] = old[j + 1];
                 size++;
             }
         }
@@ -335,9 +375,10 @@ public final class EventIdTable {
 
     /** Calls {@code visitor} with every id and its time, in slot order. */
     public <E extends Exception> void forEach(IdVisitor<E> visitor) throws E {
-        for (int i = 0; i < hashes.length; i++) {
-            if (hashes[i] != 0) {
-                visitor.visit(idOf(ids[i]), times[i]);
+        long[] s = slots;
+        for (int i = 0; i < s.length; i += 2) {
+            if (s[i] != 0) {
+                visitor.visit(idOf(offsetOf(s[i])), s[i + 1]);
             }
         }
     }
@@ -350,15 +391,18 @@ public final class EventIdTable {
      */
     public void writeIds(java.io.DataOutput out) throws java.io.IOException {
         byte[] c = chars;
-        for (int i = 0; i < hashes.length; i++) {
-            if (hashes[i] == 0) {
+        long[] s = slots;
+        for (int i = 0; i < s.length; i += 2) {
+            if (s[i] == 0) {
                 continue;
             }
-            long ref = ids[i];
-            int length = length(ref);
-            int at = offset(ref);
+            int at = offsetOf(s[i]);
+            int header = header(at);
+            int length = header >>> 1;
+            boolean wide = (header & 1) != 0;
+            at += headerBytes(header);
             writeVarint(out, length + 1); // StringValue's length: one more, 0 being null
-            boolean ascii = !wide(ref);
+            boolean ascii = !wide;
             for (int k = 0; ascii && k < length; k++) {
                 ascii = c[at + k] >= 0; // below 0x80
             }
@@ -366,11 +410,11 @@ public final class EventIdTable {
                 out.write(c, at, length);
             } else {
                 for (int k = 0; k < length; k++) {
-                    writeVarint(out, wide(ref) ? ((c[at + 2 * k] & 0xFF) << 8) | (c[at + 2 * k + 1] & 0xFF)
+                    writeVarint(out, wide ? ((c[at + 2 * k] & 0xFF) << 8) | (c[at + 2 * k + 1] & 0xFF)
                             : c[at + k] & 0xFF);
                 }
             }
-            out.writeLong(times[i]);
+            out.writeLong(s[i + 1]);
         }
     }
 
@@ -392,9 +436,7 @@ public final class EventIdTable {
     /** An independent table with the same ids. */
     public EventIdTable copy() {
         EventIdTable c = new EventIdTable(0);
-        c.hashes = hashes.clone();
-        c.ids = ids.clone();
-        c.times = times.clone();
+        c.slots = slots.clone();
         c.size = size;
         c.chars = java.util.Arrays.copyOf(chars, Math.max(64, used));
         c.used = used;
@@ -412,8 +454,9 @@ public final class EventIdTable {
         if (t.size != size || t.cleanupAt != cleanupAt) {
             return false;
         }
-        for (int i = 0; i < hashes.length; i++) {
-            if (hashes[i] != 0 && t.firstSeen(idOf(ids[i])) != times[i]) {
+        long[] s = slots;
+        for (int i = 0; i < s.length; i += 2) {
+            if (s[i] != 0 && t.firstSeen(idOf(offsetOf(s[i]))) != s[i + 1]) {
                 return false;
             }
         }
@@ -423,9 +466,11 @@ public final class EventIdTable {
     @Override
     public int hashCode() {
         int h = Long.hashCode(cleanupAt) * 31 + size;
-        for (int i = 0; i < hashes.length; i++) {
-            if (hashes[i] != 0) {
-                h += hashes[i] ^ Long.hashCode(times[i]); // order-independent: slots differ by history
+        long[] s = slots;
+        for (int i = 0; i < s.length; i += 2) {
+            if (s[i] != 0) {
+                // order-independent: slots differ by history
+                h += hashOf(s[i]) ^ Long.hashCode(s[i + 1]);
             }
         }
         return h;
@@ -433,12 +478,12 @@ public final class EventIdTable {
 
     @Override
     public String toString() {
-        return "EventIdTable{size=" + size + ", capacity=" + hashes.length + ", cleanupAt=" + cleanupAt + "}";
+        return "EventIdTable{size=" + size + ", capacity=" + capacity() + ", cleanupAt=" + cleanupAt + "}";
     }
 
-    /** The slot arrays' length (tests: the table shrinks when ids leave). */
+    /** The number of slots (tests: the table shrinks when ids leave). */
     int capacity() {
-        return hashes.length;
+        return slots.length >> 1;
     }
 
     /** The bytes of the ids' characters written since the last compaction (tests). */

@@ -99,8 +99,9 @@ class EventIdTableTest {
 
     /**
      * Ids are kept as characters, not strings: ASCII, Latin-1 and wider ids (one and two bytes per
-     * char), ids that differ only in a char's high byte, surrogate pairs, and a prefix of another
-     * id are each found as themselves through forgetting, compaction of the characters and copies.
+     * char), ids that differ only in a char's high byte, surrogate pairs, a prefix of another id, and
+     * ids long enough for a header of several bytes are each found as themselves through forgetting,
+     * compaction of the characters and copies.
      */
     @Test
     void idsOfAnyCharactersAreKeptExactlyThroughCompactionAndCopies() {
@@ -108,7 +109,9 @@ class EventIdTableTest {
         String[] alphabet = {"a", "Z", "-", "\u00e9", "\u00ff", "\u0100", "\u01ff", "\u20ac", "\u4e2d",
                 "\ud83d\ude00", "\u0000", "\"", " "};
         java.util.List<String> ids = new java.util.ArrayList<>(java.util.List.of("\u0101", "\u0001", "\u00ff",
-                "\u01ff", "pay-1", "pay-1\u00e9", "pay-1\u0100"));
+                "\u01ff", "pay-1", "pay-1\u00e9", "pay-1\u0100",
+                // lengths whose headers take one, two and three bytes
+                "x".repeat(63), "x".repeat(64), "\u0100".repeat(64), "y".repeat(8_200), "\u00e9".repeat(8_191)));
         for (int i = 0; i < 2_000; i++) {
             StringBuilder id = new StringBuilder();
             for (int n = random.nextInt(40); n >= 0; n--) {
