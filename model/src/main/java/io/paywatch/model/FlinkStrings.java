@@ -31,6 +31,8 @@ final class FlinkStrings {
     /** Two ways per set: 8,192 values, about 100 KB per reader. */
     private static final int SET_BITS = 12;
 
+    /** The thread that made this reader: the only one that may use it. */
+    final Thread owner = Thread.currentThread();
     private char[] buffer = new char[LONGEST_KEPT];
     private byte[] bytes = new byte[LONGEST_KEPT];
     /** Set {@code i} holds {@code kept[2i]} (the most recently added) and {@code kept[2i + 1]}. */

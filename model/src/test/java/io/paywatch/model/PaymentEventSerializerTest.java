@@ -98,6 +98,45 @@ class PaymentEventSerializerTest {
         assertThat(in.available()).isZero();
     }
 
+    /**
+     * The serializer keeps a reader for the thread that used it first; a shared instance used by
+     * other threads at the same time (as {@link PaymentEventSerializer#INSTANCE} is, by every task
+     * that asks Flink for the type's serializer) gives each of them correct events, and so does a
+     * duplicate.
+     */
+    @Test
+    void threadsSharingOneSerializerEachReadTheirOwnEvents() throws Exception {
+        PaymentEventSerializer shared = (PaymentEventSerializer) S.duplicate();
+        assertThat(shared).isNotSameAs(S).isEqualTo(S);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t;
+                done.add(pool.submit(() -> {
+                    Random r = new Random(seed);
+                    DataOutputSerializer out = new DataOutputSerializer(256);
+                    int checked = 0;
+                    for (int i = 0; i < 3_000; i++) {
+                        PaymentEvent e = random(r);
+                        e.merchantId = "m-" + seed + "-" + r.nextInt(50); // repeating, kept by each reader
+                        out.clear();
+                        (i % 2 == 0 ? shared : S).serialize(e, out);
+                        assertSameEvent((i % 3 == 0 ? S : shared)
+                                .deserialize(new DataInputDeserializer(out.getCopyOfBuffer())), e);
+                        checked++;
+                    }
+                    return checked;
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> f : done) {
+                assertThat(f.get()).isEqualTo(3_000);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void flinkUsesItWhereverItMeetsTheType() {
         assertThat(TypeInformation.of(PaymentEvent.class)).isSameAs(PaymentEventTypeInfo.INSTANCE);
