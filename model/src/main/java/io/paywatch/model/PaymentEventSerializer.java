@@ -37,12 +37,13 @@ public final class PaymentEventSerializer extends TypeSerializer<PaymentEvent> {
     private static final ThreadLocal<FlinkStrings> STRINGS = ThreadLocal.withInitial(FlinkStrings::new);
 
     /**
-     * This serializer's reader and writer, owned by the thread that first used it. Flink gives
-     * each task its own serializer (from the task's configuration, or {@link #duplicate}), so the
-     * owner is almost always the only user, and finding the reader here costs one comparison
-     * instead of a thread-local lookup per event (1–2 % of the source's and dedup's threads in
-     * JFR). Any other thread (a shared instance such as {@link #INSTANCE}) takes its thread-local
-     * one: a reader's buffers and cache are never used by two threads.
+     * This serializer's reader and writer, owned by the thread that first used it. A task's
+     * network inputs and outputs each get their own serializer (deserialised from the task's
+     * configuration), and state gets its own through {@link #duplicate}, so on the per-event paths
+     * the owner is the only user, and finding the reader costs one comparison instead of a
+     * thread-local lookup per event (1–2 % of the source's and dedup's threads in JFR). Any other
+     * thread (one that meets a shared instance such as {@link #INSTANCE}) takes its thread-local
+     * reader: a reader's buffers and cache are never used by two threads.
      */
     private transient volatile FlinkStrings own;
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paywatch.jobs.alerting.Inhibition;
 import io.paywatch.model.Alert;
 import io.paywatch.model.AlertJson;
+import io.paywatch.model.RuleSettings;
 import io.paywatch.model.Timestamps;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -48,14 +49,15 @@ import org.slf4j.LoggerFactory;
  * fixed when the incident first reaches this sink and kept (in the checkpoint) until its
  * resolution is sent: a later transition with other evidence stays the same alert.
  *
- * <p>The resolution of an alert that inhibited others still firing here (a channel's, with
- * {@code --alertmanager-inhibition alertmanager}) is held until the watermark passes its instant.
- * PayWatch routes a channel's alert before the merchants' of the same instant (the cause before its
- * effects), but Alertmanager's inhibit rule mutes a merchant only while the channel's alert is
- * active: posted first, the channel's resolution would leave the merchants that resolve at the same
- * instant unmuted for the moment until their own resolutions are posted, and a group flush in that
- * moment would page for them. Every alert of an instant reaches this sink before the watermark
- * that passes it, so the merchants' resolutions go first.
+ * <p>A channel's resolution is held until the watermark passes its instant. PayWatch routes a
+ * channel's alert before the merchants' of the same instant (the cause before its effects), but
+ * Alertmanager's inhibit rule mutes a merchant only while a channel alert of its cause channel is
+ * active (whichever of the channel's rules, and whether or not PayWatch inhibited the merchant):
+ * posted first, the channel's resolution would leave the merchants that resolve at the same
+ * instant unmuted until their own resolutions are posted, and a group flush in that moment would
+ * page for them. Every alert of an instant reaches this sink before the watermark that passes it,
+ * so the merchants' resolutions go first; a merchant's resolution that could not be sent goes in
+ * the same post as the channel's, before it.
  */
 public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert, List<String>> {
     private static final long serialVersionUID = 1L;
@@ -103,7 +105,7 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
     static final class Writer implements StatefulSinkWriter<Alert, List<String>> {
         final Map<String, Alert> firing = new LinkedHashMap<>();
         final List<Alert> unsentResolutions = new ArrayList<>();
-        /** Resolutions of alerts that inhibited others still firing, until the watermark passes their instant. */
+        /** Channels' resolutions, until the watermark passes their instant. */
         final List<Alert> heldResolutions = new ArrayList<>();
         /** Alert id → its cause_channel label, from the incident's first transition here to its resolution. */
         final Map<String, String> causeChannels = new HashMap<>();
@@ -156,32 +158,23 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
                 firing.put(a.alertId, a);
             } else {
                 firing.remove(a.alertId);
-                if (inhibitsAnyFiring(a.alertId)) {
+                if (isChannelAlert(a)) {
                     heldResolutions.add(a); // the effects of this instant resolve first
                     return;
                 }
             }
             boolean sent = post(List.of(a), now);
             if (Alert.RESOLVED.equals(a.status)) {
-                resolutionPosted(a, sent);
-            }
-        }
-
-        private boolean inhibitsAnyFiring(String alertId) {
-            for (Alert f : firing.values()) {
-                if (alertId.equals(f.inhibitedBy)) {
-                    return true;
+                if (sent) {
+                    causeChannels.remove(a.alertId);
+                } else {
+                    unsentResolutions.add(a);
                 }
             }
-            return false;
         }
 
-        private void resolutionPosted(Alert a, boolean sent) {
-            if (sent) {
-                causeChannels.remove(a.alertId);
-            } else {
-                unsentResolutions.add(a);
-            }
+        private static boolean isChannelAlert(Alert a) {
+            return a.scope.containsKey(RuleSettings.SCOPE_CHANNEL) && !a.scope.containsKey(RuleSettings.SCOPE_MERCHANT);
         }
 
         /** Every alert of the instants the watermark passed has been written: held resolutions go. */
@@ -192,9 +185,17 @@ public class AlertmanagerSink implements Sink<Alert>, SupportsWriterState<Alert,
             }
             List<Alert> due = new ArrayList<>();
             heldResolutions.removeIf(r -> r.transitionTime() <= watermark.getTimestamp() && due.add(r));
-            if (!due.isEmpty()) {
-                boolean sent = post(due, System.currentTimeMillis());
-                due.forEach(r -> resolutionPosted(r, sent));
+            if (due.isEmpty()) {
+                return;
+            }
+            // resolutions that could not be sent (a merchant's of this instant among them) first
+            List<Alert> posted = new ArrayList<>(unsentResolutions);
+            posted.addAll(due);
+            if (post(posted, System.currentTimeMillis())) {
+                posted.forEach(r -> causeChannels.remove(r.alertId));
+                unsentResolutions.clear();
+            } else {
+                unsentResolutions.addAll(due);
             }
         }
 

@@ -28,6 +28,8 @@ class AlertmanagerClientTest {
             w.resend(System.currentTimeMillis());
             Alert resolved = WebhookFormatTest.alert(Alert.RESOLVED);
             w.write(resolved, null);
+            // a channel's resolution goes when the watermark passes its instant (Flink's next)
+            w.writeWatermark(new org.apache.flink.api.common.eventtime.Watermark(resolved.transitionTime()));
             w.resend(System.currentTimeMillis()); // nothing firing any more: nothing sent
 
             assertThat(am.requests).hasSize(3);
@@ -122,62 +124,110 @@ class AlertmanagerClientTest {
     }
 
     /**
-     * A channel's resolution and the merchants' it inhibited, at one instant, arrive channel first
-     * (cause before effects); Alertmanager mutes the merchants only while the channel's alert is
-     * active, so the channel's resolution waits for the watermark to pass the instant.
+     * A channel's resolution and its merchants', at one instant, arrive channel first (cause before
+     * effects); Alertmanager mutes a merchant only while an alert of its cause channel is active
+     * (whether PayWatch inhibited the merchant or paged it before the channel fired), so the
+     * channel's resolution waits for the watermark to pass the instant.
      */
     @Test
-    void aChannelsResolutionWaitsForTheMerchantsItInhibitedToResolveAtItsInstant() throws Exception {
+    void aChannelsResolutionWaitsForTheWatermarkToPassItsInstant() throws Exception {
         try (WebhookReceiver am = new WebhookReceiver(0, 200, 0)) {
             AlertmanagerSink.Writer w = new AlertmanagerSink.Writer(base(am), 60_000);
             Alert channel = WebhookFormatTest.alert(Alert.FIRING);
-            Alert merchant = inhibitedMerchantAlert(Alert.FIRING, channel);
-            Alert other = WebhookFormatTest.alert(Alert.FIRING, "channel", "card");
+            Alert pagedBefore = walletMerchantAlert("m-paged", Alert.FIRING, null); // fired before its channel
+            Alert inhibited = walletMerchantAlert("m-wallet", Alert.FIRING, channel.alertId);
+            w.write(pagedBefore, null);
             w.write(channel, null);
-            w.write(merchant, null);
-            w.write(other, null);
+            w.write(inhibited, null);
             assertThat(am.requests).hasSize(3);
 
             Alert channelResolved = WebhookFormatTest.alert(Alert.RESOLVED);
             long instant = channelResolved.transitionTime();
             w.write(channelResolved, null);
-            assertThat(am.requests).as("held while the merchant it inhibited fires").hasSize(3);
-            // a resolution that inhibited nothing still firing goes at once
-            w.write(WebhookFormatTest.alert(Alert.RESOLVED, "channel", "card"), null);
-            assertThat(am.requests).hasSize(4);
+            assertThat(am.requests).as("held until the watermark passes its instant").hasSize(3);
             // a restart now posts the held resolution at its first resend
             List<List<String>> state = w.snapshotState(1);
             assertThat(state.get(0)).anyMatch(e -> e.contains("\"status\":\"resolved\"")
-                    && e.contains("\"channel\":\"wallet\""));
+                    && e.contains("\"channel\":\"wallet\"") && !e.contains("merchant_id"));
             AlertmanagerSink.Writer restored = new AlertmanagerSink.Writer("http://127.0.0.1:1", 60_000);
             state.get(0).forEach(restored::restore);
             assertThat(restored.unsentResolutions).extracting(a -> a.alertId).containsExactly(channel.alertId);
-            assertThat(restored.firing.get(merchant.alertId).inhibitedBy).isEqualTo(channel.alertId);
+            assertThat(restored.firing.get(inhibited.alertId).inhibitedBy).isEqualTo(channel.alertId);
 
-            w.write(inhibitedMerchantAlert(Alert.RESOLVED, channel), null);
+            w.write(walletMerchantAlert("m-paged", Alert.RESOLVED, null), null);
+            w.write(walletMerchantAlert("m-wallet", Alert.RESOLVED, channel.alertId), null);
             w.writeWatermark(new org.apache.flink.api.common.eventtime.Watermark(instant - 1));
             assertThat(am.requests).hasSize(5);
             w.writeWatermark(new org.apache.flink.api.common.eventtime.Watermark(instant));
             assertThat(am.requests).hasSize(6);
-            JsonNode merchantEnd = JSON.readTree(am.requests.get(4).body).get(0);
+            assertThat(labels(am, 3).path("merchant_id").asText()).isEqualTo("m-paged");
+            assertThat(labels(am, 4).path("merchant_id").asText()).isEqualTo("m-wallet");
             JsonNode channelEnd = JSON.readTree(am.requests.get(5).body).get(0);
-            assertThat(merchantEnd.path("labels").path("merchant_id").asText()).isEqualTo("m-wallet");
-            assertThat(merchantEnd.path("endsAt").asText()).isEqualTo("2026-11-23T10:22:00Z");
             assertThat(channelEnd.path("labels").path("channel").asText()).isEqualTo("wallet");
             assertThat(channelEnd.path("labels").has("merchant_id")).isFalse();
             assertThat(channelEnd.path("endsAt").asText()).isEqualTo("2026-11-23T10:22:00Z");
             assertThat(w.heldResolutions).isEmpty();
             assertThat(w.snapshotState(2)).isEmpty();
+            assertThat(w.causeChannels).isEmpty();
             w.writeWatermark(new org.apache.flink.api.common.eventtime.Watermark(instant + 1));
             assertThat(am.requests).hasSize(6);
         }
     }
 
-    private static Alert inhibitedMerchantAlert(String status, Alert channel) {
+    /**
+     * A merchant paged before its channel fired is muted by Alertmanager from then on (it has the
+     * channel as its cause) though PayWatch did not inhibit it: the channel's resolution waits for it.
+     */
+    @Test
+    void aChannelsResolutionWaitsAlsoForAMerchantPagedBeforeTheChannelFired() throws Exception {
+        try (WebhookReceiver am = new WebhookReceiver(0, 200, 0)) {
+            AlertmanagerSink.Writer w = new AlertmanagerSink.Writer(base(am), 60_000);
+            w.write(walletMerchantAlert("m-paged", Alert.FIRING, null), null);
+            w.write(WebhookFormatTest.alert(Alert.FIRING), null);
+            Alert channelResolved = WebhookFormatTest.alert(Alert.RESOLVED);
+            w.write(channelResolved, null);
+            w.write(walletMerchantAlert("m-paged", Alert.RESOLVED, null), null);
+            w.writeWatermark(new org.apache.flink.api.common.eventtime.Watermark(channelResolved.transitionTime()));
+            assertThat(am.requests).hasSize(4);
+            assertThat(labels(am, 2).path("merchant_id").asText()).isEqualTo("m-paged");
+            assertThat(JSON.readTree(am.requests.get(2).body).get(0).path("endsAt").asText())
+                    .isEqualTo("2026-11-23T10:22:00Z");
+            assertThat(labels(am, 3).has("merchant_id")).isFalse();
+            assertThat(labels(am, 3).path("channel").asText()).isEqualTo("wallet");
+        }
+    }
+
+    /** A merchant's resolution that could not be sent goes before the held channel's, in one post. */
+    @Test
+    void aMerchantsUnsentResolutionGoesBeforeTheChannelsInOnePost() throws Exception {
+        try (WebhookReceiver am = new WebhookReceiver(3, 503, 0)) { // the merchant's three attempts fail
+            AlertmanagerSink.Writer w = new AlertmanagerSink.Writer(base(am), 60_000);
+            Alert channelResolved = WebhookFormatTest.alert(Alert.RESOLVED);
+            w.write(channelResolved, null);
+            w.write(walletMerchantAlert("m-wallet", Alert.RESOLVED, channelResolved.alertId), null);
+            assertThat(am.requests).hasSize(3);
+            assertThat(w.unsentResolutions).hasSize(1);
+            w.writeWatermark(new org.apache.flink.api.common.eventtime.Watermark(channelResolved.transitionTime()));
+            assertThat(am.requests).hasSize(4);
+            JsonNode both = JSON.readTree(am.requests.get(3).body);
+            assertThat(both).hasSize(2);
+            assertThat(both.get(0).path("labels").path("merchant_id").asText()).isEqualTo("m-wallet");
+            assertThat(both.get(1).path("labels").path("channel").asText()).isEqualTo("wallet");
+            assertThat(both.get(1).path("labels").has("merchant_id")).isFalse();
+            assertThat(w.unsentResolutions).isEmpty();
+            assertThat(w.snapshotState(1)).isEmpty();
+        }
+    }
+
+    private static JsonNode labels(WebhookReceiver am, int request) throws Exception {
+        return JSON.readTree(am.requests.get(request).body).get(0).path("labels");
+    }
+
+    private static Alert walletMerchantAlert(String merchant, String status, String inhibitedBy) {
         Alert a = merchantAlert(status, "critical", java.util.Map.of("wallet", 9L));
-        a.scope.put("merchant_id", "m-wallet");
+        a.scope.put("merchant_id", merchant);
         a.alertId = io.paywatch.model.AlertIds.of(a.rule, a.scope, a.startsAt);
-        a.inhibitedBy = channel.alertId;
+        a.inhibitedBy = inhibitedBy;
         return a;
     }
 
