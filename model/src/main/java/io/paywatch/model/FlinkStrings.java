@@ -35,9 +35,12 @@ final class FlinkStrings {
     final Thread owner = Thread.currentThread();
     private char[] buffer = new char[LONGEST_KEPT];
     private byte[] bytes = new byte[LONGEST_KEPT];
-    /** Set {@code i} holds {@code kept[2i]} (the most recently added) and {@code kept[2i + 1]}. */
-    private final String[] kept = new String[2 << SET_BITS];
-    private final int[] hashes = new int[2 << SET_BITS];
+    /**
+     * Set {@code i} holds {@code kept[2i]} (the most recently added) and {@code kept[2i + 1]}.
+     * Made at the first repeating string read: a serializer duplicated for a snapshot only writes.
+     */
+    private String[] kept;
+    private int[] hashes;
     /** The {@code String.hashCode} of the last string {@link #read}, computed while reading it. */
     private int lastHash;
     /** A short string's encoding, its one length byte first. */
@@ -144,6 +147,12 @@ final class FlinkStrings {
      * one, kept: it takes the set's first way, the one there moves to the second, the older leaves.
      */
     private String keptOrNew(int hash, int len, byte[] ascii, char[] wide) {
+        if (kept == null) {
+            kept = new String[2 << SET_BITS];
+            hashes = new int[2 << SET_BITS];
+        }
+        String[] kept = this.kept;
+        int[] hashes = this.hashes;
         int first = ((hash * 0x9E3779B9) >>> (32 - SET_BITS)) << 1;
         for (int way = first; way <= first + 1; way++) {
             String s = kept[way];
