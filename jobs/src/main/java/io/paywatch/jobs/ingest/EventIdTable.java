@@ -279,7 +279,7 @@ public final class EventIdTable {
     /** {@link #remember(String, long)} of an id whose {@code String.hashCode} is {@code idHash}. */
     public void remember(String id, int idHash, long time) {
         if (4 * (size + 1) > slots.length) {
-            rebuild(slots.length, ABSENT); // twice the slots: slots.length is two longs each
+            rebuild(slots.length); // twice the slots: slots.length is two longs each
         }
         int h = hash(idHash);
         long[] s = slots;
@@ -346,29 +346,27 @@ public final class EventIdTable {
         }
         int fits = capacityFor(size);
         if (fits <= slots.length >> 3) { // a quarter of the slots, two longs each
-            rebuild(fits, ABSENT);
+            rebuild(fits);
         }
         compactIfMostlyForgotten();
         return size;
     }
 
-    /** Moves the ids first delivered after {@code keepAfter} into new slots, {@code capacity} of them. */
-    private void rebuild(int capacity, long keepAfter) {
+    /** Moves every id into new slots, {@code capacity} of them. */
+    private void rebuild(int capacity) {
         long[] old = slots;
         allocate(capacity);
-        size = 0;
         long[] s = slots;
         int mask = s.length - 2;
         for (int j = 0; j < old.length; j += 2) {
             long key = old[j];
-            if (key != 0 && old[j + 1] > keepAfter) {
+            if (key != 0) {
                 int i = (hashOf(key) << 1) & mask;
                 while (s[i] != 0) {
                     i = (i + 2) & mask;
                 }
                 s[i] = key;
                 s[i + 1] = old[j + 1];
-                size++;
             }
         }
     }
