@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * JMH microbenchmarks of the hot pure-Java paths: the event parser (bytes → validated event),
- * the bucket ring (one payment in, one 5-minute window out) and the event's serializer against
+ * the bucket ring (one payment in, one 5-minute window out), the open buckets in front of it
+ * (one payment counted per merchant and channel), and the event's serializer against
  * Flink's POJO serializer (one event written and read back, as at every exchange and every CEP
  * state access on RocksDB), the line protocol of a rate snapshot (the busiest output), and
  * dedup's id table over the bench's stream of event ids. {@code ./paywatch bench --jmh [NAME]}.
@@ -87,6 +88,11 @@ public class MicroBenchmarks {
             }
         }
         events = payments.toArray(new PaymentEvent[0]);
+        for (PaymentEvent e : events) {
+            // one instance per merchant and channel, as dedup's reader hands them to the rate buckets
+            e.merchantId = e.merchantId.intern();
+            e.channel = e.channel.intern();
+        }
         ring = new BucketRing(10_000, 30);
         pojo = io.paywatch.model.PojoPaymentEvents.serializer();
         store = new MapStore();
@@ -201,6 +207,37 @@ public class MicroBenchmarks {
         long evaluation = ring.bucketEnd(e.eventTime);
         ring.expireOldest(store, evaluation);
         return ring.window(store, evaluation);
+    }
+
+    private final io.paywatch.jobs.rates.OpenBuckets merchantBuckets = new io.paywatch.jobs.rates.OpenBuckets();
+    private final io.paywatch.jobs.rates.OpenBuckets channelBuckets = new io.paywatch.jobs.rates.OpenBuckets();
+    private long drainedAt = Long.MIN_VALUE;
+    private long handedOver;
+    private final io.paywatch.jobs.rates.OpenBuckets.Sink countHandedOver = (key, end, c) -> handedOver += c.total;
+
+    /**
+     * One payment counted in its merchant's and its channel's open 10-s buckets, as dedup's task
+     * does for the rate operators, with the closed buckets handed over at each second of event
+     * time (a watermark 200 ms behind). At the end of the stream everything is handed over.
+     */
+    @Benchmark
+    public long countOnePaymentInItsOpenBuckets() throws Exception {
+        int i = next++ % events.length;
+        if (i == 0) {
+            merchantBuckets.drainAll(countHandedOver);
+            channelBuckets.drainAll(countHandedOver);
+            drainedAt = Long.MIN_VALUE;
+        }
+        PaymentEvent e = events[i];
+        merchantBuckets.add(e.merchantId, 10_000, e);
+        channelBuckets.add(e.channel, 10_000, e);
+        long watermark = e.eventTime - 200;
+        if (watermark >= drainedAt + 1_000) {
+            merchantBuckets.drainClosed(watermark, countHandedOver);
+            channelBuckets.drainClosed(watermark, countHandedOver);
+            drainedAt = watermark;
+        }
+        return handedOver;
     }
 
     @Benchmark

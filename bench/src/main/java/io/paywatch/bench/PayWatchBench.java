@@ -23,7 +23,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@code ./paywatch bench [--events N] [--state heap|rocksdb] [--repetitions 3]}: PayWatch against
  * the Flink alternatives on the same pre-serialised events, one after the other in this JVM, each
  * on an embedded Flink at parallelism 2 with checkpoints every 10 s. Two warm-up runs of each first,
- * then the median of the repetitions. The last line is
+ * then the repetitions in rounds (every job once per round), and the median of each job's runs.
+ * The last line is
  * {@code bench: parse=<eps> pipeline=<eps> pipeline_rates=<eps> pipeline_slow=<eps> baseline_windows=<eps> baseline_sql=<eps>}.
  */
 public final class PayWatchBench {
@@ -128,7 +129,7 @@ public final class PayWatchBench {
             "      --latency-rate N      the detection-latency run's event rate (default: half of what run sustains from Kafka here, measured first)",
             "      --duration 30m        (--only soak) how long the soak runs",
             "      --soak-rate N         (--only soak) payments per second (450, about 950 records/s with their fulfilments and refunds: half of what run sustains on RocksDB here)",
-            "      --jmh [NAME]          microbenchmarks (JMH) of the parser, the bucket ring, the event serializer, the rate lines and dedup's id table; NAME runs one (a method of MicroBenchmarks)",
+            "      --jmh [NAME]          microbenchmarks (JMH) of the parser, the bucket ring, the open buckets, the event serializer, the rate lines and dedup's id table; NAME runs one (a method of MicroBenchmarks)",
             "  -h, --help                this help",
             "");
     }
@@ -290,44 +291,52 @@ public final class PayWatchBench {
                         + " 6%% of payments failed; parallelism %d, %s state, checkpoints every %d s, %d cores seen by the JVM%n",
                 set.lines.length, set.bytes() / 1e6, BenchEvents.MERCHANTS, BenchEvents.CHANNELS.length,
                 BenchSource.PARALLELISM, state, CHECKPOINT_INTERVAL_S, Runtime.getRuntime().availableProcessors());
-        Map<String, Double> medians = new LinkedHashMap<>();
-        Map<String, Long> checksums = new LinkedHashMap<>();
+        // every job's warm-ups first, in order; then the repetitions in rounds, each job once per
+        // round: a neighbour's load on this shared machine then falls on every job alike, and the
+        // ratios of one run compare like with like (run one after the other, a job's three runs
+        // and its baseline's could be minutes and a different neighbour apart)
+        List<Measured> measured = new ArrayList<>();
         for (Map.Entry<String, Job> job : jobs().entrySet()) {
             String name = job.getKey();
             if (!selected(name)) {
                 continue;
             }
-            BenchEvents jobEvents = set;
-            long jobChecksumUpTo = checksumUpTo;
-            String jobState = state;
+            Measured m = new Measured(name, job.getValue(), set, checksumUpTo, state);
             if (name.equals(ROCKSDB)) {
-                jobState = "rocksdb";
+                m.state = "rocksdb";
                 if (set.lines.length > ROCKSDB_EVENTS) {
-                    jobEvents = BenchEvents.generate(ROCKSDB_EVENTS, 42);
-                    jobChecksumUpTo = jobEvents.newest - 60_000;
+                    m.events = BenchEvents.generate(ROCKSDB_EVENTS, 42);
+                    m.checksumUpTo = m.events.newest - 60_000;
                 }
-                out.printf(Locale.ROOT, "bench: %s: the pipeline on RocksDB, %,d events%n", name, jobEvents.lines.length);
+                out.printf(Locale.ROOT, "bench: %s: the pipeline on RocksDB, %,d events%n", name, m.events.lines.length);
             }
             if (name.equals(SLOW)) {
-                jobEvents = BenchEvents.generate(set.lines.length, 42, BenchEvents.EVENTS_PER_SECOND, true);
+                m.events = BenchEvents.generate(set.lines.length, 42, BenchEvents.EVENTS_PER_SECOND, true);
                 out.printf(Locale.ROOT, "bench: %s: the same mix with each fulfilment 5 s to 10 min after its charge%n",
                         name);
             }
-            BenchEvents.current = jobEvents.lines;
-            BenchSource.parallelism = name.equals(P1) ? 1 : BenchSource.PARALLELISM;
+            m.parallelism = name.equals(P1) ? 1 : BenchSource.PARALLELISM;
+            measured.add(m);
             for (int w = 1; w <= warmUps; w++) {
                 out.printf("bench: %s: warm-up %d/%d…%n", name, w, warmUps);
-                Run warm = once(job.getValue(), jobEvents, jobChecksumUpTo, jobState);
+                Run warm = m.once();
                 out.printf(Locale.ROOT, "bench: %s: warm-up %d/%d: %,.0f events/s, JIT compilers %,d ms%n",
                         name, w, warmUps, warm.eventsPerSecond, warm.jitMillis);
             }
-            List<Run> runs = new ArrayList<>();
-            for (int r = 0; r < repetitions; r++) {
-                Run run = once(job.getValue(), jobEvents, jobChecksumUpTo, jobState);
+        }
+        for (int r = 0; r < repetitions; r++) {
+            for (Measured m : measured) {
+                Run run = m.once();
                 out.printf(Locale.ROOT, "bench: %s: run %d/%d: %,.0f events/s, %.2f µs CPU per event, JIT compilers %,d ms%n",
-                        name, r + 1, repetitions, run.eventsPerSecond, run.cpuMicrosPerEvent, run.jitMillis);
-                runs.add(run);
+                        m.name, r + 1, repetitions, run.eventsPerSecond, run.cpuMicrosPerEvent, run.jitMillis);
+                m.runs.add(run);
             }
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        Map<String, Long> checksums = new LinkedHashMap<>();
+        for (Measured m : measured) {
+            String name = m.name;
+            List<Run> runs = new ArrayList<>(m.runs);
             runs.sort((a, b) -> Double.compare(a.eventsPerSecond, b.eventsPerSecond));
             Run median = runs.get(runs.size() / 2);
             medians.put(name, median.eventsPerSecond);
@@ -336,23 +345,25 @@ public final class PayWatchBench {
             double[] cpu = runs.stream().mapToDouble(x -> x.cpuMicrosPerEvent).sorted().toArray();
             out.printf(Locale.ROOT, "bench: %-16s %,12.0f events/s  %,10.0f per core  %6.2f µs CPU per event"
                             + "  peak heap %,6.0f MB  checkpoint %,8.1f KB%s%s%n",
-                    name, median.eventsPerSecond, median.eventsPerSecond / (name.equals(P1) ? 1 : BenchSource.PARALLELISM),
+                    name, median.eventsPerSecond, median.eventsPerSecond / m.parallelism,
                     cpu[cpu.length / 2], peak / 1e6, checkpoint / 1e3,
                     median.rateRecords > 0 ? String.format(Locale.ROOT, "  rates %,d (checksum %d)",
                             median.rateRecords, median.rateChecksum) : "",
                     median.patternMatches > 0 ? String.format(Locale.ROOT, "  CEP matches %,d", median.patternMatches) : "");
-            if (median.rateRecords > 0 && jobEvents == set) {
+            if (median.rateRecords > 0 && m.events == set) {
                 checksums.put(name, median.rateChecksum);
             } else if (name.equals(ROCKSDB) && median.rateRecords > 0) {
                 // its own events: the same job on heap over them gives the rates to compare with
-                Run heap = once(job.getValue(), jobEvents, jobChecksumUpTo, "heap");
+                Run heap = once(m.job, m.events, m.checksumUpTo, "heap");
                 out.println("bench: same failure rates from " + ROCKSDB + " and the pipeline on heap over its events: "
                         + (heap.rateChecksum == median.rateChecksum ? "yes"
                                 : "NO " + median.rateChecksum + " against " + heap.rateChecksum));
                 rocksdbChecksums = new long[] {median.rateChecksum, heap.rateChecksum};
             }
-            BenchEvents.current = set.lines;
-            BenchSource.parallelism = BenchSource.PARALLELISM;
+        }
+        perRound = new LinkedHashMap<>();
+        for (Measured m : measured) {
+            perRound.put(m.name, m.runs.stream().mapToDouble(x -> x.eventsPerSecond).toArray());
         }
         boolean same = checksums.values().stream().distinct().count() <= 1;
         if (checksums.isEmpty() && rocksdbChecksums != null) {
@@ -387,12 +398,57 @@ public final class PayWatchBench {
         }
     }
 
-    /** Prints a / b against its target when both were measured in this run. */
+    /**
+     * Prints a / b (of the medians) against its target when both were measured in this run, and
+     * the ratio within each round: two jobs of one round ran minutes apart at most, so the spread of
+     * these says how far the machine's noise moved the verdict.
+     */
     private void ratio(Map<String, Double> medians, String a, String b, double target) {
         if (medians.containsKey(a) && medians.containsKey(b)) {
             double r = medians.get(a) / medians.get(b);
-            out.printf(Locale.ROOT, "bench: ratio %s / %s = %.2f (target ≥ %.2f): %s%n", a, b, r, target,
-                    r >= target ? "met" : "missed");
+            StringBuilder rounds = new StringBuilder();
+            double[] ra = perRound.get(a);
+            double[] rb = perRound.get(b);
+            if (ra != null && rb != null && ra.length > 1) {
+                rounds.append("; by round");
+                for (int i = 0; i < Math.min(ra.length, rb.length); i++) {
+                    rounds.append(i == 0 ? " " : ", ").append(String.format(Locale.ROOT, "%.2f", ra[i] / rb[i]));
+                }
+            }
+            out.printf(Locale.ROOT, "bench: ratio %s / %s = %.2f (target ≥ %.2f): %s%s%n", a, b, r, target,
+                    r >= target ? "met" : "missed", rounds);
+        }
+    }
+
+    /** Each measured job's events/s by round, in the order the rounds ran (of the last {@link #run}). */
+    Map<String, double[]> perRound = new LinkedHashMap<>();
+
+    /** A job as it is measured: its events, state backend and parallelism, and its measured runs. */
+    private final class Measured {
+        final String name;
+        final Job job;
+        BenchEvents events;
+        long checksumUpTo;
+        String state;
+        int parallelism;
+        final List<Run> runs = new ArrayList<>();
+
+        Measured(String name, Job job, BenchEvents events, long checksumUpTo, String state) {
+            this.name = name;
+            this.job = job;
+            this.events = events;
+            this.checksumUpTo = checksumUpTo;
+            this.state = state;
+        }
+
+        /** One run of the job on its events, backend and parallelism. */
+        Run once() throws Exception {
+            BenchSource.parallelism = parallelism;
+            try {
+                return PayWatchBench.this.once(job, events, checksumUpTo, state);
+            } finally {
+                BenchSource.parallelism = BenchSource.PARALLELISM;
+            }
         }
     }
 

@@ -48,4 +48,33 @@ class PayWatchBenchTest {
         assertThat(PayWatchBench.finalLine(medians)).matches("bench: parse=\\d+ pipeline=\\d+ pipeline_rates=\\d+ pipeline_rocksdb=\\d+"
                 + " pipeline_slow=\\d+ pipeline_p1=\\d+ baseline_windows=\\d+ baseline_sql=\\d+ baseline_cep=\\d+");
     }
+
+    /**
+     * The repetitions run in rounds, every job once per round, so that a neighbour's load falls on a
+     * job and its baseline alike; the ratio line gives the ratio within each round beside the
+     * ratio of the medians.
+     */
+    @Test
+    void repetitionsRunInRoundsOfEveryJobAndTheRatioLineGivesEachRoundsRatio() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PayWatchBench bench = new PayWatchBench(new PrintStream(buffer, true, StandardCharsets.UTF_8), "heap", 2);
+        bench.warmUps = 0;
+        bench.only = new java.util.LinkedHashSet<>(java.util.List.of("pipeline_rates", "baseline_sql"));
+        Map<String, Double> medians = bench.run(20_000);
+        String printed = buffer.toString(StandardCharsets.UTF_8);
+
+        assertThat(medians).containsOnlyKeys("pipeline_rates", "baseline_sql");
+        java.util.List<String> runs = printed.lines().filter(l -> l.matches("bench: \\w+: run \\d/2: .*"))
+                .map(l -> l.substring(0, l.indexOf(" run ") + 8)).toList();
+        assertThat(runs).containsExactly("bench: pipeline_rates: run 1/2", "bench: baseline_sql: run 1/2",
+                "bench: pipeline_rates: run 2/2", "bench: baseline_sql: run 2/2");
+        double[] rates = bench.perRound.get("pipeline_rates");
+        double[] sql = bench.perRound.get("baseline_sql");
+        assertThat(rates).hasSize(2);
+        assertThat(sql).hasSize(2);
+        assertThat(printed).contains(String.format(java.util.Locale.ROOT,
+                "bench: ratio pipeline_rates / baseline_sql = %.2f (target ≥ 2.00): ", medians.get("pipeline_rates") / medians.get("baseline_sql")));
+        assertThat(printed).contains(String.format(java.util.Locale.ROOT, "; by round %.2f, %.2f",
+                rates[0] / sql[0], rates[1] / sql[1]));
+    }
 }
