@@ -56,9 +56,9 @@ public final class EventParser {
         this(catalog, fastPath, EventProjection.ALL);
     }
 
-    private EventParser(ReturnCodeCatalog catalog, boolean fastPath, EventProjection projection) {
+    EventParser(ReturnCodeCatalog catalog, boolean fastPath, EventProjection projection) {
         this.catalog = catalog;
-        this.fastPath = fastPath ? new FlatEventScanner() : null;
+        this.fastPath = fastPath ? new FlatEventScanner(projection) : null;
         this.projection = projection;
     }
 

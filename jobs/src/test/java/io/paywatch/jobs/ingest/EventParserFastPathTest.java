@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paywatch.jobs.testing.HostileInput;
 import io.paywatch.jobs.testing.RealisticHour;
+import io.paywatch.model.PaymentEvent;
 import io.paywatch.model.ReturnCodeCatalog;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,9 @@ class EventParserFastPathTest {
     private final EventParser withFastPath = new EventParser(catalog, true);
     private final EventParser jacksonAlone = new EventParser(catalog, false);
     private final FlatEventScanner scanner = new FlatEventScanner();
+    /** The same two of a rates-only job, whose fast path sets the fields it drops to a mark. */
+    private final EventParser ratesWithFastPath = new EventParser(catalog, true, EventProjection.RATES);
+    private final EventParser ratesJacksonAlone = new EventParser(catalog, false, EventProjection.RATES);
     private int taken;
     private int declined;
 
@@ -43,6 +47,12 @@ class EventParserFastPathTest {
         if (!fastOutcome.equals(slowOutcome)) { // AssertJ only to report: 10^6 records are checked
             assertThat(fastOutcome).as("outcome of %s", new String(record, StandardCharsets.UTF_8))
                     .isEqualTo(slowOutcome);
+        }
+        String ratesFast = outcome(ratesWithFastPath.parse(record, "test:1", 3));
+        String ratesSlow = outcome(ratesJacksonAlone.parse(record, "test:1", 3));
+        if (!ratesFast.equals(ratesSlow)) {
+            assertThat(ratesFast).as("rates-only outcome of %s", new String(record, StandardCharsets.UTF_8))
+                    .isEqualTo(ratesSlow);
         }
     }
 
@@ -157,6 +167,37 @@ class EventParserFastPathTest {
     })
     void edgeCasesGiveTheSameOutcome(String record) {
         sameOutcome(record);
+    }
+
+    /**
+     * A rates-only scanner checks a field its projection drops as any other but makes no string of
+     * it: the field is set to the mark, which the projection then drops.
+     */
+    @Test
+    void aRatesOnlyScannerMarksTheFieldsItsProjectionDropsInsteadOfReadingThem() {
+        byte[] record = ("{\"event_id\":\"e-7-p\",\"event_time\":1795428000120,\"kind\":\"payment\","
+                + "\"payment_id\":\"p-7\",\"order_id\":\"o-7\",\"merchant_id\":\"m-0017\",\"channel\":\"card\","
+                + "\"status\":\"failed\",\"code\":\"202\",\"message\":\"timed out\",\"amount_minor\":12900,"
+                + "\"currency\":\"CNY\",\"user_id\":\"u-1\",\"card_fingerprint\":\"fp-1\",\"device_id\":\"d-1\","
+                + "\"latency_ms\":30}").getBytes(StandardCharsets.UTF_8);
+        PaymentEvent e = new FlatEventScanner(EventProjection.RATES).scan(record);
+        assertThat(e.eventId).isEqualTo("e-7-p");
+        assertThat(e.merchantId).isEqualTo("m-0017");
+        assertThat(e.channel).isEqualTo("card");
+        assertThat(e.code).isEqualTo("202");
+        for (String dropped : new String[] {e.paymentId, e.orderId, e.message, e.currency, e.userId,
+            e.cardFingerprint, e.deviceId}) {
+            assertThat(dropped).isSameAs(FlatEventScanner.DROPPED);
+        }
+        assertThat(e.amountMinor).isZero();
+        assertThat(e.latencyMs).isZero();
+        // the whole scanner reads them all
+        PaymentEvent whole = scanner.scan(record);
+        assertThat(whole.paymentId).isEqualTo("p-7");
+        assertThat(whole.amountMinor).isEqualTo(12_900L);
+        // a dropped field still has to be valid: a currency of digits sends the record to Jackson
+        assertThat(new FlatEventScanner(EventProjection.RATES).scan(new String(record, StandardCharsets.UTF_8)
+                .replace("\"CNY\"", "\"C1Y\"").getBytes(StandardCharsets.UTF_8))).isNull();
     }
 
     @Test
