@@ -26,7 +26,14 @@ final class LineTemplate {
     private final String[] fieldPrefixes;
     private final int[] fieldOrder;
     private final byte[] fieldKinds;
-    private final int capacity;
+    /**
+     * Each thread's builder, reused from line to line: a line's builder sized for every field at
+     * its longest, made new for each line, was the most of a rate operator's allocation (the rate
+     * point is made once per key and evaluation).
+     */
+    private static final ThreadLocal<StringBuilder> BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(512));
+    /** A builder grown past this is replaced at its next line. */
+    private static final int KEPT_BUILDER_CHARS = 8_192;
 
     /**
      * @param fieldKinds {@link #INTEGER} or {@link #DOUBLE} for each of {@code fieldKeys}
@@ -55,14 +62,6 @@ final class LineTemplate {
         tagOrder = keyOrder(tagKeys);
         fieldOrder = keyOrder(fieldKeys);
         this.fieldKinds = fieldKinds.clone();
-        int keys = head.length() + 24;
-        for (String p : tagPrefixes) {
-            keys += p.length() + 16;
-        }
-        for (String p : fieldPrefixes) {
-            keys += p.length() + 12;
-        }
-        capacity = keys;
     }
 
     private static void distinctAndNamed(String[] keys) {
@@ -88,8 +87,8 @@ final class LineTemplate {
     /** One line's values, by declared index. */
     final class Line {
         private final String[] tags = new String[tagPrefixes.length];
-        private final long[] longs = new long[fieldPrefixes.length];
-        private final double[] doubles = new double[fieldPrefixes.length];
+        /** A field's long, or its double's bits: one array, as each field has one kind. */
+        private final long[] values = new long[fieldPrefixes.length];
         private long set;
 
         Line tag(int index, String value) {
@@ -99,14 +98,14 @@ final class LineTemplate {
 
         Line field(int index, long value) {
             kind(index, INTEGER);
-            longs[index] = value;
+            values[index] = value;
             set |= 1L << index;
             return this;
         }
 
         Line field(int index, double value) {
             kind(index, DOUBLE);
-            doubles[index] = value;
+            values[index] = Double.doubleToRawLongBits(value);
             set |= 1L << index;
             return this;
         }
@@ -119,7 +118,13 @@ final class LineTemplate {
 
         /** The line with its timestamp in ms; empty when no field has a value. */
         String toLine(long timeMs) {
-            StringBuilder b = new StringBuilder(capacity).append(head);
+            StringBuilder b = BUILDER.get();
+            if (b.capacity() > KEPT_BUILDER_CHARS) {
+                b = new StringBuilder(512); // grown by a line of unusually long values: not kept for good
+                BUILDER.set(b);
+            }
+            b.setLength(0);
+            b.append(head);
             for (int i : tagOrder) {
                 String value = tags[i];
                 if (value != null && !value.isEmpty()) {
@@ -133,7 +138,8 @@ final class LineTemplate {
                     continue;
                 }
                 boolean integer = fieldKinds[i] == INTEGER;
-                if (!integer && !Double.isFinite(doubles[i])) {
+                double d = integer ? 0 : Double.longBitsToDouble(values[i]);
+                if (!integer && !Double.isFinite(d)) {
                     continue;
                 }
                 if (any) {
@@ -142,9 +148,9 @@ final class LineTemplate {
                 any = true;
                 b.append(fieldPrefixes[i]);
                 if (integer) {
-                    b.append(longs[i]).append('i');
+                    b.append(values[i]).append('i');
                 } else {
-                    LineProtocol.appendDouble(b, doubles[i]);
+                    LineProtocol.appendDouble(b, d);
                 }
             }
             return any ? b.append(' ').append(timeMs).toString() : "";

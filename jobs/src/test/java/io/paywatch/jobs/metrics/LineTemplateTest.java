@@ -66,6 +66,40 @@ class LineTemplateTest {
         }
     }
 
+    /**
+     * Each thread writes its lines in a builder of its own, reused: a line far longer than the
+     * others (which grows the builder past what is kept) and the short ones after it, written by
+     * two threads at once, are each what {@code Point} writes.
+     */
+    @Test
+    void longLinesAndLinesOfTwoThreadsAtOnceAreEachWhatPointWrites() throws Exception {
+        LineTemplate template = new LineTemplate("paywatch_rate", new String[] {"scope", "merchant_id"},
+                new String[] {"total", "failure_rate"}, new byte[] {LineTemplate.INTEGER, LineTemplate.DOUBLE});
+        java.util.concurrent.Callable<Void> writer = () -> {
+            Random r = new Random(Thread.currentThread().getId());
+            for (int n = 0; n < 2_000; n++) {
+                String merchant = (n % 100 == 7 ? "long, " : "m=") .repeat(n % 100 == 7 ? 3_000 + r.nextInt(3_000) : 1 + r.nextInt(5));
+                long total = r.nextInt(1_000);
+                double rate = r.nextDouble();
+                Point point = Point.measurement("paywatch_rate").addTag("scope", "merchant")
+                        .addTag("merchant_id", merchant).addField("total", total).addField("failure_rate", rate)
+                        .time(1_764_633_600_000L + n, WritePrecision.MS);
+                String line = template.line().tag(0, "merchant").tag(1, merchant).field(0, total).field(1, rate)
+                        .toLine(1_764_633_600_000L + n);
+                assertEquals(point.toLineProtocol(), line, "line " + n);
+            }
+            return null;
+        };
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (java.util.concurrent.Future<Void> f : two.invokeAll(List.of(writer, writer))) {
+                f.get();
+            }
+        } finally {
+            two.shutdownNow();
+        }
+    }
+
     @Test
     void refusesKeysItCouldNotWriteAsPointDoes() {
         byte[] one = {LineTemplate.INTEGER};
