@@ -52,7 +52,7 @@ class PayWatchBenchTest {
     /**
      * The repetitions run in rounds, every job once per round, so that a neighbour's load falls on a
      * job and its baseline alike; the ratio line gives the ratio within each round beside the
-     * ratio of the medians.
+     * ratio of the medians, and the ratio over the jobs' net runtimes.
      */
     @Test
     void repetitionsRunInRoundsOfEveryJobAndTheRatioLineGivesEachRoundsRatio() throws Exception {
@@ -76,5 +76,27 @@ class PayWatchBenchTest {
                 "bench: ratio pipeline_rates / baseline_sql = %.2f (target ≥ 2.00): ", medians.get("pipeline_rates") / medians.get("baseline_sql")));
         assertThat(printed).contains(String.format(java.util.Locale.ROOT, "; by round %.2f, %.2f",
                 rates[0] / sql[0], rates[1] / sql[1]));
+        // the events/s are the readers' rate once the job runs; the net runtime's rate beside them
+        assertThat(bench.netMedians).containsOnlyKeys("pipeline_rates", "baseline_sql");
+        assertThat(bench.netMedians.values()).allSatisfy(eps -> assertThat(eps).isPositive());
+        assertThat(printed).contains(String.format(java.util.Locale.ROOT, "; over the net runtime %.2f",
+                bench.netMedians.get("pipeline_rates") / bench.netMedians.get("baseline_sql")));
+        assertThat(printed).containsPattern("bench: pipeline_rates: run 1/2: [\\d,]+ events/s \\([\\d,]+ over the net runtime\\)");
+    }
+
+    /** The read rate: every reader's events at its latest sample, from the first read to the latest sample. */
+    @Test
+    void theReadClockDividesTheEventsReadByTheTimeFromTheFirstReadToTheLastSample() {
+        BenchSource.ReadClock.reset();
+        assertThat(BenchSource.ReadClock.eventsPerSecond()).isZero();
+        BenchSource.ReadClock.first(1_000_000_000L);
+        BenchSource.ReadClock.first(1_500_000_000L); // the other reader started later
+        assertThat(BenchSource.ReadClock.eventsPerSecond()).as("no sample yet").isZero();
+        BenchSource.ReadClock.sample(0, 1_024, 2_000_000_000L);
+        BenchSource.ReadClock.sample(1, 1_024, 2_500_000_000L);
+        BenchSource.ReadClock.sample(0, 2_048, 3_000_000_000L);
+        assertThat(BenchSource.ReadClock.eventsPerSecond()).isEqualTo(3_072 / 2.0);
+        BenchSource.ReadClock.reset();
+        assertThat(BenchSource.ReadClock.eventsPerSecond()).isZero();
     }
 }
