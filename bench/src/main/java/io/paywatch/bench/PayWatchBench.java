@@ -308,24 +308,29 @@ public final class PayWatchBench {
                 continue;
             }
             Measured m = new Measured(name, job.getValue(), set, checksumUpTo, state);
+            // a job on events of its own makes them for each of its runs and drops them after: held
+            // for the whole measurement beside the shared ones, they filled the heap every job ran in
             if (name.equals(ROCKSDB)) {
                 m.state = "rocksdb";
                 if (set.lines.length > ROCKSDB_EVENTS) {
-                    m.events = BenchEvents.generate(ROCKSDB_EVENTS, 42);
-                    m.checksumUpTo = m.events.newest - 60_000;
+                    m.own = () -> BenchEvents.generate(ROCKSDB_EVENTS, 42);
+                    m.ownChecksumWindow = true;
                 }
-                out.printf(Locale.ROOT, "bench: %s: the pipeline on RocksDB, %,d events%n", name, m.events.lines.length);
+                out.printf(Locale.ROOT, "bench: %s: the pipeline on RocksDB, %,d events%n", name,
+                        Math.min(set.lines.length, ROCKSDB_EVENTS));
             }
             if (name.equals(SLOW)) {
-                m.events = BenchEvents.generate(set.lines.length, 42, BenchEvents.EVENTS_PER_SECOND, true);
+                int n = set.lines.length;
+                m.own = () -> BenchEvents.generate(n, 42, BenchEvents.EVENTS_PER_SECOND, true);
                 out.printf(Locale.ROOT, "bench: %s: the same mix with each fulfilment 5 s to 10 min after its charge%n",
                         name);
             }
             m.parallelism = name.equals(P1) ? 1 : BenchSource.PARALLELISM;
             measured.add(m);
+            BenchEvents warmUpEvents = warmUps > 0 ? m.events() : null;
             for (int w = 1; w <= warmUps; w++) {
                 out.printf("bench: %s: warm-up %d/%d…%n", name, w, warmUps);
-                Run warm = m.once();
+                Run warm = m.once(warmUpEvents);
                 out.printf(Locale.ROOT, "bench: %s: warm-up %d/%d: %,.0f events/s, JIT compilers %,d ms%n",
                         name, w, warmUps, warm.eventsPerSecond, warm.jitMillis);
             }
@@ -362,11 +367,12 @@ public final class PayWatchBench {
                             median.rateRecords, median.rateChecksum) : "",
                     median.patternMatches > 0 ? String.format(Locale.ROOT, "  CEP matches %,d", median.patternMatches) : "",
                     netMedians.get(name));
-            if (median.rateRecords > 0 && m.events == set) {
+            if (median.rateRecords > 0 && m.own == null) {
                 checksums.put(name, median.rateChecksum);
             } else if (name.equals(ROCKSDB) && median.rateRecords > 0) {
                 // its own events: the same job on heap over them gives the rates to compare with
-                Run heap = once(m.job, m.events, m.checksumUpTo, "heap");
+                BenchEvents own = m.events();
+                Run heap = once(m.job, own, m.checksumUpTo(own), "heap");
                 out.println("bench: same failure rates from " + ROCKSDB + " and the pipeline on heap over its events: "
                         + (heap.rateChecksum == median.rateChecksum ? "yes"
                                 : "NO " + median.rateChecksum + " against " + heap.rateChecksum));
@@ -445,8 +451,13 @@ public final class PayWatchBench {
     private final class Measured {
         final String name;
         final Job job;
-        BenchEvents events;
-        long checksumUpTo;
+        /** The shared events, unless the job has {@link #own} ones. */
+        final BenchEvents events;
+        /** Makes the job's own events (deterministic), or null. */
+        java.util.function.Supplier<BenchEvents> own;
+        /** Whether the rate checksum's window ends a minute before the own events' newest. */
+        boolean ownChecksumWindow;
+        final long checksumUpTo;
         String state;
         int parallelism;
         final List<Run> runs = new ArrayList<>();
@@ -459,11 +470,25 @@ public final class PayWatchBench {
             this.state = state;
         }
 
+        /** The events the job reads: the shared ones or its own, made now. */
+        BenchEvents events() {
+            return own != null ? own.get() : events;
+        }
+
+        long checksumUpTo(BenchEvents read) {
+            return ownChecksumWindow ? read.newest - 60_000 : checksumUpTo;
+        }
+
         /** One run of the job on its events, backend and parallelism. */
         Run once() throws Exception {
+            return once(events());
+        }
+
+        /** One run of the job on {@code read} (its events, made once for its warm-ups). */
+        Run once(BenchEvents read) throws Exception {
             BenchSource.parallelism = parallelism;
             try {
-                return PayWatchBench.this.once(job, events, checksumUpTo, state);
+                return PayWatchBench.this.once(job, read, checksumUpTo(read), state);
             } finally {
                 BenchSource.parallelism = BenchSource.PARALLELISM;
             }
