@@ -3,7 +3,6 @@ package io.paywatch.bench;
 import io.paywatch.jobs.ingest.RawRecord;
 import io.paywatch.jobs.ingest.SourcePartitions;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.SourceReaderContext;
@@ -33,50 +32,35 @@ final class BenchSource {
     private BenchSource() {}
 
     /**
-     * When the readers of the running job read their first event and, every {@link #SAMPLE}
-     * events, how many they had read by when: the read rate between the first event and the last
-     * sample is the job's throughput once running. Back-pressure keeps the readers a few network
-     * buffers ahead of the slowest task, so it is the whole job's rate, without the fixed costs of
-     * a run (deploying the tasks, the last watermark's work, the teardown), which a 2-s run of the
-     * fastest job pays far more of, per event, than the baselines' longer runs.
+     * When the running job's readers read their first event: the bench times a run from then to
+     * the job's end, which leaves out deploying the tasks (and the JIT's work while they start),
+     * a fixed cost per run that a 1.6-s run of the fastest job pays far more of, per event, than the
+     * baselines' longer runs; the last watermark's work, the buffers' draining and the tasks'
+     * finishing stay in, as they differ by job.
      */
     static final class ReadClock {
-        static final int SAMPLE = 1_024;
-        private static final int MAX_READERS = 64;
         private static final AtomicLong firstNanos = new AtomicLong(Long.MAX_VALUE);
-        private static final AtomicLong lastNanos = new AtomicLong(Long.MIN_VALUE);
-        /** By reader: the events it had read at its latest sample. */
-        private static final AtomicLongArray readAtSample = new AtomicLongArray(MAX_READERS);
 
         private ReadClock() {}
 
         /** Before a run. */
         static void reset() {
             firstNanos.set(Long.MAX_VALUE);
-            lastNanos.set(Long.MIN_VALUE);
-            for (int i = 0; i < MAX_READERS; i++) {
-                readAtSample.set(i, 0);
-            }
         }
 
         static void first(long now) {
             firstNanos.accumulateAndGet(now, Math::min);
         }
 
-        static void sample(int reader, long read, long now) {
-            readAtSample.set(reader % MAX_READERS, read);
-            lastNanos.accumulateAndGet(now, Math::max);
+        /** The {@code System.nanoTime} of the first event read since {@link #reset}, or {@code Long.MAX_VALUE}. */
+        static long firstNanos() {
+            return firstNanos.get();
         }
 
-        /** Events per second between the first read and the last sample, or 0 without two samples. */
-        static double eventsPerSecond() {
+        /** {@code events} per second from the first event read to {@code endNanos}, or 0 if none was read before it. */
+        static double eventsPerSecond(long events, long endNanos) {
             long first = firstNanos.get();
-            long last = lastNanos.get();
-            long read = 0;
-            for (int i = 0; i < MAX_READERS; i++) {
-                read += readAtSample.get(i);
-            }
-            return last > first && read > 0 ? read / ((last - first) / 1e9) : 0;
+            return first < endNanos ? events / ((endNanos - first) / 1e9) : 0;
         }
     }
 
@@ -100,8 +84,7 @@ final class BenchSource {
         private final int readers;
         private transient int partition;
         private transient byte[][] lines;
-        private transient int reader;
-        private transient long read;
+        private transient boolean started;
 
         Interleaved(int n, int readers) {
             this.n = n;
@@ -111,18 +94,15 @@ final class BenchSource {
         @Override
         public void open(SourceReaderContext context) {
             lines = BenchEvents.current;
-            reader = context.getIndexOfSubtask();
-            read = 0;
+            started = false;
             partition = SourcePartitions.kafka(TOPIC, readers).assignedTo(context.getIndexOfSubtask(), readers).get(0);
         }
 
         @Override
         public RawRecord map(Long index) {
-            if (read == 0) {
+            if (!started) {
+                started = true;
                 ReadClock.first(System.nanoTime());
-            }
-            if (++read % ReadClock.SAMPLE == 0) {
-                ReadClock.sample(reader, read, System.nanoTime());
             }
             long i = index;
             if (readers == 1) {

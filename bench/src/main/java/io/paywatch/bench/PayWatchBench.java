@@ -44,8 +44,8 @@ public final class PayWatchBench {
     /** What one run measured. */
     static final class Run {
         /**
-         * The readers' rate from the first event read to the last (BenchSource.ReadClock): the job
-         * once running. Where a job reads too few events to sample, the net runtime's rate.
+         * The events over the time from the first event read to the job's end (BenchSource.ReadClock):
+         * the net runtime without the tasks' deployment.
          */
         final double eventsPerSecond;
         /** Events over the job's net runtime: deployment, the last watermark and the teardown included. */
@@ -569,15 +569,17 @@ public final class PayWatchBench {
             long cpuBefore = processCpuNanos();
             long jitBefore = jitMillis();
             BenchSource.ReadClock.reset();
+            long end;
             try {
                 result = clusters.execute(env, jobConfiguration);
+                end = System.nanoTime();
             } finally {
                 sampler.stop();
             }
             long cpuNanos = processCpuNanos() - cpuBefore;
             long jit = jitMillis() - jitBefore;
             double seconds = result.getNetRuntime() / 1000.0;
-            double readRate = BenchSource.ReadClock.eventsPerSecond();
+            double readRate = BenchSource.ReadClock.eventsPerSecond(set.lines.length, end);
             Long records = result.getAccumulatorResult(Measurements.RATE_RECORDS);
             Long checksum = result.getAccumulatorResult(Measurements.RATE_TOTAL);
             Run run = new Run(readRate > 0 ? readRate : set.lines.length / seconds, sampler.peakHeap.get(), sampler.checkpointBytes.get(),
