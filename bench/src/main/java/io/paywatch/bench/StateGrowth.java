@@ -33,7 +33,7 @@ import org.rocksdb.TableProperties;
 final class StateGrowth {
     /** The stateful operators of the pipeline, by uid. */
     static final String[] UIDS = {"dedup-by-merchant", "failure-rate-merchant", "failure-rate-channel",
-        "cep-timeout-burst", "cep-risk-block", "cep-charged-unfulfilled-screen-by-merchant", "cep-charged-unfulfilled-screened",
+        "cep-timeout-burst", "cep-risk-block", "cep-charged-unfulfilled-screen-by-merchant", "cep-charged-unfulfilled-screened-last-1000ms",
         "cep-failed-but-charged-screen-by-merchant", "cep-failed-but-charged-screened",
         "pattern-incidents", "alert-routing", "input-health", "event-time-gate"};
     /**

@@ -95,7 +95,7 @@ class PipelineGraphTest {
     @Test
     void everyRuleHasItsOperatorsByDefault() {
         assertThat(uids(RuleSettings.defaults())).contains("cep-timeout-burst", "cep-risk-block",
-                "cep-charged-unfulfilled-screen-by-merchant", "cep-charged-unfulfilled-screened",
+                "cep-charged-unfulfilled-screen-by-merchant", "cep-charged-unfulfilled-screened-last-1000ms",
                 "cep-failed-but-charged-screen-by-merchant",
                 "cep-failed-but-charged-screened", "pattern-incidents",
                 "failure-rate-merchant", "failure-rate-channel", "late-at-patterns");

@@ -45,9 +45,25 @@ public final class OrderScreen {
         this.withinMs = withinMs;
     }
 
-    /** The hold for a rule's {@code within}: half of it, so CEP keeps the later half to decide. */
+    /** The part of a rule's window that CEP decides: its last second (see {@link #holdFor}). */
+    public static final long CEP_SHARE_MS = 1_000;
+
+    /**
+     * The hold for a rule's {@code within}: all of it but CEP's share, {@link #CEP_SHARE_MS} (half
+     * of a window shorter than two seconds, at least 1 ms). A held charge costs the screen a track
+     * and a timer; the same charge in CEP costs a keyed NFA state, a shared-buffer entry and a
+     * timer re-registered at every watermark until its window ends. So the later CEP takes over,
+     * the fewer charges it buffers, whatever the fulfilments' delays: it sees the charges still
+     * unfulfilled a second before their deadline, and the fulfilments or refunds that may end them.
+     * Any hold gives the same alerts at the same times (the class comment).
+     */
     public static long holdFor(long withinMs) {
-        return withinMs / 2;
+        return withinMs - Math.max(1, Math.min(CEP_SHARE_MS, withinMs / 2));
+    }
+
+    /** CEP's share of the window for a hold: what the pattern's {@code within} is shortened to. */
+    public long cepShareMs() {
+        return withinMs - holdMs;
     }
 
     public long holdMs() {
@@ -98,10 +114,8 @@ public final class OrderScreen {
 
     /** A charge arrives: dropped when a known resolver completes it, else held until charge + hold. */
     public boolean onCharge(Track t, PaymentEvent charge, Timers timers) {
-        for (PaymentEvent r : t.resolvers) {
-            if (completes(r.eventTime, charge.eventTime)) {
-                return false;
-            }
+        if (completedByAResolver(t, charge)) {
+            return false;
         }
         t.heldCharges = plus(t.heldCharges, charge);
         timers.at(charge.eventTime + holdMs);
@@ -159,6 +173,15 @@ public final class OrderScreen {
         return false;
     }
 
+    private boolean completedByAResolver(Track t, PaymentEvent charge) {
+        for (PaymentEvent r : t.resolvers) {
+            if (completes(r.eventTime, charge.eventTime)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A resolver at {@code r} completes a charge at {@code c} within the hold: charge first on ties. */
     private boolean completes(long r, long c) {
         return c <= r && r <= c + holdMs;
@@ -172,11 +195,21 @@ public final class OrderScreen {
      */
     public void onTime(Track t, long time, Consumer<PaymentEvent> forward, Consumer<PaymentEvent> resolving,
             Timers timers) {
+        if (t.heldCharges.length > 0 && t.resolvers.length > 0) {
+            // a resolver drops the held charges it completes when either arrives, so this drops
+            // none, unless a build with a shorter hold (restored) kept a pair this hold completes
+            t.heldCharges = keep(t.heldCharges, c -> !completedByAResolver(t, c), c -> { });
+        }
         t.heldCharges = keep(t.heldCharges, c -> c.eventTime + holdMs > time, c -> {
             forward.accept(c);
             t.forwardedChargeTimes = append(t.forwardedChargeTimes, c.eventTime);
             timers.at(c.eventTime + withinMs); // forgotten once no resolver can end it
         });
+        for (PaymentEvent c : t.heldCharges) {
+            // a charge held by a build with a shorter hold (restored) had its timer at that hold's
+            // end: it gets one at this one's (otherwise the timer is there, and this changes nothing)
+            timers.at(c.eventTime + holdMs);
+        }
         // past its time no charge a resolver completes can arrive (none is behind the watermark)
         t.resolvers = keep(t.resolvers, r -> r.eventTime > time, r -> {
             boolean needed = false;

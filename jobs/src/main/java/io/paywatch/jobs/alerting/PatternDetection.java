@@ -91,7 +91,7 @@ public final class PatternDetection {
         for (PatternRuleSettings s : variants(rules, RuleSettings.TIMEOUT_BURST)) {
             add(signals, late, accepted, rules, RuleSettings.TIMEOUT_BURST, s, "cep-timeout-burst" + uidSuffix,
                     TimeoutBurstPattern::relevant, TimeoutBurstPattern::keyOf,
-                    TimeoutBurstPattern.pattern(s), null, TimeoutBurstPattern.handler(s), null, null);
+                    TimeoutBurstPattern.pattern(s), null, TimeoutBurstPattern.handler(s), null, null, null);
         }
         for (String keyField : rules.riskBlockKeys()) {
             for (PatternRuleSettings s : variants(rules, RuleSettings.RISK_BLOCK)) {
@@ -100,7 +100,7 @@ public final class PatternDetection {
                 add(signals, late, accepted, rules, RuleSettings.RISK_BLOCK, s, base + uidSuffix,
                         e -> RiskBlockPattern.relevant(e, keyField),
                         e -> RiskBlockPattern.keyOf(e, keyField),
-                        RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField), null, null);
+                        RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField), null, null, null);
             }
         }
         // with one parameter set, every event of an order meets in one screen, which knows which
@@ -115,7 +115,10 @@ public final class PatternDetection {
                     ChargedUnfulfilledPattern::keyOf, ChargedUnfulfilledPattern.pattern(s, hold),
                     ChargedUnfulfilledPattern.SAME_TIME_ORDER, ChargedUnfulfilledPattern.handler(s),
                     screens ? new ChargedUnfulfilledScreen(hold, s.withinMs) : null,
-                    screenedResolvers ? ChargedUnfulfilledScreen.RESOLVER_SIGNALS : null);
+                    screenedResolvers ? ChargedUnfulfilledScreen.RESOLVER_SIGNALS : null,
+                    // the shift is in the uid: partial matches shifted by another hold (an older
+                    // build's half window) are not restored into a pattern of another length
+                    "-screened-last-" + (s.withinMs - hold) + "ms");
         }
         // the payments of failed_but_charged's screen: one table per merchant on the heap backend
         StateLayout layout = StateLayout.forState(accepted.getExecutionEnvironment().getConfiguration());
@@ -125,7 +128,7 @@ public final class PatternDetection {
                     FailedButChargedPattern::keyOf, FailedButChargedPattern.pattern(s), null,
                     FailedButChargedPattern.handler(s),
                     screens ? new FailedButChargedScreen(s.withinMs, layout) : null,
-                    null);
+                    null, "-screened");
         }
         if (rules.enabled(RuleSettings.CHARGED_UNFULFILLED) && !screenedResolvers) {
             signals.add(accepted
@@ -172,7 +175,7 @@ public final class PatternDetection {
             EventComparator<PaymentEvent> sameTimeOrder,
             PatternProcessFunction<PaymentEvent, PatternSignal> handler,
             MerchantKeyedScreen<?> screen,
-            OutputTag<PatternSignal> screenSignals) {
+            OutputTag<PatternSignal> screenSignals, String screenedCepUidSuffix) {
         boolean isDefault = s.equals(rules.pattern(rule));
         String uid = isDefault ? baseUid : baseUid + "-" + Integer.toHexString(s.toString().hashCode());
         DataStream<PaymentEvent> in = accepted
@@ -202,9 +205,10 @@ public final class PatternDetection {
                 .inEventTime()
                 .sideOutputLateData(LATE)
                 .process(handler, TypeInformation.of(PatternSignal.class))
-                // screened charges reach CEP shifted: a new uid, so that partial matches of an
-                // older build (unshifted) are not restored into the shorter pattern
-                .name(rule + " pattern" + (isDefault ? "" : " " + s)).uid(screen == null ? uid : uid + "-screened");
+                // screened events reach CEP shifted or paired: a uid of its own, so that partial
+                // matches of an unscreened (or otherwise shifted) build are not restored into it
+                .name(rule + " pattern" + (isDefault ? "" : " " + s))
+                .uid(screen == null ? uid : uid + screenedCepUidSuffix);
         signals.add(matched);
         late.add(matched.getSideOutput(LATE));
     }
