@@ -234,16 +234,7 @@ public class FailedButChargedScreen extends MerchantKeyedScreen<PaymentPairScree
      * event's track gets the timeout timer it would have had.
      */
     private void moveTablesIntoTracks() throws Exception {
-        List<String> merchants = new ArrayList<>();
-        try (Stream<String> s = this.<String>getKeyedStateBackend().getKeys(TABLES, VoidNamespace.INSTANCE)) {
-            s.forEach(merchants::add);
-        }
-        for (String merchant : merchants) {
-            setCurrentKey(merchant);
-            PaymentTrackTable table = tables.value();
-            if (table == null) {
-                continue;
-            }
+        forEachTable(TABLES, tables, table -> {
             table.forEach((id, value, expiresAt) -> {
                 PaymentPairScreen.Track t;
                 order = id;
@@ -257,6 +248,6 @@ public class FailedButChargedScreen extends MerchantKeyedScreen<PaymentPairScree
                 tracks.update(t);
             });
             tables.clear();
-        }
+        });
     }
 }

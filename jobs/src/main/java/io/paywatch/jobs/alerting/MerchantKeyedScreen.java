@@ -1,9 +1,14 @@
 package io.paywatch.jobs.alerting;
 
 import io.paywatch.model.PaymentEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.internal.InternalValueState;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
@@ -130,6 +135,31 @@ public abstract class MerchantKeyedScreen<T extends MerchantKeyedScreen.Track> e
             tracks.clear();
         } else {
             tracks.update(t);
+        }
+    }
+
+    /** What {@link #forEachTable} does with one merchant's table. */
+    @FunctionalInterface
+    protected interface TableAction {
+        void accept(PaymentTrackTable table) throws Exception;
+    }
+
+    /**
+     * Calls {@code action} with each merchant's table in the value state {@code name}, with the
+     * merchant as the current key (a restore moving tables over, when the operator opens).
+     */
+    protected final void forEachTable(String name, ValueState<PaymentTrackTable> tables, TableAction action)
+            throws Exception {
+        List<String> merchants = new ArrayList<>();
+        try (Stream<String> s = this.<String>getKeyedStateBackend().getKeys(name, VoidNamespace.INSTANCE)) {
+            s.forEach(merchants::add);
+        }
+        for (String merchant : merchants) {
+            setCurrentKey(merchant);
+            PaymentTrackTable table = tables.value();
+            if (table != null) {
+                action.accept(table);
+            }
         }
     }
 

@@ -106,6 +106,8 @@ public final class PatternDetection {
         // with one parameter set, every event of an order meets in one screen, which knows which
         // resolvers may resolve an incident; with several (per-merchant or per-channel within)
         // an order's charge and its fulfilment could meet in different ones: all resolvers go
+        // the screens' lone events (charges, payments) in one table per merchant on the heap backend
+        StateLayout layout = StateLayout.forState(accepted.getExecutionEnvironment().getConfiguration());
         Set<PatternRuleSettings> unfulfilled = variants(rules, RuleSettings.CHARGED_UNFULFILLED);
         boolean screenedResolvers = screens && unfulfilled.size() == 1;
         for (PatternRuleSettings s : unfulfilled) {
@@ -114,14 +116,12 @@ public final class PatternDetection {
                     "cep-charged-unfulfilled" + uidSuffix, ChargedUnfulfilledPattern::relevant,
                     ChargedUnfulfilledPattern::keyOf, ChargedUnfulfilledPattern.pattern(s, hold),
                     ChargedUnfulfilledPattern.SAME_TIME_ORDER, ChargedUnfulfilledPattern.handler(s),
-                    screens ? new ChargedUnfulfilledScreen(hold, s.withinMs) : null,
+                    screens ? new ChargedUnfulfilledScreen(hold, s.withinMs, layout) : null,
                     screenedResolvers ? ChargedUnfulfilledScreen.RESOLVER_SIGNALS : null,
                     // the shift is in the uid: partial matches shifted by another hold (an older
                     // build's half window) are not restored into a pattern of another length
                     "-screened-last-" + (s.withinMs - hold) + "ms");
         }
-        // the payments of failed_but_charged's screen: one table per merchant on the heap backend
-        StateLayout layout = StateLayout.forState(accepted.getExecutionEnvironment().getConfiguration());
         for (PatternRuleSettings s : variants(rules, RuleSettings.FAILED_BUT_CHARGED)) {
             add(signals, late, accepted, rules, RuleSettings.FAILED_BUT_CHARGED, s,
                     "cep-failed-but-charged" + uidSuffix, FailedButChargedPattern::relevant,

@@ -6,7 +6,8 @@ import io.paywatch.model.PaymentEvent;
  * One merchant's payments in the {@code failed_but_charged} screen on the heap backend: each
  * payment's lone event (most payments: a charge or a failure that nothing pairs with) or its
  * {@link PaymentPairScreen.Track}, in an open-addressing hash table of parallel arrays (hash, id,
- * value, expiry), at most half full. A lone event has no timer of its own: it expires with its
+ * value, expiry), at most half full. ({@code charged_unfulfilled}'s screen keeps a merchant's
+ * lone charges in one too, by order, each expiring when it is due: {@link ChargedUnfulfilledScreen}.) A lone event has no timer of its own: it expires with its
  * time slice ({@link #forgetUpTo}, one rebuild per merchant and slice), where a track per payment
  * in keyed state cost a state entry, a timer, its poll at a watermark and a second lookup when it
  * fired. A track has exact timers and leaves by {@link #remove}.
@@ -161,6 +162,19 @@ public final class PaymentTrackTable {
             rebuild(capacityFor(remaining), time);
         }
         return size;
+    }
+
+    /**
+     * Removes every entry that expires at or before {@code time}, as {@link #forgetUpTo(long)},
+     * after handing each to {@code forgotten} (in slot order: the same for the same history).
+     */
+    public <E extends Exception> int forgetUpTo(long time, Visitor<E> forgotten) throws E {
+        for (int i = 0; i < hashes.length; i++) {
+            if (hashes[i] != 0 && expiries[i] <= time) {
+                forgotten.visit(ids[i], values[i], expiries[i]);
+            }
+        }
+        return forgetUpTo(time);
     }
 
     /** Moves the payments expiring after {@code keepAfter} into new arrays of {@code capacity}. */

@@ -3,6 +3,7 @@ package io.paywatch.jobs.alerting;
 import static io.paywatch.jobs.testing.Events.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.paywatch.jobs.runtime.StateLayout;
 import io.paywatch.model.EventKind;
 import io.paywatch.model.PatternRuleSettings;
 import io.paywatch.model.PatternSignal;
@@ -25,6 +26,9 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The screen in front of {@code charged_unfulfilled}'s CEP operator changes no match: CEP alone
@@ -39,12 +43,14 @@ class ChargedUnfulfilledScreenTest {
     private static final long W = RULE.withinMs;
     /** The job's hold: all of the window but its last second, which CEP decides. */
     private static final long HOLD = OrderScreen.holdFor(W);
+    private static final long BOUND = 5_000;
     /**
      * The randomised streams also run with half the window as the hold (the job's until
-     * 2026-12-07), where CEP decides far more: the screen is equivalent for any hold.
+     * 2026-12-07), where CEP decides far more, and with a hold shorter than the arrival's disorder
+     * ({@link #BOUND}), where resolvers arrive after their charge was due: the screen is
+     * equivalent for any hold.
      */
-    private static final long[] HOLDS = {HOLD, W / 2};
-    private static final long BOUND = 5_000;
+    private static final long[] HOLDS = {HOLD, W / 2, BOUND / 2};
 
     /** What {@link Arrival#watermarkAfter} holds when no watermark follows the event. */
     static final long NO_WATERMARK = Long.MIN_VALUE;
@@ -207,19 +213,25 @@ class ChargedUnfulfilledScreenTest {
         return screenThenCep(stream, HOLD);
     }
 
+    /**
+     * The screen in both state layouts: the heap's (lone charges in a table per merchant) must
+     * forward exactly what RocksDB's (a track per order) does, at the same watermarks.
+     */
     static Screened screenThenCep(List<Arrival> stream, long hold) throws Exception {
-        return screenThenCep(new ChargedUnfulfilledScreen(hold, W), stream, harness(cep(hold)));
+        Screened map = screenThenCep(stream, hold, StateLayout.MAP);
+        assertThat(screenThenCep(stream, hold, StateLayout.TABLE)).as("the heap's layout against RocksDB's")
+                .isEqualTo(map);
+        return map;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent> screen()
-            throws Exception {
-        return screen(HOLD);
+    static Screened screenThenCep(List<Arrival> stream, long hold, StateLayout layout) throws Exception {
+        return screenThenCep(new ChargedUnfulfilledScreen(hold, W, layout), stream, harness(cep(hold)));
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent> screen(long hold)
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent> screen(
+            long hold, StateLayout layout) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new ChargedUnfulfilledScreen(hold, W), e -> e.merchantId, Types.STRING);
+                new ChargedUnfulfilledScreen(hold, W, layout), e -> e.merchantId, Types.STRING);
     }
 
     /**
@@ -272,11 +284,12 @@ class ChargedUnfulfilledScreenTest {
 
     /**
      * A charge fulfilled within the hold leaves no timer to wait out the hold: only the
-     * fulfilment's own. A timer that decides something else of the order stays.
+     * fulfilment's own. A timer that decides something else of the order stays. (RocksDB's
+     * layout, where each charge has its track and timer from the start.)
      */
     @Test
     void aFulfilledChargesTimerIsDeletedUnlessTheOrderIsDecidedThen() throws Exception {
-        try (var h = screen()) {
+        try (var h = screen(HOLD, StateLayout.MAP)) {
             h.open();
             h.processWatermark(new Watermark(T0 - 1));
             h.processElement(new StreamRecord<>(event(EventKind.CHARGE, T0, "o-1", 1), T0));
@@ -352,22 +365,23 @@ class ChargedUnfulfilledScreenTest {
      * watermark), written out only after the rest of the stream went through the screen, restores
      * to exactly the state at its beginning: the same matches and resolvers as CEP alone.
      */
-    @Test
-    void aCheckpointHoldsWhatCameBeforeItBeganNotWhatCameWhileItWasWritten() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StateLayout.class)
+    void aCheckpointHoldsWhatCameBeforeItBeganNotWhatCameWhileItWasWritten(StateLayout layout) throws Exception {
         for (long seed = 1; seed <= 60; seed++) {
             List<Arrival> stream = watermarkEvery(randomStream(seed, HOLD), 5);
             List<Arrival> rest = stream.subList(stream.size() / 2, stream.size());
             List<Object> screened = new ArrayList<>();
             List<String> signals = new ArrayList<>();
             OperatorSubtaskState snapshot;
-            try (var h = screen()) {
+            try (var h = screen(HOLD, layout)) {
                 h.open();
                 feed(h, stream.subList(0, stream.size() / 2));
                 screened.addAll(h.getOutput());
                 signals.addAll(resolverSignals(h));
                 snapshot = io.paywatch.jobs.testing.Checkpoints.takenAround(h, 1, () -> feed(h, rest));
             }
-            try (var h = screen()) {
+            try (var h = screen(HOLD, layout)) {
                 h.initializeState(snapshot);
                 h.open();
                 feed(h, rest);
@@ -389,10 +403,12 @@ class ChargedUnfulfilledScreenTest {
      * deadline — the old timers fire, forward nothing and leave a timer at the new hold's end.
      * (The CEP operator behind it has a new uid: what the old screen forwarded before the upgrade
      * is not checked, so each stream is cut before the old screen forwarded anything.) The same
-     * matches and resolvers as CEP alone.
+     * matches and resolvers as CEP alone. The older build kept every order in a track, as
+     * RocksDB's layout still does.
      */
-    @Test
-    void chargesHeldForHalfTheWindowByAnOlderBuildAreHeldUntilTheNewHoldEnds() throws Exception {
+    @ParameterizedTest
+    @EnumSource(StateLayout.class)
+    void chargesHeldForHalfTheWindowByAnOlderBuildAreHeldUntilTheNewHoldEnds(StateLayout layout) throws Exception {
         long oldHold = W / 2;
         int restoredHeld = 0;
         int matched = 0;
@@ -406,7 +422,7 @@ class ChargedUnfulfilledScreenTest {
                     cut++;
                 }
                 OperatorSubtaskState snapshot;
-                try (var h = screen(oldHold)) {
+                try (var h = screen(oldHold, StateLayout.MAP)) {
                     h.open();
                     feed(h, stream.subList(0, cut));
                     assertThat(h.extractOutputValues()).as("seed " + seed + ": forwarded before the upgrade").isEmpty();
@@ -415,7 +431,7 @@ class ChargedUnfulfilledScreenTest {
                 }
                 List<Object> screened;
                 List<String> signals;
-                try (var h = screen(HOLD)) {
+                try (var h = screen(HOLD, layout)) {
                     h.initializeState(snapshot);
                     h.open();
                     feed(h, stream.subList(cut, stream.size()));
@@ -436,6 +452,103 @@ class ChargedUnfulfilledScreenTest {
         // the upgrade happens with orders held, and some of them go on to match
         assertThat(restoredHeld).isGreaterThan(100);
         assertThat(matched).isGreaterThan(100);
+    }
+
+    /**
+     * A checkpoint of one layout restored into the other (a heap job's savepoint restored on
+     * RocksDB, and back) in the middle of each randomised stream: the same matches and resolvers
+     * as CEP alone, released as early, and nothing left behind.
+     */
+    @ParameterizedTest
+    @CsvSource({"TABLE, MAP", "MAP, TABLE", "TABLE, TABLE"})
+    void eitherLayoutRestoresFromACheckpointOfTheOther(StateLayout before, StateLayout after) throws Exception {
+        long alone = 0;
+        for (long hold : HOLDS) {
+            for (long seed = 1; seed <= 60; seed++) {
+                List<Arrival> stream = watermarkEvery(randomStream(seed, hold), 3);
+                int cut = stream.size() / 2;
+                List<Object> screened = new ArrayList<>();
+                List<String> signals = new ArrayList<>();
+                OperatorSubtaskState snapshot;
+                try (var h = screen(hold, before)) {
+                    h.open();
+                    feed(h, stream.subList(0, cut));
+                    snapshot = h.snapshot(1, 1);
+                    alone += ((ChargedUnfulfilledScreen) h.getOperator()).loneCharges();
+                    screened.addAll(h.getOutput());
+                    signals.addAll(resolverSignals(h));
+                }
+                String as = before + " to " + after + ", hold " + hold + ", seed " + seed;
+                try (var h = screen(hold, after)) {
+                    h.initializeState(snapshot);
+                    h.open();
+                    feed(h, stream.subList(cut, stream.size()));
+                    h.processWatermark(new Watermark(Long.MAX_VALUE));
+                    assertThat(h.numKeyedStateEntries()).as(as + ", state left").isZero();
+                    assertThat(h.numEventTimeTimers()).as(as + ", timers left").isZero();
+                    screened.addAll(h.getOutput());
+                    signals.addAll(resolverSignals(h));
+                }
+                signals.sort(null);
+                Screened actual = cepBehind(screened, signals, harness(cep(hold)));
+                assertThat(actual.matches).as(as).isEqualTo(cepAlone(stream));
+                assertThat(actual.released).as(as + ", released as early")
+                        .isEqualTo(cepAloneReleased(harness(cep(0)), stream));
+                assertThat(actual.resolverSignals).as(as).isEqualTo(resolversAfterAMatch(stream));
+            }
+        }
+        if (before == StateLayout.TABLE) {
+            assertThat(alone).as("charges alone in the tables at the checkpoints").isGreaterThan(100);
+        }
+    }
+
+    /**
+     * On the heap a merchant's new charges wait in one table, with no track or timer of their own:
+     * one timer per merchant and slice. An order's next event gives it its track; a charge still
+     * alone when the slice it is due in begins gets its track and its timer then, and is forwarded
+     * at its due time, as in RocksDB's layout.
+     */
+    @Test
+    void onTheHeapNewChargesWaitInOneTableWithOneTimerPerMerchantAndSlice() throws Exception {
+        long slice = ChargedUnfulfilledScreen.sliceMs(HOLD);
+        long sliceStart = Math.floorDiv(T0 + HOLD, slice) * slice + slice; // the charges are due in its middle
+        long c0 = sliceStart + slice / 2 - HOLD;
+        try (var h = screen(HOLD, StateLayout.TABLE)) {
+            h.open();
+            h.processWatermark(new Watermark(c0 - 1));
+            for (int i = 0; i < 50; i++) {
+                h.processElement(new StreamRecord<>(event(EventKind.CHARGE, c0 + i, "o-" + i, i), c0 + i));
+            }
+            assertThat(h.numEventTimeTimers()).as("one slice timer for 50 charges").isEqualTo(1);
+            assertThat(h.numKeyedStateEntries()).as("one table").isEqualTo(1);
+            assertThat(((ChargedUnfulfilledScreen) h.getOperator()).loneCharges()).isEqualTo(50);
+
+            // o-1's fulfilment: its charge leaves the table for a track, which keeps the fulfilment until its time
+            h.processElement(new StreamRecord<>(event(EventKind.FULFILMENT, c0 + 2_000, "o-1", 100), c0 + 2_000));
+            assertThat(h.numKeyedStateEntries()).as("the table and o-1's track").isEqualTo(2);
+            assertThat(h.numEventTimeTimers()).as("the slice's and the fulfilment's").isEqualTo(2);
+            h.processWatermark(new Watermark(c0 + 2_000));
+            assertThat(h.numKeyedStateEntries()).as("o-1 decided").isEqualTo(1);
+
+            h.processWatermark(new Watermark(sliceStart - 1));
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            assertThat(h.extractOutputValues()).isEmpty();
+            // the slice begins: the 49 charges still alone get their tracks and their timers
+            h.processWatermark(new Watermark(sliceStart));
+            assertThat(h.numKeyedStateEntries()).as("49 tracks, no table").isEqualTo(49);
+            assertThat(h.numEventTimeTimers()).as("each charge's due time").isEqualTo(49);
+            assertThat(h.extractOutputValues()).isEmpty();
+
+            h.processWatermark(new Watermark(c0 + HOLD + 49));
+            assertThat(h.extractOutputValues()).extracting(e -> e.orderId).hasSize(49).doesNotContain("o-1");
+            assertThat(h.getOutput()).filteredOn(o -> o instanceof StreamRecord)
+                    .extracting(o -> ((StreamRecord<?>) o).getTimestamp() - HOLD)
+                    .as("each stamped with its due time").isSorted()
+                    .containsExactlyElementsOf(h.extractOutputValues().stream().map(e -> e.eventTime).toList());
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
     }
 
     /**
