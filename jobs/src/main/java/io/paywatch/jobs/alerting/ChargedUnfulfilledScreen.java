@@ -5,6 +5,7 @@ import io.paywatch.model.EventKind;
 import io.paywatch.model.PatternSignal;
 import io.paywatch.model.PaymentEvent;
 import io.paywatch.patterns.ChargedUnfulfilledPattern;
+import java.util.Arrays;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -31,9 +32,10 @@ import org.apache.flink.util.OutputTag;
  *       hold's charges (with fulfilments minutes after their charges, their lookups and the
  *       queue's reordering were most of what the slow fulfilments cost). The order's next event
  *       finds the charge there and continues exactly as if it had been in the track: the track
- *       gets it, and its timer if it is still held after the event. A charge still alone a slice
- *       ({@link #sliceMs}) before it is due gets its track and its timer from the merchant's one
- *       timer of that slice, so its due time is decided as with a track from the start. That timer
+ *       gets it, and its timer if it is still held after the event. A charge still alone when the
+ *       slice ({@link #sliceMs}) it is due in begins gets its track and its timer from the
+ *       merchant's one timer of that slice, so its due time is decided as with a track from the
+ *       start. That timer
  *       is in the same timer service as the orders' (namespace {@link #SLICES}): a timer service
  *       fires its own timers in time order, including those registered while it fires, but all of
  *       them before another service's.</li>
@@ -209,15 +211,28 @@ public class ChargedUnfulfilledScreen extends MerchantKeyedScreen<OrderScreen.Tr
         if (table.expiryTimer <= slice) {
             table.expiryTimer = PaymentTrackTable.NONE; // a charge due in a past slice registers anew
         }
+        if (!table.isEmpty()) {
+            // each charge left has its slice's timer, unless it was held with another hold (the
+            // rule's window changed across a restore) and so in another build's slices: the next
+            // slice with a charge gets one (the timer service keeps one per time anyway)
+            decisions.registerEventTimeTimer(SLICES, Math.floorDiv(table.earliestExpiry(), sliceMs) * sliceMs);
+        }
         clearIfEmpty(table);
     }
 
-    /** A lone charge's track: the charge held, with its timer at its due time. */
+    /**
+     * A lone charge's track: the charge held, with its timer at its due time. (An order is either
+     * alone in the table or has a track; were it both, the track would keep what it holds.)
+     */
     private void trackOf(String orderId, PaymentEvent charge, long due) throws Exception {
         order = orderId;
         tracks.setCurrentNamespace(orderId);
-        OrderScreen.Track t = new OrderScreen.Track();
-        t.heldCharges = new PaymentEvent[] {charge};
+        OrderScreen.Track t = tracks.value();
+        if (t == null) {
+            t = new OrderScreen.Track();
+        }
+        t.heldCharges = Arrays.copyOf(t.heldCharges, t.heldCharges.length + 1);
+        t.heldCharges[t.heldCharges.length - 1] = charge;
         timers.at(due);
         tracks.update(t);
     }

@@ -21,10 +21,11 @@ import org.apache.flink.util.OutputTag;
 /**
  * The Flink shell of a screen in front of a CEP rule keyed by merchant and order (or payment),
  * run in dedup's chain, keyed by merchant like dedup: each order's track and its event-time
- * timers live in the order's own namespace. That is exactly the state and the timers of the
- * screen keyed by merchant and order — one track and one timer per order and time — without
- * sending every charge, fulfilment and failure across a keyed exchange to reach it: only what
- * the screen forwards goes on, by CEP's key, to CEP.
+ * timers live in the order's own namespace (on the heap a subclass may keep an order's lone
+ * event in a table per merchant instead, with timers of the merchant's). That is exactly the
+ * state and the timers of the screen keyed by merchant and order — one track and one timer per
+ * order and time — without sending every charge, fulfilment and failure across a keyed exchange
+ * to reach it: only what the screen forwards goes on, by CEP's key, to CEP.
  *
  * <p>Orders of one merchant are independent of each other (no decision reads another order's
  * track), so the order in which their events and timers interleave changes nothing; an order's

@@ -103,12 +103,12 @@ public final class PatternDetection {
                         RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField), null, null, null);
             }
         }
-        // with one parameter set, every event of an order meets in one screen, which knows which
-        // resolvers may resolve an incident; with several (per-merchant or per-channel within)
-        // an order's charge and its fulfilment could meet in different ones: all resolvers go
         // the screens' lone events (charges, payments) in one table per merchant on the heap backend
         StateLayout layout = StateLayout.forState(accepted.getExecutionEnvironment().getConfiguration());
         Set<PatternRuleSettings> unfulfilled = variants(rules, RuleSettings.CHARGED_UNFULFILLED);
+        // with one parameter set, every event of an order meets in one screen, which knows which
+        // resolvers may resolve an incident; with several (per-merchant or per-channel within)
+        // an order's charge and its fulfilment could meet in different ones: all resolvers go
         boolean screenedResolvers = screens && unfulfilled.size() == 1;
         for (PatternRuleSettings s : unfulfilled) {
             long hold = screens ? OrderScreen.holdFor(s.withinMs) : 0;

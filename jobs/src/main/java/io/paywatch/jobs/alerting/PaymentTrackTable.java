@@ -7,7 +7,8 @@ import io.paywatch.model.PaymentEvent;
  * payment's lone event (most payments: a charge or a failure that nothing pairs with) or its
  * {@link PaymentPairScreen.Track}, in an open-addressing hash table of parallel arrays (hash, id,
  * value, expiry), at most half full. ({@code charged_unfulfilled}'s screen keeps a merchant's
- * lone charges in one too, by order, each expiring when it is due: {@link ChargedUnfulfilledScreen}.) A lone event has no timer of its own: it expires with its
+ * lone charges in one too, by order, each expiring when it is due:
+ * {@link ChargedUnfulfilledScreen}.) A lone event has no timer of its own: it expires with its
  * time slice ({@link #forgetUpTo}, one rebuild per merchant and slice), where a track per payment
  * in keyed state cost a state entry, a timer, its poll at a watermark and a second lookup when it
  * fired. A track has exact timers and leaves by {@link #remove}.
@@ -200,6 +201,17 @@ public final class PaymentTrackTable {
                 size++;
             }
         }
+    }
+
+    /** The earliest expiry of the entries ({@link #NEVER} when there are none). */
+    public long earliestExpiry() {
+        long earliest = NEVER;
+        for (int i = 0; i < hashes.length; i++) {
+            if (hashes[i] != 0 && expiries[i] < earliest) {
+                earliest = expiries[i];
+            }
+        }
+        return earliest;
     }
 
     /** Calls {@code visitor} with every payment, in slot order. */

@@ -387,6 +387,7 @@ class ChargedUnfulfilledScreenTest {
                 feed(h, rest);
                 h.processWatermark(new Watermark(Long.MAX_VALUE));
                 assertThat(h.numKeyedStateEntries()).as("seed " + seed + ", state left").isZero();
+                assertThat(h.numEventTimeTimers()).as("seed " + seed + ", timers left").isZero();
                 screened.addAll(h.getOutput());
                 signals.addAll(resolverSignals(h));
             }
@@ -452,6 +453,98 @@ class ChargedUnfulfilledScreenTest {
         // the upgrade happens with orders held, and some of them go on to match
         assertThat(restoredHeld).isGreaterThan(100);
         assertThat(matched).isGreaterThan(100);
+    }
+
+    /**
+     * A fulfilment the older build stored because it came after the charge's half-window hold:
+     * under the new hold it completes the charge, which is dropped at the old timer instead of
+     * reaching CEP (which would match it, not having seen the fulfilment).
+     */
+    @ParameterizedTest
+    @EnumSource(StateLayout.class)
+    void aFulfilmentTheOlderBuildStoredAfterItsHoldStillCompletesTheCharge(StateLayout layout) throws Exception {
+        long oldHold = W / 2;
+        PaymentEvent charge = event(EventKind.CHARGE, T0, "o-1", 1);
+        PaymentEvent fulfilment = event(EventKind.FULFILMENT, T0 + oldHold + 1, "o-1", 2);
+        assertThat(cepAlone(List.of(new Arrival(charge, T0 - 1), new Arrival(fulfilment, T0 - 1)))).isEmpty();
+        OperatorSubtaskState snapshot;
+        try (var h = screen(oldHold, StateLayout.MAP)) {
+            h.open();
+            h.processWatermark(new Watermark(T0 - 1));
+            h.processElement(new StreamRecord<>(charge, charge.eventTime));
+            h.processElement(new StreamRecord<>(fulfilment, fulfilment.eventTime));
+            h.processWatermark(new Watermark(T0 + oldHold - 1_000));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = screen(HOLD, layout)) {
+            h.initializeState(snapshot);
+            h.open();
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(h.extractOutputValues()).as("nothing reaches CEP").isEmpty();
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    /**
+     * The rule's window shortened across a restore (a shorter hold): the charges held under the
+     * longer one are still forwarded, each at its old due time at the latest and never behind a
+     * watermark already passed on (CEP would drop it as late), so each alert comes by the old
+     * deadline. (On the heap their old slices are not the new ones.)
+     */
+    @ParameterizedTest
+    @EnumSource(StateLayout.class)
+    @SuppressWarnings("unchecked")
+    void chargesHeldUnderALongerHoldAreForwardedInTimeAfterARestore(StateLayout layout) throws Exception {
+        OperatorSubtaskState snapshot;
+        List<PaymentEvent> charges = new ArrayList<>();
+        try (var h = screen(HOLD, layout)) {
+            h.open();
+            h.processWatermark(new Watermark(T0 - 1));
+            for (int i = 0; i < 16; i++) {
+                PaymentEvent c = event(EventKind.CHARGE, T0 + i * (HOLD / 16), "o-" + i, i);
+                charges.add(c);
+                h.processElement(new StreamRecord<>(c, c.eventTime));
+            }
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = screen(W / 2, layout)) {
+            h.initializeState(snapshot);
+            h.open();
+            long last = T0 + 15 * (HOLD / 16) + HOLD;
+            for (long w = T0; w <= last + 10_000; w += 10_000) {
+                h.processWatermark(new Watermark(w));
+            }
+            long passedOn = Long.MIN_VALUE;
+            List<String> forwarded = new ArrayList<>();
+            for (Object o : h.getOutput()) {
+                if (o instanceof Watermark w) {
+                    passedOn = w.getTimestamp();
+                } else {
+                    PaymentEvent c = ((StreamRecord<PaymentEvent>) o).getValue();
+                    long stamp = ((StreamRecord<?>) o).getTimestamp();
+                    assertThat(stamp).as(c.orderId + " ahead of the watermark passed on").isGreaterThan(passedOn);
+                    assertThat(stamp).as(c.orderId + " by its old due time").isLessThanOrEqualTo(c.eventTime + HOLD);
+                    forwarded.add(c.orderId);
+                }
+            }
+            assertThat(forwarded).as("every charge, before the end of the input")
+                    .containsExactlyInAnyOrderElementsOf(charges.stream().map(c -> c.orderId).toList());
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    /** A charge behind the watermark is late for CEP, with or without the screen, in either layout. */
+    @Test
+    void aChargeBehindTheWatermarkIsLateWithOrWithoutTheScreen() throws Exception {
+        List<Arrival> stream = List.of(
+                new Arrival(event(EventKind.CHARGE, T0 + W, "o-2", 1), T0 + W),
+                new Arrival(event(EventKind.CHARGE, T0, "o-1", 2), T0 + W + 1)); // a window behind
+        List<String> expected = cepAlone(stream);
+        assertThat(expected).containsExactly("charged_unfulfilled|m-1|o-2 @" + 2 * W + " [charge-o-2-1]");
+        assertThat(screenThenCep(stream).matches).isEqualTo(expected);
     }
 
     /**
