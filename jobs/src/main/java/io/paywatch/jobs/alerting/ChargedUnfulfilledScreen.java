@@ -66,6 +66,12 @@ public class ChargedUnfulfilledScreen extends MerchantKeyedScreen<OrderScreen.Tr
     private final long sliceMs;
     private final StateLayout layout;
     private transient OrderScreen screen;
+    /**
+     * The timers of an order whose lone charge has just joined a new track: nothing of it has a
+     * timer yet, so what the screen would delete is not there (a deletion still costs the timer
+     * set's lookup, once per fulfilment).
+     */
+    private transient OrderScreen.Timers newTrackTimers;
     /** {@link StateLayout#TABLE}: the merchant's lone charges, by order. */
     private transient ValueState<PaymentTrackTable> tables;
     private transient boolean restored;
@@ -94,6 +100,15 @@ public class ChargedUnfulfilledScreen extends MerchantKeyedScreen<OrderScreen.Tr
         super.open();
         screen = new OrderScreen(holdMs, withinMs);
         tables = getPartitionedState(new ValueStateDescriptor<>(TABLES, PaymentTrackTableSerializer.INSTANCE));
+        newTrackTimers = new OrderScreen.Timers() {
+            @Override
+            public void at(long time) {
+                timers.at(time);
+            }
+
+            @Override
+            public void cancel(long time) {}
+        };
         if (restored && layout == StateLayout.MAP) {
             moveTablesIntoTracks();
         }
@@ -111,10 +126,15 @@ public class ChargedUnfulfilledScreen extends MerchantKeyedScreen<OrderScreen.Tr
 
     @Override
     protected boolean onEvent(OrderScreen.Track t, PaymentEvent e, long watermark) {
+        return decide(t, e, timers);
+    }
+
+    /** An event of the order, its timers set (and deleted) through {@code orderTimers}. */
+    private boolean decide(OrderScreen.Track t, PaymentEvent e, OrderScreen.Timers orderTimers) {
         if (e.kind == EventKind.CHARGE) {
-            return screen.onCharge(t, e, timers); // false: completed within the hold, nothing to remember
+            return screen.onCharge(t, e, orderTimers); // false: completed within the hold, nothing to remember
         }
-        screen.onResolver(t, e, timers);
+        screen.onResolver(t, e, orderTimers);
         return true;
     }
 
@@ -156,7 +176,7 @@ public class ChargedUnfulfilledScreen extends MerchantKeyedScreen<OrderScreen.Tr
                 t = new OrderScreen.Track();
             }
         }
-        boolean changed = onEvent(t, e, decisions.currentWatermark());
+        boolean changed = decide(t, e, lone != null ? newTrackTimers : timers);
         if (lone != null) {
             for (PaymentEvent c : t.heldCharges) {
                 if (c == lone) { // still held: the timer it would have had since it arrived
@@ -214,8 +234,9 @@ public class ChargedUnfulfilledScreen extends MerchantKeyedScreen<OrderScreen.Tr
         if (!table.isEmpty()) {
             // each charge left has its slice's timer, unless it was held with another hold (the
             // rule's window changed across a restore) and so in another build's slices: the next
-            // slice with a charge gets one (the timer service keeps one per time anyway)
-            decisions.registerEventTimeTimer(SLICES, Math.floorDiv(table.earliestExpiry(), sliceMs) * sliceMs);
+            // slice's timer, set here while charges are left, reaches them slice by slice (the
+            // timer service keeps one per time, so a busy merchant's slices cost nothing more)
+            decisions.registerEventTimeTimer(SLICES, slice + sliceMs);
         }
         clearIfEmpty(table);
     }

@@ -61,11 +61,6 @@ public final class OrderScreen {
         return withinMs - Math.max(1, Math.min(CEP_SHARE_MS, withinMs / 2));
     }
 
-    /** CEP's share of the window for a hold: what the pattern's {@code within} is shortened to. */
-    public long cepShareMs() {
-        return withinMs - holdMs;
-    }
-
     public long holdMs() {
         return holdMs;
     }

@@ -203,17 +203,6 @@ public final class PaymentTrackTable {
         }
     }
 
-    /** The earliest expiry of the entries ({@link #NEVER} when there are none). */
-    public long earliestExpiry() {
-        long earliest = NEVER;
-        for (int i = 0; i < hashes.length; i++) {
-            if (hashes[i] != 0 && expiries[i] < earliest) {
-                earliest = expiries[i];
-            }
-        }
-        return earliest;
-    }
-
     /** Calls {@code visitor} with every payment, in slot order. */
     public <E extends Exception> void forEach(Visitor<E> visitor) throws E {
         for (int i = 0; i < hashes.length; i++) {
