@@ -66,6 +66,10 @@ public final class PayWatchBench {
          * from compiled the process still was (with two cores, one C2 thread works off a long queue).
          */
         long jitMillis;
+        /** The process's CPU time by thread group ({@link ThreadCpu}), as shares of the whole. */
+        Map<String, Double> cpuShares = Map.of();
+        /** The process's CPU time over the job's wall time, submission to end: the cores it kept busy. */
+        double busyCores;
 
         Run(double eventsPerSecond, long peakHeapBytes, long checkpointBytes, long rateRecords, long rateChecksum) {
             this.eventsPerSecond = eventsPerSecond;
@@ -349,6 +353,8 @@ public final class PayWatchBench {
         Map<String, Double> medians = new LinkedHashMap<>();
         Map<String, Long> checksums = new LinkedHashMap<>();
         netMedians.clear();
+        cpuMedians.clear();
+        busyCores.clear();
         for (Measured m : measured) {
             String name = m.name;
             List<Run> runs = new ArrayList<>(m.runs);
@@ -360,6 +366,13 @@ public final class PayWatchBench {
             long peak = runs.stream().mapToLong(x -> x.peakHeapBytes).max().orElse(0);
             long checkpoint = runs.stream().mapToLong(x -> x.checkpointBytes).max().orElse(0);
             double[] cpu = runs.stream().mapToDouble(x -> x.cpuMicrosPerEvent).sorted().toArray();
+            cpuMedians.put(name, cpu[cpu.length / 2]);
+            if (name.equals(P1) || name.equals("pipeline")) {
+                // who keeps the cores busy: the question of the scaling ratio
+                busyCores.put(name, median.busyCores);
+                out.printf(Locale.ROOT, "bench: %s kept %.2f cores busy (median run: CPU time over wall time), by thread: %s%n",
+                        name, median.busyCores, ThreadCpu.describe(median.cpuShares, median.busyCores, 0.02));
+            }
             out.printf(Locale.ROOT, "bench: %-16s %,12.0f events/s  %,10.0f per core  %6.2f µs CPU per event"
                             + "  peak heap %,6.0f MB  checkpoint %,8.1f KB%s%s  (%,.0f events/s over the net runtime)%n",
                     name, median.eventsPerSecond, median.eventsPerSecond / m.parallelism,
@@ -402,6 +415,8 @@ public final class PayWatchBench {
         ratio(medians, "pipeline", "baseline_cep", 2);
         ratio(medians, "pipeline", P1, 1.7);
         if (medians.containsKey("pipeline") && medians.containsKey(P1)) {
+            out.println(scalingCeiling(busyCores.get(P1), cpuMedians.get(P1), cpuMedians.get("pipeline"),
+                    Runtime.getRuntime().availableProcessors()));
             out.println(CoreScaling.describe());
         }
         lastChecksums = checksums;
@@ -443,6 +458,25 @@ public final class PayWatchBench {
         }
     }
 
+    /**
+     * What the machine leaves the scaling ratio: parallelism 1 already keeps {@code p1BusyCores} of
+     * the {@code cores} busy (its tasks pipelined over several threads, with the JVM's own), and
+     * parallelism 2 needs at least as much CPU per event (the same work, plus exchanges to two
+     * subtasks), so here it can run at most {@code cores / p1BusyCores} times as fast, however well
+     * the job scales: a bound on the ratio over the net runtime (the CPU is that of the whole run).
+     */
+    static String scalingCeiling(double p1BusyCores, double p1CpuMicros, double p2CpuMicros, int cores) {
+        return String.format(Locale.ROOT, "bench: %s kept %.2f of this machine's %d %s busy, and pipeline needs"
+                        + " %.2f µs CPU per event against its %.2f (%.2f×), so here pipeline can run at most"
+                        + " %d / %.2f = %.2f× as fast as %s, however well it scales",
+                P1, p1BusyCores, cores, cores == 1 ? "core" : "cores", p2CpuMicros, p1CpuMicros, p2CpuMicros / p1CpuMicros,
+                cores, p1BusyCores, cores / p1BusyCores, P1);
+    }
+
+    /** The cores {@code pipeline} and {@link #P1} kept busy in their median runs (of the last {@link #run}). */
+    final Map<String, Double> busyCores = new LinkedHashMap<>();
+    /** Each measured job's median CPU time per event, µs (of the last {@link #run}). */
+    final Map<String, Double> cpuMedians = new LinkedHashMap<>();
     /** Each measured job's events/s by round, in the order the rounds ran (of the last {@link #run}). */
     Map<String, double[]> perRound = new LinkedHashMap<>();
     /** Each measured job's median events/s over the net runtime (of the last {@link #run}). */
@@ -570,6 +604,7 @@ public final class PayWatchBench {
             long cpuBefore = processCpuNanos();
             long jitBefore = jitMillis();
             BenchSource.ReadClock.reset();
+            long start = System.nanoTime();
             long end;
             try {
                 result = clusters.execute(env, jobConfiguration);
@@ -590,6 +625,8 @@ public final class PayWatchBench {
             run.cpuMicrosPerEvent = cpuNanos / 1e3 / set.lines.length;
             run.netEventsPerSecond = set.lines.length / seconds;
             run.jitMillis = jit;
+            run.cpuShares = sampler.threadCpu.shares(cpuNanos);
+            run.busyCores = cpuNanos / (double) Math.max(1, end - start);
             return run;
         } finally {
             BenchEvents.current = reading;
@@ -617,6 +654,8 @@ public final class PayWatchBench {
         private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         final AtomicLong peakHeap = new AtomicLong();
         final AtomicLong checkpointBytes = new AtomicLong();
+        /** Every thread's CPU time from the sampler's start. */
+        final ThreadCpu threadCpu = new ThreadCpu();
         private volatile boolean running = true;
         private Thread thread;
 
@@ -633,6 +672,7 @@ public final class PayWatchBench {
         void stop() throws InterruptedException {
             running = false;
             thread.join();
+            threadCpu.sample();
         }
 
         @Override
@@ -640,6 +680,7 @@ public final class PayWatchBench {
             while (running) {
                 peakHeap.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
                 checkpointBytes.accumulateAndGet(completedCheckpointSize(checkpoints), Math::max);
+                threadCpu.sample();
                 java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
             }
         }

@@ -42,7 +42,13 @@ class PayWatchBenchTest {
                 "same failure rates from pipeline_rocksdb and the pipeline on heap over its events: yes",
                 "bench: pipeline_rocksdb = ");
         assertThat(printed).contains("bench: ratio pipeline_rates / baseline_sql = ");
-        // beside the scaling ratio, what a second core gives on this machine without Flink
+        // beside the scaling ratio: who keeps the cores busy, the ceiling that leaves, and what a second
+        // core gives on this machine without Flink
+        assertThat(printed).containsPattern("bench: pipeline_p1 kept \\d+\\.\\d\\d cores busy \\(median run: CPU time over"
+                + " wall time\\), by thread: .*task dedup by event_id \\d+\\.\\d\\d");
+        assertThat(printed).containsPattern("bench: pipeline kept \\d+\\.\\d\\d cores busy .*task Source: pre-serialised events");
+        assertThat(printed).containsPattern("bench: pipeline_p1 kept \\d+\\.\\d\\d of this machine's \\d+ cores busy,"
+                + " and pipeline needs .* so here pipeline can run at most");
         assertThat(printed).containsPattern("bench: this machine: (\\d+ threads of cache-resident work give \\d+\\.\\d\\d×"
                 + " one thread's throughput, of arithmetic alone \\d+\\.\\d\\d×|1 core seen by the JVM)");
         assertThat(PayWatchBench.finalLine(medians)).matches("bench: parse=\\d+ pipeline=\\d+ pipeline_rates=\\d+ pipeline_rocksdb=\\d+"
@@ -82,6 +88,17 @@ class PayWatchBenchTest {
         assertThat(printed).contains(String.format(java.util.Locale.ROOT, "; over the net runtime %.2f",
                 bench.netMedians.get("pipeline_rates") / bench.netMedians.get("baseline_sql")));
         assertThat(printed).containsPattern("bench: pipeline_rates: run 1/2: [\\d,]+ events/s \\([\\d,]+ over the net runtime\\)");
+    }
+
+    /** Parallelism 1 pipelined over both cores leaves parallelism 2 little to win: the line says how little. */
+    @Test
+    void theScalingCeilingIsTheCoresOverWhatParallelismOneKeptBusy() {
+        assertThat(PayWatchBench.scalingCeiling(1.84, 6.06, 6.90, 2)).isEqualTo("bench: pipeline_p1 kept 1.84 of"
+                + " this machine's 2 cores busy, and pipeline needs 6.90 µs CPU per event against its 6.06 (1.14×),"
+                + " so here pipeline can run at most 2 / 1.84 = 1.09× as fast as pipeline_p1, however well it scales");
+        // a p=1 job keeping one core of four busy leaves room for the target's 1.7
+        assertThat(PayWatchBench.scalingCeiling(1.0, 10, 11, 4)).contains("at most 4 / 1.00 = 4.00×");
+        assertThat(PayWatchBench.scalingCeiling(1.0, 10, 11, 1)).contains("kept 1.00 of this machine's 1 core busy");
     }
 
     /** The rate from the first event any reader read (the earliest) to the job's end. */
