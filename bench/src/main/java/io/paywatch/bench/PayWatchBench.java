@@ -459,18 +459,20 @@ public final class PayWatchBench {
     }
 
     /**
-     * What the machine leaves the scaling ratio: parallelism 1 already keeps {@code p1BusyCores} of
-     * the {@code cores} busy (its tasks pipelined over several threads, with the JVM's own), and
-     * parallelism 2 needs at least as much CPU per event (the same work, plus exchanges to two
-     * subtasks), so here it can run at most {@code cores / p1BusyCores} times as fast, however well
-     * the job scales: a bound on the ratio over the net runtime (the CPU is that of the whole run).
+     * What the machine leaves the scaling ratio. A job's rate is the cores it keeps busy over its CPU
+     * time per event, so pipeline / pipeline_p1 = (busy₂ / busy₁) × (cpu₁ / cpu₂), and with at most
+     * {@code cores} busy at parallelism 2 it is at most {@code cores / busy₁ × cpu₁ / cpu₂}: parallelism
+     * 1 already keeps {@code p1BusyCores} busy (its tasks pipelined over several threads, with the
+     * JVM's own), and what is left is won only by needing less CPU per event. A bound on the ratio over
+     * the net runtime (busy cores and CPU are those of the whole run), about the same as the headline's.
      */
     static String scalingCeiling(double p1BusyCores, double p1CpuMicros, double p2CpuMicros, int cores) {
-        return String.format(Locale.ROOT, "bench: %s kept %.2f of this machine's %d %s busy, and pipeline needs"
-                        + " %.2f µs CPU per event against its %.2f (%.2f×), so here pipeline can run at most"
-                        + " %d / %.2f = %.2f× as fast as %s, however well it scales",
-                P1, p1BusyCores, cores, cores == 1 ? "core" : "cores", p2CpuMicros, p1CpuMicros, p2CpuMicros / p1CpuMicros,
-                cores, p1BusyCores, cores / p1BusyCores, P1);
+        return String.format(Locale.ROOT, "bench: %s kept %.2f of this machine's %d %s busy, and pipeline needed"
+                        + " %.2f µs CPU per event against its %.2f (%.2f×), so here pipeline could run at most"
+                        + " %d / %.2f × %.2f / %.2f = %.2f× as fast as %s",
+                P1, p1BusyCores, cores, cores == 1 ? "core" : "cores", p2CpuMicros, p1CpuMicros,
+                p2CpuMicros / p1CpuMicros, cores, p1BusyCores, p1CpuMicros, p2CpuMicros,
+                cores / p1BusyCores * p1CpuMicros / p2CpuMicros, P1);
     }
 
     /** The cores {@code pipeline} and {@link #P1} kept busy in their median runs (of the last {@link #run}). */
