@@ -11,7 +11,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.InternalTimer;
-import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
@@ -43,13 +42,6 @@ import org.apache.flink.util.OutputTag;
  * </ul>
  * Either layout restores from a checkpoint of the other: a table's charges get their tracks and
  * timers when the operator opens with {@link StateLayout#MAP}; tracks are the same in both.
- *
- * <p>At the end of a bounded input (watermark +∞) every held charge's hold ends at once. A charge
- * whose deadline lies beyond the last finite watermark could only give CEP a deadline beyond the
- * data, which the incidents skip ({@code EndOfInput}): each event time gate's last watermark before
- * +∞ is its cutoff, so this operator's last finite watermark is at least the least cutoff. Such a
- * charge stops here; everything else is decided as before (a replay ending with the last 15 minutes
- * of charges unfulfilled no longer sends them all through CEP for nothing).
  */
 public class ChargedUnfulfilledScreen extends MerchantKeyedScreen<OrderScreen.Track> {
     private static final long serialVersionUID = 1L;
@@ -83,8 +75,6 @@ public class ChargedUnfulfilledScreen extends MerchantKeyedScreen<OrderScreen.Tr
     /** {@link StateLayout#TABLE}: the merchant's lone charges, by order. */
     private transient ValueState<PaymentTrackTable> tables;
     private transient boolean restored;
-    /** The last watermark before +∞ (none yet: {@link Long#MIN_VALUE}). */
-    private transient long lastFiniteWatermark;
 
     public ChargedUnfulfilledScreen(long holdMs, long withinMs, StateLayout layout) {
         super(TRACKS, TypeInformation.of(OrderScreen.Track.class));
@@ -103,24 +93,6 @@ public class ChargedUnfulfilledScreen extends MerchantKeyedScreen<OrderScreen.Tr
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         restored = context.isRestored();
-        lastFiniteWatermark = Long.MIN_VALUE;
-    }
-
-    @Override
-    public void processWatermark(Watermark mark) throws Exception {
-        if (mark.getTimestamp() != Long.MAX_VALUE) {
-            lastFiniteWatermark = mark.getTimestamp();
-        }
-        super.processWatermark(mark);
-    }
-
-    /**
-     * Whether {@code charge} is decided at the end of the input with its deadline beyond the data:
-     * CEP's match would be skipped by the incidents, so CEP need not see it.
-     */
-    private boolean deadlineBeyondTheData(PaymentEvent charge) {
-        return decisions.currentWatermark() == Long.MAX_VALUE && lastFiniteWatermark != Long.MIN_VALUE
-                && charge.eventTime + withinMs > lastFiniteWatermark;
     }
 
     @Override
@@ -169,11 +141,7 @@ public class ChargedUnfulfilledScreen extends MerchantKeyedScreen<OrderScreen.Tr
     @Override
     protected void onTime(OrderScreen.Track t, long time) {
         // what is forwarded here carries the timer's time: exactly the stamp CEP must see
-        screen.onTime(t, time, e -> {
-                    if (e.kind != EventKind.CHARGE || !deadlineBeyondTheData(e)) {
-                        forward(e);
-                    }
-                },
+        screen.onTime(t, time, this::forward,
                 r -> sideOutput(RESOLVER_SIGNALS, ChargedUnfulfilledPattern.resolverSignal(r)), timers);
     }
 
@@ -259,11 +227,7 @@ public class ChargedUnfulfilledScreen extends MerchantKeyedScreen<OrderScreen.Tr
         if (table == null) {
             return;
         }
-        table.forgetUpTo(slice + sliceMs - 1, (id, charge, due) -> {
-            if (!deadlineBeyondTheData((PaymentEvent) charge)) {
-                trackOf(id, (PaymentEvent) charge, due);
-            } // else alone, so nothing of its order is left to decide: it goes with the table
-        });
+        table.forgetUpTo(slice + sliceMs - 1, (id, charge, due) -> trackOf(id, (PaymentEvent) charge, due));
         if (table.expiryTimer <= slice) {
             table.expiryTimer = PaymentTrackTable.NONE; // a charge due in a past slice registers anew
         }

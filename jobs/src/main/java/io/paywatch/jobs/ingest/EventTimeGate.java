@@ -274,16 +274,6 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
         // the sources emit no watermarks of their own; only the end of input comes through
         if (mark.getTimestamp() == Long.MAX_VALUE) {
             long cutoff = Math.max(emitted, marks.dataWatermark());
-            if (cutoff > emitted) {
-                // the cutoff as this subtask's last watermark before +∞ (what the next period would
-                // have emitted): an operator downstream that only sees watermarks then knows the
-                // data reaches at least the least cutoff (ChargedUnfulfilledScreen)
-                if (idle) {
-                    idle = false;
-                    output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
-                }
-                output.emitWatermark(new Watermark(cutoff));
-            }
             output.collect(PipelineTags.END_OF_INPUT, new StreamRecord<>(EndOfInput.of(
                     getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                     getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks(), cutoff)));

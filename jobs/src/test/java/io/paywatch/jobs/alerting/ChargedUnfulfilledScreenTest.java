@@ -184,47 +184,9 @@ class ChargedUnfulfilledScreenTest {
         return out;
     }
 
-    /** CEP alone, as without the screen: the matches the incidents keep ({@link #withinTheData}). */
+    /** CEP alone, as without the screen. */
     static List<String> cepAlone(List<Arrival> stream) throws Exception {
-        return withinTheData(matches(cepAloneSignals(stream)), lastFinite(stream));
-    }
-
-    /** The stream's last watermark before the end (+∞), or {@link Long#MIN_VALUE} without one. */
-    static long lastFinite(List<Arrival> stream) {
-        long last = Long.MIN_VALUE;
-        for (Arrival a : stream) {
-            if (a.hasWatermark()) {
-                last = Math.max(last, a.watermarkAfter);
-            }
-        }
-        return last;
-    }
-
-    /**
-     * The matches (or released matches) the incidents keep when the input ends: those with their
-     * deadline at or before the last finite watermark ({@code EndOfInput}: each gate's last watermark
-     * before +∞ is its cutoff). At the end the screen stops the charges whose deadline lies beyond
-     * it, so CEP behind it gives none of the matches the incidents would skip; CEP alone gives them
-     * all. (Charges forwarded earlier may still time out beyond the data behind the screen: both
-     * sides are compared within the data.)
-     */
-    static List<String> withinTheData(List<String> matches, long lastFinite) {
-        if (lastFinite == Long.MIN_VALUE) {
-            return matches;
-        }
-        List<String> kept = new ArrayList<>();
-        for (String m : matches) {
-            String at = m.substring(m.indexOf(" @") + 2);
-            if (Long.parseLong(at.substring(0, at.indexOf(' '))) + T0 <= lastFinite) {
-                kept.add(m);
-            }
-        }
-        return kept;
-    }
-
-    static Screened withinTheData(Screened s, long lastFinite) {
-        return new Screened(withinTheData(s.matches(), lastFinite), s.forwarded(), s.resolverSignals(),
-                withinTheData(s.released(), lastFinite));
+        return matches(cepAloneSignals(stream));
     }
 
     static List<PatternSignal> cepAloneSignals(List<Arrival> stream) throws Exception {
@@ -263,8 +225,7 @@ class ChargedUnfulfilledScreenTest {
     }
 
     static Screened screenThenCep(List<Arrival> stream, long hold, StateLayout layout) throws Exception {
-        return withinTheData(screenThenCep(new ChargedUnfulfilledScreen(hold, W, layout), stream, harness(cep(hold))),
-                lastFinite(stream));
+        return screenThenCep(new ChargedUnfulfilledScreen(hold, W, layout), stream, harness(cep(hold)));
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, PaymentEvent, PaymentEvent> screen(
@@ -366,7 +327,7 @@ class ChargedUnfulfilledScreenTest {
                 Screened actual = screenThenCep(stream, hold);
                 assertThat(actual.matches).as("hold " + hold + ", seed " + seed).isEqualTo(expected);
                 assertThat(actual.released).as("hold " + hold + ", seed " + seed + ", released as early")
-                        .isEqualTo(withinTheData(cepAloneReleased(harness(cep(0)), stream), lastFinite(stream)));
+                        .isEqualTo(cepAloneReleased(harness(cep(0)), stream));
                 events += stream.size();
                 forwarded += actual.forwarded;
                 matched += expected.size();
@@ -390,7 +351,7 @@ class ChargedUnfulfilledScreenTest {
                     String as = "hold " + hold + ", seed " + seed + ", k " + k;
                     assertThat(actual.matches).as(as).isEqualTo(cepAlone(stream));
                     assertThat(actual.released).as(as + ", released as early")
-                            .isEqualTo(withinTheData(cepAloneReleased(harness(cep(0)), stream), lastFinite(stream)));
+                            .isEqualTo(cepAloneReleased(harness(cep(0)), stream));
                     assertThat(actual.resolverSignals).as(as).isEqualTo(resolversAfterAMatch(stream));
                     matched += actual.matches.size();
                 }
@@ -431,7 +392,7 @@ class ChargedUnfulfilledScreenTest {
                 signals.addAll(resolverSignals(h));
             }
             signals.sort(null);
-            Screened actual = withinTheData(cepBehind(screened, signals, harness(cep(HOLD))), lastFinite(stream));
+            Screened actual = cepBehind(screened, signals, harness(cep(HOLD)));
             assertThat(actual.matches).as("seed " + seed).isEqualTo(cepAlone(stream));
             assertThat(actual.resolverSignals).as("seed " + seed).isEqualTo(resolversAfterAMatch(stream));
         }
@@ -482,7 +443,7 @@ class ChargedUnfulfilledScreenTest {
                     signals = resolverSignals(h);
                 }
                 signals.sort(null);
-                Screened actual = withinTheData(cepBehind(screened, signals, harness(cep(HOLD))), lastFinite(stream));
+                Screened actual = cepBehind(screened, signals, harness(cep(HOLD)));
                 assertThat(actual.matches).as("hold " + hold + ", seed " + seed).isEqualTo(cepAlone(stream));
                 assertThat(actual.resolverSignals).as("hold " + hold + ", seed " + seed)
                         .isEqualTo(resolversAfterAMatch(stream));
@@ -581,7 +542,6 @@ class ChargedUnfulfilledScreenTest {
         List<Arrival> stream = List.of(
                 new Arrival(event(EventKind.CHARGE, T0 + W, "o-2", 1), T0 + W),
                 new Arrival(event(EventKind.CHARGE, T0, "o-1", 2), T0 + W + 1)); // a window behind
-        stream = thenTimePasses(stream);
         List<String> expected = cepAlone(stream);
         assertThat(expected).containsExactly("charged_unfulfilled|m-1|o-2 @" + 2 * W + " [charge-o-2-1]");
         assertThat(screenThenCep(stream).matches).isEqualTo(expected);
@@ -623,10 +583,10 @@ class ChargedUnfulfilledScreenTest {
                     signals.addAll(resolverSignals(h));
                 }
                 signals.sort(null);
-                Screened actual = withinTheData(cepBehind(screened, signals, harness(cep(hold))), lastFinite(stream));
+                Screened actual = cepBehind(screened, signals, harness(cep(hold)));
                 assertThat(actual.matches).as(as).isEqualTo(cepAlone(stream));
                 assertThat(actual.released).as(as + ", released as early")
-                        .isEqualTo(withinTheData(cepAloneReleased(harness(cep(0)), stream), lastFinite(stream)));
+                        .isEqualTo(cepAloneReleased(harness(cep(0)), stream));
                 assertThat(actual.resolverSignals).as(as).isEqualTo(resolversAfterAMatch(stream));
             }
         }
@@ -694,9 +654,9 @@ class ChargedUnfulfilledScreenTest {
             throws Exception {
         for (long hold : HOLDS) {
             // between the hold's end and the deadline
-            List<Arrival> stream = thenTimePasses(List.of(
+            List<Arrival> stream = List.of(
                     new Arrival(event(EventKind.FULFILMENT, T0 + hold + (W - hold) / 2, "o-1", 1), T0 - 1),
-                    new Arrival(event(EventKind.CHARGE, T0, "o-1", 2), T0 - 1)));
+                    new Arrival(event(EventKind.CHARGE, T0, "o-1", 2), T0 - 1));
             assertThat(cepAlone(stream)).isEmpty();
             Screened s = screenThenCep(stream, hold);
             assertThat(s.matches).as("hold " + hold).isEmpty();
@@ -784,13 +744,13 @@ class ChargedUnfulfilledScreenTest {
 
     @Test
     void aChargeFulfilledWithinTheHoldNeverReachesCep() throws Exception {
-        List<Arrival> stream = thenTimePasses(List.of(
+        List<Arrival> stream = List.of(
                 new Arrival(event(EventKind.FULFILMENT, T0, "o-1", 1), T0 - BOUND), // before its charge
                 new Arrival(event(EventKind.CHARGE, T0, "o-1", 2), T0 - BOUND),
                 new Arrival(event(EventKind.CHARGE, T0 + 1_000, "o-2", 3), T0 - BOUND),
                 new Arrival(event(EventKind.FULFILMENT, T0 + 4_000, "o-2", 4), T0),
                 new Arrival(event(EventKind.CHARGE, T0 + 2_000, "o-3", 5), T0),
-                new Arrival(event(EventKind.FULFILMENT, T0 + 2_000 + W - 1, "o-3", 6), T0 + 1_000)));
+                new Arrival(event(EventKind.FULFILMENT, T0 + 2_000 + W - 1, "o-3", 6), T0 + 1_000));
         Screened s = screenThenCep(stream);
         assertThat(s.matches).isEmpty();
         assertThat(cepAlone(stream)).isEmpty();
@@ -800,56 +760,9 @@ class ChargedUnfulfilledScreenTest {
 
     @Test
     void anUnfulfilledChargeStillMatchesAtItsDeadline() throws Exception {
-        List<Arrival> stream = thenTimePasses(List.of(new Arrival(event(EventKind.CHARGE, T0, "o-1", 1), T0 - 1)));
+        List<Arrival> stream = List.of(new Arrival(event(EventKind.CHARGE, T0, "o-1", 1), T0 - 1));
         Screened s = screenThenCep(stream);
         assertThat(s.matches).containsExactly("charged_unfulfilled|m-1|o-1 @" + W + " [charge-o-1-1]");
         assertThat(s.matches).isEqualTo(cepAlone(stream));
-    }
-
-    /**
-     * The input ends before a held charge's deadline: the incidents would skip CEP's match (its
-     * deadline lies beyond what the data supports), so the screen does not send the charge to CEP
-     * at all, in either layout; whatever was due within the data is decided as before.
-     */
-    @Test
-    void aChargeWhoseDeadlineLiesBeyondTheDataStopsAtTheScreenWhenTheInputEnds() throws Exception {
-        List<Arrival> stream = List.of(
-                new Arrival(event(EventKind.CHARGE, T0, "o-1", 1), T0 - 1),
-                new Arrival(event(EventKind.CHARGE, T0 + W, "o-2", 2), T0 + W)); // o-1's deadline passes
-        List<String> all = matches(cepAloneSignals(stream));
-        assertThat(all).as("CEP alone, at the end").containsExactly(
-                "charged_unfulfilled|m-1|o-1 @" + W + " [charge-o-1-1]",
-                "charged_unfulfilled|m-1|o-2 @" + 2 * W + " [charge-o-2-2]");
-        // the incidents' rule for the end of input, with the gates' cutoff as the last watermark
-        assertThat(io.paywatch.jobs.ingest.EndOfInput.beyondData(T0 + W, Long.MAX_VALUE,
-                java.util.Map.of(0, T0 + W).entrySet())).isFalse();
-        assertThat(io.paywatch.jobs.ingest.EndOfInput.beyondData(T0 + 2 * W, Long.MAX_VALUE,
-                java.util.Map.of(0, T0 + W).entrySet())).isTrue();
-        for (long hold : HOLDS) {
-            Screened s = screenThenCep(stream, hold); // both layouts, compared
-            assertThat(s.matches).as("hold " + hold).containsExactly("charged_unfulfilled|m-1|o-1 @" + W + " [charge-o-1-1]");
-            assertThat(s.forwarded).as("hold " + hold + ": o-1's charge only").isEqualTo(1);
-        }
-        // without a watermark before the end, nothing tells where the data ends: every charge goes on
-        List<Arrival> noWatermark = List.of(new Arrival(event(EventKind.CHARGE, T0, "o-1", 1), NO_WATERMARK));
-        assertThat(screenThenCep(noWatermark).forwarded).isEqualTo(1);
-        assertThat(screenThenCep(noWatermark).matches).isEqualTo(cepAlone(noWatermark)).hasSize(1);
-    }
-
-    /**
-     * The stream, then a charge of another merchant long after it with a watermark past every
-     * deadline of the stream: the time that passes in a live run, so that the end of the input
-     * decides nothing of the stream's own charges.
-     */
-    static List<Arrival> thenTimePasses(List<Arrival> stream) {
-        long last = T0;
-        for (Arrival a : stream) {
-            last = Math.max(last, a.event.eventTime);
-        }
-        PaymentEvent later = event(EventKind.CHARGE, last + 2 * W, "o-later", 999);
-        later.merchantId = "m-later";
-        List<Arrival> out = new ArrayList<>(stream);
-        out.add(new Arrival(later, last + 2 * W - 1));
-        return out;
     }
 }
