@@ -179,7 +179,8 @@ public final class PaymentMonitorJob {
                 EndOfInput.STATE, LiveRules.FAILURE_RATE, LiveRules.FAILURE_RATE_MEASURES, LiveRules.SILENCES, LiveRules.ANOMALY,
                 LiveRules.TRAFFIC_DROP);
 
-        RuleOutputs main = rules(accepted, control, settings.rules, "", settings.screens());
+        boolean bounded = boundedInput(raw.getTransformation());
+        RuleOutputs main = rules(accepted, control, settings.rules, "", settings.screens(), bounded);
 
         DataStream<InputHealth> inputHealth = onTime.getSideOutput(PipelineTags.INPUT_OUTCOMES)
                 .transform("count rejected and late", TypeInformation.of(InputOutcome.class),
@@ -204,7 +205,8 @@ public final class PaymentMonitorJob {
         // backtesting: a second rule set over the same accepted events, in the same pass
         DataStream<Alert> compareAlerts = null;
         if (settings.compareRules != null) {
-            RuleOutputs compare = rules(accepted, control, settings.compareRules, "-compare", settings.screens());
+            RuleOutputs compare = rules(accepted, control, settings.compareRules, "-compare", settings.screens(),
+                    bounded);
             compareAlerts = advised(compare, "-compare");
         }
 
@@ -225,6 +227,25 @@ public final class PaymentMonitorJob {
 
         return new Outputs(accepted, main.merchantRates, main.channelRates, routed, inputHealth, deadLetters,
                 compareAlerts);
+    }
+
+    /** Whether every source upstream of {@code t} is bounded (a replay, the generator, a test's data). */
+    static boolean boundedInput(org.apache.flink.api.dag.Transformation<?> t) {
+        if (t instanceof org.apache.flink.streaming.api.transformations.SourceTransformation<?, ?, ?> source) {
+            return source.getBoundedness() == org.apache.flink.api.connector.source.Boundedness.BOUNDED;
+        }
+        if (t instanceof org.apache.flink.streaming.api.transformations.LegacySourceTransformation<?> source) {
+            return source.getBoundedness() == org.apache.flink.api.connector.source.Boundedness.BOUNDED;
+        }
+        if (t.getInputs().isEmpty()) {
+            return false;
+        }
+        for (org.apache.flink.api.dag.Transformation<?> input : t.getInputs()) {
+            if (!boundedInput(input)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Where to send the traffic instead: a rule set's channel windows meet its alerts (few of either). */
@@ -261,7 +282,7 @@ public final class PaymentMonitorJob {
 
     /** Failure rates and the pattern rules for one rule set; {@code uidSuffix} tells sets apart. */
     static RuleOutputs rules(DataStream<PaymentEvent> accepted, BroadcastStream<ControlSignal> control,
-            RuleSettings rules, String uidSuffix, boolean screens) {
+            RuleSettings rules, String uidSuffix, boolean screens, boolean boundedInput) {
         // only payments count in rates
         DataStream<PaymentEvent> payments = accepted.filter(PaymentEvent::isPayment)
                 .name("payments" + uidSuffix).uid("payments" + uidSuffix);
@@ -281,7 +302,8 @@ public final class PaymentMonitorJob {
         if (!rules.anyPatternEnabled()) {
             return new RuleOutputs(rates.merchant, rates.channel, alerts, channelWindows, null);
         }
-        PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix, screens);
+        PatternDetection.Result patterns = PatternDetection.build(accepted, control, rules, uidSuffix, screens,
+                boundedInput);
         return new RuleOutputs(rates.merchant, rates.channel, alerts.union(patterns.alerts), channelWindows,
                 patterns.late);
     }

@@ -34,11 +34,13 @@ import org.apache.flink.util.OutputTag;
  * <pre>
  * accepted events ─┬─ timeout_burst       CEP per merchant+channel ──────────────────┐
  * (dedup's output, ├─ risk_block          CEP per card (user, device) ────────────────┤
- *  by merchant)    ├─ charged_unfulfilled screen* ─ CEP per merchant+order ────────────┼─ signals ─ keyBy(incident) ─ lifecycle ─ alerts
+ *  by merchant)    ├─ charged_unfulfilled screen* ─ CEP per merchant+order** ──────────┼─ signals ─ keyBy(incident) ─ lifecycle ─ alerts
  *                  │    └─ the resolvers after a match (the screen's side output) ──────┤
  *                  ├─ failed_but_charged  screen* ─ CEP per merchant+payment ───────────┤
  *                  └─ refunds (failed_but_charged's resolvers) ───────────────────────┘
  *   * in dedup's task, keyed by merchant: only what a screen forwards is exchanged
+ *   ** when every source is bounded: at the end of the input, charges due beyond it stop in CEP's
+ *      task, in front of CEP ({@link ChargesDueBeyondInput}, told by the control signals)
  * </pre>
  *
  * <p>CEP patterns are fixed per operator, so a rule with per-merchant or per-channel overrides
@@ -82,6 +84,19 @@ public final class PatternDetection {
     public static Result build(DataStream<PaymentEvent> accepted,
             BroadcastStream<io.paywatch.jobs.control.ControlSignal> control, RuleSettings rules,
             String uidSuffix, boolean screens) {
+        return build(accepted, control, rules, uidSuffix, screens, false);
+    }
+
+    /**
+     * @param boundedInput whether every source of the job is bounded (a replay, the generator):
+     *     then, with the screens, the charges they release at the end of the input and due beyond
+     *     it stop in front of CEP ({@link ChargesDueBeyondInput}). Not for a live run, whose end of
+     *     input is a {@code stop --drain}: a job resumed from that savepoint still holds the
+     *     signals the incidents skipped at +∞, and dropping charges would change which.
+     */
+    public static Result build(DataStream<PaymentEvent> accepted,
+            BroadcastStream<io.paywatch.jobs.control.ControlSignal> control, RuleSettings rules,
+            String uidSuffix, boolean screens, boolean boundedInput) {
         if (!rules.anyPatternEnabled()) {
             throw new IllegalArgumentException("every pattern rule is switched off: build none");
         }
@@ -91,7 +106,7 @@ public final class PatternDetection {
         for (PatternRuleSettings s : variants(rules, RuleSettings.TIMEOUT_BURST)) {
             add(signals, late, accepted, rules, RuleSettings.TIMEOUT_BURST, s, "cep-timeout-burst" + uidSuffix,
                     TimeoutBurstPattern::relevant, TimeoutBurstPattern::keyOf,
-                    TimeoutBurstPattern.pattern(s), null, TimeoutBurstPattern.handler(s), null, null, null);
+                    TimeoutBurstPattern.pattern(s), null, TimeoutBurstPattern.handler(s), null, null, null, null, null);
         }
         for (String keyField : rules.riskBlockKeys()) {
             for (PatternRuleSettings s : variants(rules, RuleSettings.RISK_BLOCK)) {
@@ -100,7 +115,8 @@ public final class PatternDetection {
                 add(signals, late, accepted, rules, RuleSettings.RISK_BLOCK, s, base + uidSuffix,
                         e -> RiskBlockPattern.relevant(e, keyField),
                         e -> RiskBlockPattern.keyOf(e, keyField),
-                        RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField), null, null, null);
+                        RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField), null, null, null,
+                        null, null);
             }
         }
         // the screens' lone events (charges, payments) in one table per merchant on the heap backend
@@ -120,7 +136,9 @@ public final class PatternDetection {
                     screenedResolvers ? ChargedUnfulfilledScreen.RESOLVER_SIGNALS : null,
                     // the shift is in the uid: partial matches shifted by another hold (an older
                     // build's half window) are not restored into a pattern of another length
-                    "-screened-last-" + (s.withinMs - hold) + "ms");
+                    "-screened-last-" + (s.withinMs - hold) + "ms",
+                    // what the screens release at the end of a bounded input, due beyond it
+                    control, screens && boundedInput ? new ChargesDueBeyondInput(s.withinMs) : null);
         }
         for (PatternRuleSettings s : variants(rules, RuleSettings.FAILED_BUT_CHARGED)) {
             add(signals, late, accepted, rules, RuleSettings.FAILED_BUT_CHARGED, s,
@@ -128,7 +146,7 @@ public final class PatternDetection {
                     FailedButChargedPattern::keyOf, FailedButChargedPattern.pattern(s), null,
                     FailedButChargedPattern.handler(s),
                     screens ? new FailedButChargedScreen(s.withinMs, layout) : null,
-                    null, "-screened");
+                    null, "-screened", null, null);
         }
         if (rules.enabled(RuleSettings.CHARGED_UNFULFILLED) && !screenedResolvers) {
             signals.add(accepted
@@ -175,7 +193,8 @@ public final class PatternDetection {
             EventComparator<PaymentEvent> sameTimeOrder,
             PatternProcessFunction<PaymentEvent, PatternSignal> handler,
             MerchantKeyedScreen<?> screen,
-            OutputTag<PatternSignal> screenSignals, String screenedCepUidSuffix) {
+            OutputTag<PatternSignal> screenSignals, String screenedCepUidSuffix,
+            BroadcastStream<io.paywatch.jobs.control.ControlSignal> control, ChargesDueBeyondInput dueBeyondInput) {
         boolean isDefault = s.equals(rules.pattern(rule));
         String uid = isDefault ? baseUid : baseUid + "-" + Integer.toHexString(s.toString().hashCode());
         DataStream<PaymentEvent> in = accepted
@@ -196,6 +215,18 @@ public final class PatternDetection {
                 signals.add(screened.getSideOutput(screenSignals));
             }
             keyed = screened.keyBy(key);
+            if (dueBeyondInput != null) {
+                // in CEP's task (chained), not keyed: the end of input comes with the control signals
+                DataStream<io.paywatch.jobs.control.ControlSignal> controlSignals =
+                        new DataStream<>(control.getEnvironment(), control.getTransformation());
+                keyed = DataStreamUtils.reinterpretAsKeyedStream(
+                        new DataStream<>(keyed.getExecutionEnvironment(), keyed.getTransformation())
+                                .connect(controlSignals.broadcast())
+                                .transform(rule + " charges due beyond the input" + (isDefault ? "" : " " + s),
+                                        TypeInformation.of(PaymentEvent.class), dueBeyondInput)
+                                .uid(uid + "-due-beyond-input"),
+                        key, Types.STRING);
+            }
         } else {
             keyed = in.keyBy(key);
         }

@@ -37,7 +37,11 @@ class ScreenEquivalenceITCase {
 
     static List<String> alerts(List<RawRecord> records, SourcePartitions partitions, PipelineSettings settings)
             throws Exception {
-        var raw = PartitionedLines.source(records);
+        return alerts(PartitionedLines.source(records), partitions, settings);
+    }
+
+    static List<String> alerts(org.apache.flink.streaming.api.datastream.DataStream<RawRecord> raw,
+            SourcePartitions partitions, PipelineSettings settings) throws Exception {
         List<String> out = new ArrayList<>();
         try (CloseableIterator<Alert> it = PaymentMonitorJob.build(raw, partitions, settings).alerts
                 .executeAndCollect()) {
@@ -124,6 +128,65 @@ class ScreenEquivalenceITCase {
         }
         List<RawRecord> records = PartitionedLines.records(lines, 3);
         sameWithAndWithoutTheScreen(records, SourcePartitions.kafka("random", 3), "\"rule\":\"failed_but_charged\"");
+    }
+
+    /**
+     * Two gates ending twenty minutes apart, as when one reader's partitions end earlier than the
+     * other's: with the screens, the charges of the last fourteen minutes, still held when the
+     * input ends and due beyond both cutoffs, stop in front of CEP ({@link ChargesDueBeyondInput}).
+     * Which of them do depends on when the end of input reaches CEP's task; the alerts do not
+     * (that the operator is built is {@link ChargesDueBeyondInputTest}'s). Nothing that can alert
+     * or resolve lies between the two cutoffs, only charges fulfilled within seconds: whether a
+     * deadline there is judged depends on how the gates' last watermarks interleave, with or
+     * without the screens.
+     */
+    @Test
+    void twoGatesEndingAtDifferentCutoffs() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(13);
+        long t0 = RealisticHour.START;
+        long minute = 60_000;
+        long within = RuleSettings.defaults().pattern(RuleSettings.CHARGED_UNFULFILLED).withinMs;
+        List<Line> lines = new ArrayList<>();
+        int n = 0;
+        int order = 0;
+        // orders of the first twenty minutes on both partitions: unfulfilled, fulfilled in time,
+        // fulfilled or refunded after their deadline (resolved), all of it before either cutoff
+        for (; order < 300; order++) {
+            String merchant = "m-" + rnd.nextInt(4);
+            long at = t0 + rnd.nextLong(0, 20 * minute);
+            lines.add(new Line(at + rnd.nextLong(0, 4_000), rnd.nextInt(2), json(++n, "charge", at, merchant, order)));
+            int outcome = rnd.nextInt(4);
+            if (outcome > 0) {
+                long done = outcome == 1 ? at + rnd.nextLong(0, within)
+                        : at + within + rnd.nextLong(0, t0 + 35 * minute - at - within + 1);
+                lines.add(new Line(done + rnd.nextLong(0, 4_000), rnd.nextInt(2),
+                        json(++n, rnd.nextBoolean() ? "fulfilment" : "refund", done, merchant, order)));
+            }
+        }
+        // traffic fulfilled within seconds moves each partition on: partition 1 to minute 40,
+        // partition 0 to minute 60
+        for (long at = t0 + 20 * minute; at < t0 + 60 * minute; at += 2_000) {
+            int partition = at < t0 + 40 * minute && rnd.nextBoolean() ? 1 : 0;
+            String merchant = "m-" + rnd.nextInt(4);
+            lines.add(new Line(at, partition, json(++n, "charge", at, merchant, ++order)));
+            lines.add(new Line(at + 1_500, partition, json(++n, "fulfilment", at + 1_000, merchant, order)));
+        }
+        // charges of partition 0's last fourteen minutes, never fulfilled: due beyond the input
+        for (int i = 0; i < 300; i++) {
+            long at = t0 + 46 * minute + rnd.nextLong(0, 14 * minute);
+            lines.add(new Line(at + rnd.nextLong(0, 4_000), 0, json(++n, "charge", at, "m-" + rnd.nextInt(4), ++order)));
+        }
+        List<RawRecord> records = PartitionedLines.records(lines, 2);
+        SourcePartitions partitions = SourcePartitions.kafka("two-readers", 2);
+        // a replay's partitions are never idle: the gates wait for each other, whatever the pace
+        PipelineSettings screened = new PipelineSettings(RuleSettings.defaults(),
+                PipelineSettings.DEFAULT_OUT_OF_ORDERNESS_MS, PipelineSettings.DEFAULT_DEDUP_HORIZON_MS, 0);
+        List<String> with = alerts(PartitionedLines.sourcePerReader(records, partitions), partitions, screened);
+        List<String> without = alerts(PartitionedLines.sourcePerReader(records, partitions), partitions,
+                screened.withoutScreens());
+        assertThat(with).isEqualTo(without);
+        assertThat(with).anyMatch(a -> a.contains("\"rule\":\"charged_unfulfilled\"") && a.contains("\"status\":\"firing\""));
+        assertThat(with).anyMatch(a -> a.contains("\"rule\":\"charged_unfulfilled\"") && a.contains("\"status\":\"resolved\""));
     }
 
     private static String json(int n, String kind, long time, String merchant, int order) {

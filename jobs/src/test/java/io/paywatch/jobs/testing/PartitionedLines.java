@@ -48,6 +48,27 @@ public final class PartitionedLines {
     }
 
     /**
+     * The records at parallelism 2 as two Kafka readers would read them: each partition goes,
+     * in order, to the gate subtask {@code partitions} assigns it to, so each gate ends at the
+     * cutoff of its own partitions.
+     */
+    public static DataStream<RawRecord> sourcePerReader(List<RawRecord> records, SourcePartitions partitions) {
+        int partitionCount = records.stream().mapToInt(r -> r.partition).max().orElse(0) + 1;
+        int[] reader = new int[partitionCount];
+        for (int s = 0; s < 2; s++) {
+            for (int p : partitions.assignedTo(s, 2)) {
+                if (p < partitionCount) {
+                    reader[p] = s;
+                }
+            }
+        }
+        return source(records)
+                .partitionCustom((Integer p, int readers) -> reader[p], r -> r.partition)
+                .map(r -> r).returns(TypeInformation.of(RawRecord.class))
+                .name("reader of its partitions").setParallelism(2);
+    }
+
+    /**
      * Every output of the whole job over {@code records}: alerts (JSON), rate and input-health
      * points (line protocol) and dead letters (JSON), one line each with its kind first, sorted
      * (subtasks interleave).
