@@ -44,10 +44,15 @@ final class DetectionLatency {
 
     /** Events of the backlog that {@code run} reads first: what it sustains from Kafka here. */
     static final int BACKLOG = 600_000;
+    /** Events sent as fast as the producer can once the backlog is read: what the machine carries end to end. */
+    static final int SENT_WHILE_READING = 480_000;
 
     /**
-     * @param rate the live traffic's events/s, or 0 for half of what the job sustained reading a
-     *     backlog of {@link #BACKLOG} events of the same traffic from the same broker first
+     * @param rate the live traffic's events/s, or 0 for half of what producer, broker and job
+     *     carried together here just before ({@link #sustainedEndToEnd}): the live traffic's
+     *     producer and broker run on the same cores as the job, so a backlog read alone (what
+     *     this was until 2026-12-07) overstated what the job can take while they run: at half of
+     *     302,746 events/s the producer and broker left it too little and p99 was 1.6 s
      */
     static void measure(double rate, long boundMs, int seconds, PrintStream out) throws Exception {
         Path home = home();
@@ -86,9 +91,11 @@ final class DetectionLatency {
                 "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--state", "heap",
                 "--parallelism", String.valueOf(BenchSource.PARALLELISM),
                 "--out-of-orderness", boundMs + "ms", "--quiet"};
+            long backlogStart = System.currentTimeMillis() - 10_000;
             if (rate <= 0) {
-                out.printf(Locale.ROOT, "bench: latency: a backlog of %,d events of the same traffic in the topic…%n", BACKLOG);
-                produceBacklog(bootstrap, BACKLOG);
+                out.printf(Locale.ROOT, "bench: latency: a backlog of %,d events of the same traffic in the topic, %,d"
+                        + " more to be sent while the job reads…%n", BACKLOG, SENT_WHILE_READING);
+                produceBacklog(bootstrap, 0, BACKLOG, BACKLOG + SENT_WHILE_READING, backlogStart);
             }
             // a replay earlier in this JVM left its count: without this reset the backlog could
             // look read before the job's own reset (in execute(), before it counts anything)
@@ -98,11 +105,15 @@ final class DetectionLatency {
             job.setDaemon(true); // the bench exits when it is done; the live job with it
             job.start();
             if (rate <= 0) {
-                double sustained = sustained(BACKLOG, job);
-                rate = sustained / 2;
-                out.printf(Locale.ROOT, "bench: latency: ./paywatch run read the backlog from Kafka at %,.0f events/s"
-                        + " (its last 80 %%, past the start and the JIT's warm-up): the live traffic is half of that%n",
-                        sustained);
+                double alone = sustained(BACKLOG, job);
+                double[] together = sustainedEndToEnd(bootstrap, BACKLOG, SENT_WHILE_READING, backlogStart, job);
+                rate = together[0] / 2;
+                out.printf(Locale.ROOT, "bench: latency: ./paywatch run read the backlog at %,.0f events/s (its last 80 %%,"
+                        + " past the start and the JIT's warm-up); the producer, the broker and the job together carried"
+                        + " %,.0f events/s (%,d events sent as fast as the producer could while the job read them, from"
+                        + " the first send to the job's reading the last; the producer was done at %,.0f events/s):"
+                        + " the live traffic is half of that, %.0f %% of the backlog's rate%n",
+                        alone, together[0], SENT_WHILE_READING, together[1], 100 * rate / alone);
             }
 
             out.printf(Locale.ROOT, "bench: latency: ./paywatch run from Kafka, %,.0f events/s of traffic,"
@@ -179,15 +190,14 @@ final class DetectionLatency {
     }
 
     /**
-     * The backlog: the live traffic's payments, {@code count} of them as fast as the producer
-     * sends, with event times spread over the ten seconds before now (then the live traffic's
-     * follow them) and ids of their own.
+     * Events {@code from} to {@code to} of a backlog of {@code count}: the live traffic's payments,
+     * as fast as the producer sends, with event times spread over the ten seconds from
+     * {@code first} (then the live traffic's follow them) and ids of their own.
      */
-    private static void produceBacklog(String bootstrap, int count) throws Exception {
-        SplittableRandom rnd = new SplittableRandom(11);
-        long first = System.currentTimeMillis() - 10_000;
+    private static void produceBacklog(String bootstrap, int from, int to, int count, long first) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(11 + from);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(bootstrap, "20"))) {
-            for (int i = 0; i < count; i++) {
+            for (int i = from; i < to; i++) {
                 String pid = "backlog-" + i;
                 producer.send(background(pid, first + i * 10_000L / count, rnd));
             }
@@ -196,30 +206,59 @@ final class DetectionLatency {
     }
 
     /**
-     * Events/s of the job over the last 80 % of the backlog: from the moment it had read a fifth
-     * of it to the moment it had read all (records counted as they pass the event-time gate).
+     * What the producer, the broker and the job carry together on these cores, in events/s: once
+     * the job has read the backlog, {@code more} events are sent as fast as the producer can while
+     * the job reads them, timed from the first send to the job's reading the last (records counted
+     * as they pass the event-time gate). Also returns the producer's own rate over the same events.
+     */
+    private static double[] sustainedEndToEnd(String bootstrap, int backlog, int more, long first, Thread job)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        long start = System.nanoTime();
+        long[] producerDone = {0};
+        Thread producer = new Thread(() -> {
+            try {
+                produceBacklog(bootstrap, backlog, backlog + more, backlog + more, first);
+                producerDone[0] = System.nanoTime();
+            } catch (Exception e) {
+                failed.set(e);
+            }
+        }, "bench-backlog-producer");
+        producer.start();
+        long end = awaitRead(backlog + more, job);
+        producer.join();
+        if (failed.get() != null) {
+            throw failed.get();
+        }
+        int sent = more;
+        return new double[] {sent / ((end - start) / 1e9), sent / ((producerDone[0] - start) / 1e9)};
+    }
+
+    /**
+     * Events/s of the job alone over the last 80 % of the backlog: from the moment it had read a
+     * fifth of it to the moment it had read all.
      */
     private static double sustained(int backlog, Thread job) {
+        long fifthAt = awaitRead(backlog / 5, job);
+        long allAt = awaitRead(backlog, job);
+        return (backlog - backlog / 5) / (Math.max(1, allAt - fifthAt) / 1e9);
+    }
+
+    /** Waits until the job has read {@code count} records; returns the {@code System.nanoTime} then. */
+    private static long awaitRead(int count, Thread job) {
         long deadline = System.currentTimeMillis() + 300_000;
-        boolean fifthRead = false;
-        long fifthAt = 0;
         while (true) {
             long read = io.paywatch.jobs.ingest.IngestProgress.RECORDS.sum();
-            long now = System.nanoTime();
-            if (!fifthRead && read >= backlog / 5) {
-                fifthRead = true;
-                fifthAt = now;
-            }
-            if (read >= backlog && now > fifthAt) {
-                return (backlog - backlog / 5) / ((now - fifthAt) / 1e9);
+            if (read >= count) {
+                return System.nanoTime();
             }
             if (!job.isAlive()) {
                 throw new IllegalStateException("./paywatch run stopped after reading " + read + " of the backlog's "
-                        + backlog + " events (see logs/)");
+                        + count + " events (see logs/)");
             }
             if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("./paywatch run read " + read + " of the backlog's " + backlog
-                        + " events in 5 minutes (see logs/)");
+                throw new IllegalStateException("./paywatch run read " + read + " of " + count
+                        + " events of the backlog in 5 minutes (see logs/)");
             }
             java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
         }

@@ -137,7 +137,7 @@ public final class PayWatchBench {
             "      --warm-ups N          runs of each job before its measured ones (2; 0 for none)",
             "      --only JOB,…          only these measurements: " + String.join(", ", jobs().keySet()),
             "                              or " + String.join(", ", EXTRAS),
-            "      --latency-rate N      the detection-latency run's event rate (default: half of what run sustains from Kafka here, measured first)",
+            "      --latency-rate N      the detection-latency run's event rate (default: half of what producer, broker and run carry together here, measured first)",
             "      --duration 30m        (--only soak) how long the soak runs",
             "      --soak-rate N         (--only soak) payments per second (450, about 950 records/s with their fulfilments and refunds: half of what run sustains on RocksDB here)",
             "      --jmh [NAME]          microbenchmarks (JMH) of the parser, the bucket ring, the open buckets, the event serializer, the rate lines and dedup's id table; NAME runs one (a method of MicroBenchmarks)",
@@ -558,8 +558,8 @@ public final class PayWatchBench {
             DetectionLatency.soak(soakRate, soakMs, out);
         }
         if (selected("latency")) {
-            // 50 % load: half of what ./paywatch run sustains from this broker (measured first, on a
-            // backlog of the same traffic), not of `pipeline`, whose events come from memory
+            // 50 % load: half of what the producer, this broker and ./paywatch run carry together
+            // (measured first, on the same traffic), not of `pipeline`, whose events come from memory
             double rate = Math.max(latencyRate, 0); // 0: measured on the backlog, once per bench
             if (rate == 0 && medians.containsKey("pipeline")) {
                 out.printf(Locale.ROOT, "bench: latency: (half of `pipeline`, from memory, would be %,.0f events/s)%n",
