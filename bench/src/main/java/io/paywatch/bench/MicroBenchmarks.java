@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * (one payment counted per merchant and channel), and the event's serializer against
  * Flink's POJO serializer (one event written and read back, as at every exchange and every CEP
  * state access on RocksDB), the line protocol of a rate snapshot (the busiest output), and
- * dedup's id table over the bench's stream of event ids. {@code ./paywatch bench --jmh [NAME]}.
+ * dedup's id table over the bench's stream of event ids, and a horizon of those ids written as a
+ * heap checkpoint writes them. {@code ./paywatch bench --jmh [NAME]}.
  *
  * <p>On a shared machine these single-thread figures move far less than the end-to-end ones, so
  * they are the place to judge a change to one of these paths (docs/performance.md).
@@ -270,5 +271,42 @@ public class MicroBenchmarks {
         s.serialize(events[next++ % events.length], out);
         in.setBuffer(out.getSharedBuffer(), 0, out.length());
         return s.deserialize(in);
+    }
+
+    /**
+     * The ids of a dedup horizon of the bench's events (the first 300,000: ten minutes of event
+     * time) in one table, and the stream a heap checkpoint writes it to: Flink's data view over its
+     * compression decorator's forwarding stream over the checkpoint file's 4 KB buffer (here
+     * discarding what it is given).
+     */
+    @State(Scope.Thread)
+    public static class IdTableCheckpoint {
+        io.paywatch.jobs.ingest.EventIdTable table;
+        org.apache.flink.core.memory.DataOutputViewStreamWrapper checkpoint;
+
+        @Setup
+        public void setUp() {
+            byte[][] lines = BenchEvents.generate(300_000, 7).lines;
+            EventParser parser = new EventParser(ReturnCodeCatalog.defaultCatalog(),
+                    io.paywatch.jobs.ingest.EventProjection.RATES);
+            table = new io.paywatch.jobs.ingest.EventIdTable();
+            for (byte[] line : lines) {
+                PaymentEvent e = parser.parse(line, "jmh", 0).event;
+                table.remember(e.eventId, e.eventTime);
+            }
+            checkpoint = new org.apache.flink.core.memory.DataOutputViewStreamWrapper(
+                    new org.apache.flink.runtime.util.ForwardingOutputStream(
+                            new java.io.BufferedOutputStream(java.io.OutputStream.nullOutputStream(), 4096)));
+        }
+    }
+
+    /**
+     * A horizon of ids (300,000) written as a checkpoint's asynchronous part writes a merchant's
+     * table on the heap backend: the job's largest state, written whole at every checkpoint.
+     */
+    @Benchmark
+    public int writeAHorizonOfIdsAsACheckpointDoes(IdTableCheckpoint s) throws Exception {
+        io.paywatch.jobs.ingest.EventIdTableSerializer.INSTANCE.serialize(s.table, s.checkpoint);
+        return s.checkpoint.size();
     }
 }

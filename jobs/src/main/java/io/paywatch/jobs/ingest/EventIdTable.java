@@ -381,15 +381,21 @@ public final class EventIdTable {
         }
     }
 
+    /** The bytes {@link #writeIds} gathers before handing them to the checkpoint's stream. */
+    private static final int WRITE_CHUNK = 16 * 1024;
+
     /**
      * Writes every id and its time, in slot order, as {@code StringValue.writeString(id)} then
-     * {@code writeLong(time)} would, from the kept characters: no string per id, and an ASCII id
-     * (the usual) in one write instead of a call per char. A checkpoint writes every id of the
-     * horizon of every merchant.
+     * {@code writeLong(time)} would, from the kept characters: no string per id. A checkpoint writes
+     * every id of the horizon of every merchant, so the bytes are gathered in a chunk and the
+     * stream (a chain of wrappers down to the checkpoint file) is called once per chunk, not three
+     * or more times per id: those calls were most of a checkpoint's asynchronous part.
      */
     public void writeIds(java.io.DataOutput out) throws java.io.IOException {
         byte[] c = chars;
         long[] s = slots;
+        byte[] chunk = new byte[WRITE_CHUNK];
+        int n = 0;
         for (int i = 0; i < s.length; i += 2) {
             if (s[i] == 0) {
                 continue;
@@ -399,21 +405,60 @@ public final class EventIdTable {
             int length = header >>> 1;
             boolean wide = (header & 1) != 0;
             at += headerBytes(header);
-            writeVarint(out, length + 1); // StringValue's length: one more, 0 being null
             boolean ascii = !wide;
             for (int k = 0; ascii && k < length; k++) {
                 ascii = c[at + k] >= 0; // below 0x80
             }
+            // StringValue's length (up to 4 bytes), each char in 1 (ASCII) or up to 3 bytes, the time
+            long most = 5L + (ascii ? length : 3L * length) + 8;
+            if (n + most > chunk.length) {
+                out.write(chunk, 0, n);
+                n = 0;
+                if (most > chunk.length) { // an id longer than a chunk: straight to the stream
+                    writeId(out, c, at, length, wide, ascii, s[i + 1]);
+                    continue;
+                }
+            }
+            n = putVarint(chunk, n, length + 1); // StringValue's length: one more, 0 being null
             if (ascii) {
-                out.write(c, at, length);
+                System.arraycopy(c, at, chunk, n, length);
+                n += length;
             } else {
                 for (int k = 0; k < length; k++) {
-                    writeVarint(out, wide ? ((c[at + 2 * k] & 0xFF) << 8) | (c[at + 2 * k + 1] & 0xFF)
+                    n = putVarint(chunk, n, wide ? ((c[at + 2 * k] & 0xFF) << 8) | (c[at + 2 * k + 1] & 0xFF)
                             : c[at + k] & 0xFF);
                 }
             }
-            out.writeLong(s[i + 1]);
+            long time = s[i + 1];
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                chunk[n++] = (byte) (time >>> shift); // big-endian, as DataOutput.writeLong
+            }
         }
+        out.write(chunk, 0, n);
+    }
+
+    /** One id and its time, written to the stream itself (an id longer than {@link #WRITE_CHUNK}). */
+    private static void writeId(java.io.DataOutput out, byte[] c, int at, int length, boolean wide, boolean ascii,
+            long time) throws java.io.IOException {
+        writeVarint(out, length + 1);
+        if (ascii) {
+            out.write(c, at, length);
+        } else {
+            for (int k = 0; k < length; k++) {
+                writeVarint(out, wide ? ((c[at + 2 * k] & 0xFF) << 8) | (c[at + 2 * k + 1] & 0xFF) : c[at + k] & 0xFF);
+            }
+        }
+        out.writeLong(time);
+    }
+
+    /** {@link #writeVarint} into {@code b} at {@code n}; returns where the next byte goes. */
+    private static int putVarint(byte[] b, int n, int value) {
+        while (value >= 0x80) {
+            b[n++] = (byte) (value | 0x80);
+            value >>>= 7;
+        }
+        b[n++] = (byte) value;
+        return n;
     }
 
     /** StringValue's variable-length number: 7 bits at a time, low first, the high bit for "more". */

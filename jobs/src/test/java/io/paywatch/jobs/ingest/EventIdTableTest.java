@@ -229,9 +229,15 @@ class EventIdTableTest {
     void theIdsAreWrittenAsStringValueWritesThem() throws Exception {
         EventIdTable table = new EventIdTable();
         String[] ids = {"", "pay-1", "caf\u00e9", "\u00ff\u0080\u007f", "\u20ac\u4e2d", "\ud83d\ude00x", "\u0000",
-                "a".repeat(126), "b".repeat(127), "\u00e9".repeat(200), "\u0100".repeat(20_000)};
+                "a".repeat(126), "b".repeat(127), "\u00e9".repeat(200), "\u0100".repeat(20_000),
+                "c".repeat(16 * 1024), "d".repeat(16 * 1024 - 13), "\u00e9".repeat(6_000)};
         for (int i = 0; i < ids.length; i++) {
             table.remember(ids[i], 1_700_000_000_000L + i);
+        }
+        // enough ids for the bytes to cross the writer's chunks many times, at every offset
+        for (int i = 0; i < 5_000; i++) {
+            table.remember((i % 7 == 0 ? "caf\u00e9-" : i % 11 == 0 ? "\u20ac-" : "pay-") + "x".repeat(i % 40) + i,
+                    -i * 1_000_003L);
         }
         DataOutputSerializer written = new DataOutputSerializer(64);
         table.writeIds(written);
