@@ -92,11 +92,14 @@ final class DetectionLatency {
                 "--parallelism", String.valueOf(BenchSource.PARALLELISM),
                 "--out-of-orderness", boundMs + "ms", "--quiet"};
             long backlogStart = System.currentTimeMillis() - 10_000;
-            if (rate <= 0) {
-                out.printf(Locale.ROOT, "bench: latency: a backlog of %,d events of the same traffic in the topic, %,d"
-                        + " more to be sent while the job reads…%n", BACKLOG, SENT_WHILE_READING);
-                produceBacklog(bootstrap, 0, BACKLOG, BACKLOG + SENT_WHILE_READING, backlogStart);
-            }
+            // the backlog also warms the job up: with --latency-rate too, so that a chosen rate
+            // meets the same compiled job as the measured one (cold, at 114,000 events/s, it fell
+            // two seconds behind in its first ten)
+            boolean measureRate = rate <= 0;
+            out.printf(Locale.ROOT, "bench: latency: a backlog of %,d events of the same traffic in the topic%s…%n",
+                    BACKLOG, measureRate ? String.format(Locale.ROOT, ", %,d more to be sent while the job reads",
+                            SENT_WHILE_READING) : "");
+            produceBacklog(bootstrap, 0, BACKLOG, BACKLOG + SENT_WHILE_READING, backlogStart);
             // a replay earlier in this JVM left its count: without this reset the backlog could
             // look read before the job's own reset (in execute(), before it counts anything)
             io.paywatch.jobs.ingest.IngestProgress.reset();
@@ -104,7 +107,10 @@ final class DetectionLatency {
                     System.err), "bench-run");
             job.setDaemon(true); // the bench exits when it is done; the live job with it
             job.start();
-            if (rate <= 0) {
+            if (!measureRate) {
+                out.printf(Locale.ROOT, "bench: latency: ./paywatch run read the backlog at %,.0f events/s (its last 80 %%,"
+                        + " past the start and the JIT's warm-up)%n", sustained(BACKLOG, job));
+            } else {
                 double alone = sustained(BACKLOG, job);
                 double[] together = sustainedEndToEnd(bootstrap, BACKLOG, SENT_WHILE_READING, backlogStart, job);
                 rate = together[0] / 2;
