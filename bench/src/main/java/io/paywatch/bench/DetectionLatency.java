@@ -107,19 +107,17 @@ final class DetectionLatency {
                     System.err), "bench-run");
             job.setDaemon(true); // the bench exits when it is done; the live job with it
             job.start();
-            if (!measureRate) {
-                out.printf(Locale.ROOT, "bench: latency: ./paywatch run read the backlog at %,.0f events/s (its last 80 %%,"
-                        + " past the start and the JIT's warm-up)%n", sustained(BACKLOG, job));
-            } else {
-                double alone = sustained(BACKLOG, job);
+            double alone = sustained(BACKLOG, job);
+            out.printf(Locale.ROOT, "bench: latency: ./paywatch run read the backlog at %,.0f events/s (its last 80 %%,"
+                    + " past the start and the JIT's warm-up)%n", alone);
+            if (measureRate) {
                 double[] together = sustainedEndToEnd(bootstrap, BACKLOG, SENT_WHILE_READING, backlogStart, job);
                 rate = together[0] / 2;
-                out.printf(Locale.ROOT, "bench: latency: ./paywatch run read the backlog at %,.0f events/s (its last 80 %%,"
-                        + " past the start and the JIT's warm-up); the producer, the broker and the job together carried"
-                        + " %,.0f events/s (%,d events sent as fast as the producer could while the job read them, from"
-                        + " the first send to the job's reading the last; the producer was done at %,.0f events/s):"
-                        + " the live traffic is half of that, %.0f %% of the backlog's rate%n",
-                        alone, together[0], SENT_WHILE_READING, together[1], 100 * rate / alone);
+                out.printf(Locale.ROOT, "bench: latency: the producer, the broker and the job together carried %,.0f"
+                        + " events/s (%,d events sent as fast as the producer could while the job read them, from the"
+                        + " first send to the job's reading the last; the producer was done at %,.0f events/s): the live"
+                        + " traffic is half of that, %.0f %% of the backlog's rate%n",
+                        together[0], SENT_WHILE_READING, together[1], 100 * rate / alone);
             }
 
             out.printf(Locale.ROOT, "bench: latency: ./paywatch run from Kafka, %,.0f events/s of traffic,"
@@ -236,8 +234,7 @@ final class DetectionLatency {
         if (failed.get() != null) {
             throw failed.get();
         }
-        int sent = more;
-        return new double[] {sent / ((end - start) / 1e9), sent / ((producerDone[0] - start) / 1e9)};
+        return new double[] {more / ((end - start) / 1e9), more / ((producerDone[0] - start) / 1e9)};
     }
 
     /**

@@ -346,8 +346,7 @@ public final class PaymentMonitorJob {
      */
     private static SingleOutputStreamOperator<RateSnapshot> evaluated(KeyedStream<RatePartial, String> partials,
             BroadcastStream<ControlSignal> control, FailureRateFunction function) {
-        DataStream<ControlSignal> signals = new DataStream<>(control.getEnvironment(), control.getTransformation());
-        return partials.connect(signals.broadcast())
+        return partials.connect(ControlSignal.toEverySubtask(control))
                 .transform("failure rates", TypeInformation.of(RateSnapshot.class),
                         new RateEvaluationOperator(function, control.getBroadcastStateDescriptors()));
     }

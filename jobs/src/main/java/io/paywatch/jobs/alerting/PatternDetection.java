@@ -217,11 +217,9 @@ public final class PatternDetection {
             keyed = screened.keyBy(key);
             if (dueBeyondInput != null) {
                 // in CEP's task (chained), not keyed: the end of input comes with the control signals
-                DataStream<io.paywatch.jobs.control.ControlSignal> controlSignals =
-                        new DataStream<>(control.getEnvironment(), control.getTransformation());
                 keyed = DataStreamUtils.reinterpretAsKeyedStream(
                         new DataStream<>(keyed.getExecutionEnvironment(), keyed.getTransformation())
-                                .connect(controlSignals.broadcast())
+                                .connect(io.paywatch.jobs.control.ControlSignal.toEverySubtask(control))
                                 .transform(rule + " charges due beyond the input" + (isDefault ? "" : " " + s),
                                         TypeInformation.of(PaymentEvent.class), dueBeyondInput)
                                 .uid(uid + "-due-beyond-input"),

@@ -51,6 +51,17 @@ public class ControlSignal {
         }
     }
 
+    /**
+     * The control signals of {@code control} sent to every subtask of an operator that takes them
+     * as a plain second input ({@code connect(…).transform(…)}) rather than through
+     * {@code BroadcastConnectedStream.process}.
+     */
+    public static org.apache.flink.streaming.api.datastream.DataStream<ControlSignal> toEverySubtask(
+            org.apache.flink.streaming.api.datastream.BroadcastStream<ControlSignal> control) {
+        return new org.apache.flink.streaming.api.datastream.DataStream<>(control.getEnvironment(),
+                control.getTransformation()).broadcast();
+    }
+
     public static ControlSignal of(EndOfInput end) {
         ControlSignal s = new ControlSignal();
         s.endOfInput = end;

@@ -409,26 +409,25 @@ public final class EventIdTable {
             for (int k = 0; ascii && k < length; k++) {
                 ascii = c[at + k] >= 0; // below 0x80
             }
-            // StringValue's length (up to 4 bytes), each char in 1 (ASCII) or up to 3 bytes, the time
-            long most = 5L + (ascii ? length : 3L * length) + 8;
-            if (n + most > chunk.length) {
-                out.write(chunk, 0, n);
-                n = 0;
-                if (most > chunk.length) { // an id longer than a chunk: straight to the stream
-                    writeId(out, c, at, length, wide, ascii, s[i + 1]);
-                    continue;
-                }
-            }
+            // room for a varint (StringValue's length takes at most 4 bytes, a char at most 3)
+            n = flushFor(out, chunk, n, 5);
             n = putVarint(chunk, n, length + 1); // StringValue's length: one more, 0 being null
             if (ascii) {
-                System.arraycopy(c, at, chunk, n, length);
-                n += length;
+                for (int done = 0; done < length; ) { // an id may be longer than a chunk
+                    n = flushFor(out, chunk, n, 1);
+                    int part = Math.min(length - done, chunk.length - n);
+                    System.arraycopy(c, at + done, chunk, n, part);
+                    n += part;
+                    done += part;
+                }
             } else {
                 for (int k = 0; k < length; k++) {
+                    n = flushFor(out, chunk, n, 3);
                     n = putVarint(chunk, n, wide ? ((c[at + 2 * k] & 0xFF) << 8) | (c[at + 2 * k + 1] & 0xFF)
                             : c[at + k] & 0xFF);
                 }
             }
+            n = flushFor(out, chunk, n, 8);
             long time = s[i + 1];
             for (int shift = 56; shift >= 0; shift -= 8) {
                 chunk[n++] = (byte) (time >>> shift); // big-endian, as DataOutput.writeLong
@@ -437,21 +436,19 @@ public final class EventIdTable {
         out.write(chunk, 0, n);
     }
 
-    /** One id and its time, written to the stream itself (an id longer than {@link #WRITE_CHUNK}). */
-    private static void writeId(java.io.DataOutput out, byte[] c, int at, int length, boolean wide, boolean ascii,
-            long time) throws java.io.IOException {
-        writeVarint(out, length + 1);
-        if (ascii) {
-            out.write(c, at, length);
-        } else {
-            for (int k = 0; k < length; k++) {
-                writeVarint(out, wide ? ((c[at + 2 * k] & 0xFF) << 8) | (c[at + 2 * k + 1] & 0xFF) : c[at + k] & 0xFF);
-            }
+    /** Hands the chunk's {@code n} bytes to the stream unless {@code bytes} more fit; returns where to go on. */
+    private static int flushFor(java.io.DataOutput out, byte[] chunk, int n, int bytes) throws java.io.IOException {
+        if (n + bytes <= chunk.length) {
+            return n;
         }
-        out.writeLong(time);
+        out.write(chunk, 0, n);
+        return 0;
     }
 
-    /** {@link #writeVarint} into {@code b} at {@code n}; returns where the next byte goes. */
+    /**
+     * StringValue's variable-length number (7 bits at a time, low first, the high bit for "more")
+     * into {@code b} at {@code n}; returns where the next byte goes.
+     */
     private static int putVarint(byte[] b, int n, int value) {
         while (value >= 0x80) {
             b[n++] = (byte) (value | 0x80);
@@ -459,15 +456,6 @@ public final class EventIdTable {
         }
         b[n++] = (byte) value;
         return n;
-    }
-
-    /** StringValue's variable-length number: 7 bits at a time, low first, the high bit for "more". */
-    private static void writeVarint(java.io.DataOutput out, int value) throws java.io.IOException {
-        while (value >= 0x80) {
-            out.write(value | 0x80);
-            value >>>= 7;
-        }
-        out.write(value);
     }
 
     /** What {@link #forEach} calls. */
