@@ -54,7 +54,7 @@ final class DetectionLatency {
      *     this was until 2026-12-07) overstated what the job can take while they run: at half of
      *     302,746 events/s the producer and broker left it too little and p99 was 1.6 s
      */
-    static void measure(double rate, long boundMs, int seconds, PrintStream out) throws Exception {
+    static void measure(double rate, long boundMs, int seconds, String state, PrintStream out) throws Exception {
         Path home = home();
         Path dir = Files.createTempDirectory("paywatch-bench-latency");
         int port = freePort();
@@ -88,7 +88,7 @@ final class DetectionLatency {
             String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/alerts";
             String[] args = {"run", "--bootstrap-servers", bootstrap, "--topic", "payments", "--group-id",
                 "bench-latency", "--starting-offsets", "earliest", "--webhook-url", hook,
-                "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--state", "heap",
+                "--checkpoint-dir", dir.resolve("checkpoints").toString(), "--state", state,
                 "--parallelism", String.valueOf(BenchSource.PARALLELISM),
                 "--out-of-orderness", boundMs + "ms", "--quiet"};
             long backlogStart = System.currentTimeMillis() - 10_000;
@@ -120,8 +120,8 @@ final class DetectionLatency {
                         together[0], SENT_WHILE_READING, together[1], 100 * rate / alone);
             }
 
-            out.printf(Locale.ROOT, "bench: latency: ./paywatch run from Kafka, %,.0f events/s of traffic,"
-                    + " out-of-orderness %d ms, %d s of incidents after 10 s of warm-up…%n", rate, boundMs, seconds);
+            out.printf(Locale.ROOT, "bench: latency: ./paywatch run --state %s from Kafka, %,.0f events/s of traffic,"
+                    + " out-of-orderness %d ms, %d s of incidents after 10 s of warm-up…%n", state, rate, boundMs, seconds);
             produce(bootstrap, rate, seconds, boundMs, sent, alerted);
             // in the order sent: the medians of each 5 s show whether the job kept up or fell behind
             List<Long> latencies = new ArrayList<>();

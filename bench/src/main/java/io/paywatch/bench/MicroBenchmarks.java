@@ -286,17 +286,10 @@ public class MicroBenchmarks {
 
         @Setup
         public void setUp() {
-            byte[][] lines = BenchEvents.generate(300_000, 7).lines;
-            EventParser parser = new EventParser(ReturnCodeCatalog.defaultCatalog(),
-                    io.paywatch.jobs.ingest.EventProjection.RATES);
             table = new io.paywatch.jobs.ingest.EventIdTable();
-            for (byte[] line : lines) {
-                PaymentEvent e = parser.parse(line, "jmh", 0).event;
-                table.remember(e.eventId, e.eventTime);
-            }
-            checkpoint = new org.apache.flink.core.memory.DataOutputViewStreamWrapper(
-                    new org.apache.flink.runtime.util.ForwardingOutputStream(
-                            new java.io.BufferedOutputStream(java.io.OutputStream.nullOutputStream(), 4096)));
+            forEachBenchEvent(300_000, io.paywatch.jobs.ingest.EventProjection.RATES,
+                    e -> table.remember(e.eventId, e.eventTime));
+            checkpoint = heapCheckpointStream();
         }
     }
 
@@ -307,6 +300,53 @@ public class MicroBenchmarks {
     @Benchmark
     public int writeAHorizonOfIdsAsACheckpointDoes(IdTableCheckpoint s) throws Exception {
         io.paywatch.jobs.ingest.EventIdTableSerializer.INSTANCE.serialize(s.table, s.checkpoint);
+        return s.checkpoint.size();
+    }
+
+    /** The bench's first {@code count} events (seed 7), parsed with {@code projection}. */
+    static void forEachBenchEvent(int count, io.paywatch.jobs.ingest.EventProjection projection,
+            java.util.function.Consumer<PaymentEvent> action) {
+        EventParser parser = new EventParser(ReturnCodeCatalog.defaultCatalog(), projection);
+        for (byte[] line : BenchEvents.generate(count, 7).lines) {
+            action.accept(parser.parse(line, "jmh", 0).event);
+        }
+    }
+
+    /**
+     * The chain of streams a heap checkpoint's asynchronous part writes a key's value through: the
+     * data view, the compression decorator's forwarding stream, the checkpoint file's 4 KB buffer.
+     */
+    static org.apache.flink.core.memory.DataOutputViewStreamWrapper heapCheckpointStream() {
+        return new org.apache.flink.core.memory.DataOutputViewStreamWrapper(
+                    new org.apache.flink.runtime.util.ForwardingOutputStream(
+                            new java.io.BufferedOutputStream(java.io.OutputStream.nullOutputStream(), 4096)));
+    }
+
+    /** A merchant's payments as the {@code failed_but_charged} screen holds them on the heap backend. */
+    @State(Scope.Thread)
+    public static class PaymentTableCheckpoint {
+        io.paywatch.jobs.alerting.PaymentTrackTable table;
+        org.apache.flink.core.memory.DataOutputViewStreamWrapper checkpoint;
+
+        @Setup
+        public void setUp() {
+            table = new io.paywatch.jobs.alerting.PaymentTrackTable();
+            forEachBenchEvent(200_000, io.paywatch.jobs.ingest.EventProjection.ALL, e -> {
+                if (e.isPayment()) { // most of a table: lone charges and failures
+                    table.putLone(e.paymentId, e, e.eventTime + 600_000);
+                }
+            });
+            checkpoint = heapCheckpointStream();
+        }
+    }
+
+    /**
+     * A merchant's held payments written as a checkpoint's asynchronous part writes them on the
+     * heap backend: after dedup's ids, the largest state written whole at every checkpoint.
+     */
+    @Benchmark
+    public int writeAMerchantsPaymentsAsACheckpointDoes(PaymentTableCheckpoint s) throws Exception {
+        io.paywatch.jobs.alerting.PaymentTrackTableSerializer.INSTANCE.serialize(s.table, s.checkpoint);
         return s.checkpoint.size();
     }
 }

@@ -132,7 +132,7 @@ public final class PayWatchBench {
             "(docs/performance.md); the last line sums the medians up. A run's events/s counts from the",
             "first event read to the job's end (the net runtime's figure is printed beside it).",
             "      --events N            events per measurement (1000000)",
-            "      --state heap|rocksdb  state backend of the PayWatch jobs (heap)",
+            "      --state heap|rocksdb  state backend of the PayWatch jobs, the state growth and the latency run (heap)",
             "      --repetitions N       runs per measurement, in rounds of every job; the median is reported (3)",
             "      --warm-ups N          runs of each job before its measured ones (2; 0 for none)",
             "      --only JOB,…          only these measurements: " + String.join(", ", jobs().keySet()),
@@ -541,8 +541,8 @@ public final class PayWatchBench {
     static final double SOAK_RATE = 450;
 
     /**
-     * File replay end to end, state size and growth (on the --state backend), and detection latency from a
-     * real Kafka broker (last: its live job runs until the bench exits).
+     * File replay end to end, then state size and growth and detection latency from a real Kafka broker,
+     * both on the --state backend (latency last: its live job runs until the bench exits).
      */
     void extras(int events, Map<String, Double> medians, int latencyRate) throws Exception {
         if (selected("replay")) {
@@ -566,7 +566,7 @@ public final class PayWatchBench {
                         medians.get("pipeline") / 2);
             }
             // a 200 ms lateness bound: event-time rules wait for it, so it is the latency's floor
-            DetectionLatency.measure(rate, 200, 20, out);
+            DetectionLatency.measure(rate, 200, 20, state, out);
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
@@ -55,8 +56,18 @@ public final class PaymentTrackTableSerializer extends TypeSerializer<PaymentTra
         return -1;
     }
 
+    /** The bytes {@link #serialize} gathers before handing them to the checkpoint's stream. */
+    private static final int WRITE_CHUNK = 16 * 1024;
+
+    /**
+     * Entries are gathered in memory and handed to {@code target} about 16 KB at a time: a
+     * checkpoint's stream costs several calls down Flink's wrappers for each field written, which
+     * made this table the second-largest cost of a heap checkpoint's asynchronous part after
+     * dedup's ids (docs/performance.md). The bytes are the same as written field by field.
+     */
     @Override
-    public void serialize(PaymentTrackTable table, DataOutputView out) throws IOException {
+    public void serialize(PaymentTrackTable table, DataOutputView target) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(Math.min(WRITE_CHUNK, 64 + 128 * table.size()));
         out.writeLong(table.expiryTimer);
         out.writeInt(table.size());
         table.forEach((id, value, expiresAt) -> {
@@ -72,7 +83,12 @@ public final class PaymentTrackTableSerializer extends TypeSerializer<PaymentTra
                 writeEvents(t.held, out);
                 out.writeLong(t.openUntil);
             }
+            if (out.length() >= WRITE_CHUNK) {
+                target.write(out.getSharedBuffer(), 0, out.length());
+                out.clear();
+            }
         });
+        target.write(out.getSharedBuffer(), 0, out.length());
     }
 
     private static void writeEvents(PaymentEvent[] events, DataOutputView out) throws IOException {

@@ -176,4 +176,86 @@ class PaymentTrackTableTest {
         PaymentTrackTableSerializer.INSTANCE.copy(new DataInputDeserializer(out.getCopyOfBuffer()), copied);
         assertThat(copied.getCopyOfBuffer()).isEqualTo(out.getCopyOfBuffer());
     }
+
+    /**
+     * A table of thousands of payments, lone and tracked, spans many of the serializer's 16 KB
+     * chunks: the bytes are those written field by field (the layout the class comment gives), they
+     * read back, and the checkpoint's stream gets a few large writes, not several per field.
+     */
+    @Test
+    void aLargeTableIsWrittenInChunksWithTheSameBytesAsFieldByField() throws Exception {
+        PaymentTrackTable table = new PaymentTrackTable();
+        Random random = new Random(5);
+        for (int i = 0; i < 3_000; i++) {
+            String id = "p-" + i + "-" + Long.toHexString(random.nextLong());
+            if (i % 7 == 3) {
+                PaymentPairScreen.Track t = track(FailedButChargedScreenTest.event(false, T0 + i, id, 1));
+                t.arrived = new PaymentEvent[] {FailedButChargedScreenTest.event(true, T0 + i + 1, id, 2)};
+                table.putTrack(id, t);
+            } else {
+                PaymentEvent lone = FailedButChargedScreenTest.event(i % 2 == 0, T0 + i, id, 1);
+                if (i % 11 == 0) {
+                    lone.message = "交易超时未确认 " + i; // wide chars
+                }
+                table.putLone(id, lone, T0 + i + 600_000);
+            }
+        }
+        table.expiryTimer = T0 + 900_000;
+
+        DataOutputSerializer expected = new DataOutputSerializer(1 << 20);
+        expected.writeLong(table.expiryTimer);
+        expected.writeInt(table.size());
+        table.forEach((id, value, expiresAt) -> {
+            org.apache.flink.types.StringValue.writeString(id, expected);
+            expected.writeLong(expiresAt);
+            if (value instanceof PaymentEvent) {
+                expected.writeByte(0);
+                io.paywatch.model.PaymentEventSerializer.INSTANCE.serialize((PaymentEvent) value, expected);
+            } else {
+                PaymentPairScreen.Track t = (PaymentPairScreen.Track) value;
+                expected.writeByte(1);
+                for (PaymentEvent[] events : List.of(t.arrived, t.held)) {
+                    expected.writeInt(events.length);
+                    for (PaymentEvent e : events) {
+                        io.paywatch.model.PaymentEventSerializer.INSTANCE.serialize(e, expected);
+                    }
+                }
+                expected.writeLong(t.openUntil);
+            }
+        });
+
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        int[] writes = {0};
+        java.io.OutputStream counting = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                writes[0]++;
+                bytes.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                writes[0]++;
+                bytes.write(b, off, len);
+            }
+        };
+        PaymentTrackTableSerializer.INSTANCE.serialize(table,
+                new org.apache.flink.core.memory.DataOutputViewStreamWrapper(counting));
+        assertThat(bytes.toByteArray()).isEqualTo(expected.getCopyOfBuffer());
+        assertThat(expected.length()).isGreaterThan(10 * 16 * 1024);
+        assertThat(writes[0]).isLessThanOrEqualTo(expected.length() / (16 * 1024) + 1);
+        PaymentTrackTable back = PaymentTrackTableSerializer.INSTANCE.deserialize(
+                new DataInputDeserializer(bytes.toByteArray()));
+        assertThat(back.size()).isEqualTo(table.size());
+        table.forEach((id, value, expiresAt) -> {
+            if (value instanceof PaymentEvent) {
+                assertThat(back.get(id)).isEqualTo(value);
+                assertThat(((PaymentEvent) back.get(id)).message).isEqualTo(((PaymentEvent) value).message);
+            } else {
+                PaymentPairScreen.Track read = (PaymentPairScreen.Track) back.get(id);
+                assertThat(read.arrived).containsExactly(((PaymentPairScreen.Track) value).arrived);
+                assertThat(read.held).containsExactly(((PaymentPairScreen.Track) value).held);
+            }
+        });
+    }
 }
