@@ -100,23 +100,22 @@ public final class PatternDetection {
         if (!rules.anyPatternEnabled()) {
             throw new IllegalArgumentException("every pattern rule is switched off: build none");
         }
-        List<DataStream<PatternSignal>> signals = new ArrayList<>();
-        List<DataStream<PaymentEvent>> late = new ArrayList<>();
+        Wiring wiring = new Wiring(accepted, rules, control);
+        List<DataStream<PatternSignal>> signals = wiring.signals;
 
         for (PatternRuleSettings s : variants(rules, RuleSettings.TIMEOUT_BURST)) {
-            add(signals, late, accepted, rules, RuleSettings.TIMEOUT_BURST, s, "cep-timeout-burst" + uidSuffix,
+            wiring.add(new PatternOperators(RuleSettings.TIMEOUT_BURST, s, "cep-timeout-burst" + uidSuffix,
                     TimeoutBurstPattern::relevant, TimeoutBurstPattern::keyOf,
-                    TimeoutBurstPattern.pattern(s), null, TimeoutBurstPattern.handler(s), null, null, null, null, null);
+                    TimeoutBurstPattern.pattern(s), null, TimeoutBurstPattern.handler(s)), null);
         }
         for (String keyField : rules.riskBlockKeys()) {
             for (PatternRuleSettings s : variants(rules, RuleSettings.RISK_BLOCK)) {
                 String base = keyField.equals(RiskBlockPattern.CARD) ? "cep-risk-block"
                         : "cep-risk-block-" + keyField.replace('_', '-');
-                add(signals, late, accepted, rules, RuleSettings.RISK_BLOCK, s, base + uidSuffix,
+                wiring.add(new PatternOperators(RuleSettings.RISK_BLOCK, s, base + uidSuffix,
                         e -> RiskBlockPattern.relevant(e, keyField),
                         e -> RiskBlockPattern.keyOf(e, keyField),
-                        RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField), null, null, null,
-                        null, null);
+                        RiskBlockPattern.pattern(s), null, RiskBlockPattern.handler(s, keyField)), null);
             }
         }
         // the screens' lone events (charges, payments) in one table per merchant on the heap backend
@@ -128,25 +127,25 @@ public final class PatternDetection {
         boolean screenedResolvers = screens && unfulfilled.size() == 1;
         for (PatternRuleSettings s : unfulfilled) {
             long hold = screens ? OrderScreen.holdFor(s.withinMs) : 0;
-            add(signals, late, accepted, rules, RuleSettings.CHARGED_UNFULFILLED, s,
+            wiring.add(new PatternOperators(RuleSettings.CHARGED_UNFULFILLED, s,
                     "cep-charged-unfulfilled" + uidSuffix, ChargedUnfulfilledPattern::relevant,
                     ChargedUnfulfilledPattern::keyOf, ChargedUnfulfilledPattern.pattern(s, hold),
-                    ChargedUnfulfilledPattern.SAME_TIME_ORDER, ChargedUnfulfilledPattern.handler(s),
-                    screens ? new ChargedUnfulfilledScreen(hold, s.withinMs, layout) : null,
-                    screenedResolvers ? ChargedUnfulfilledScreen.RESOLVER_SIGNALS : null,
-                    // the shift is in the uid: partial matches shifted by another hold (an older
-                    // build's half window) are not restored into a pattern of another length
-                    "-screened-last-" + (s.withinMs - hold) + "ms",
-                    // what the screens release at the end of a bounded input, due beyond it
-                    control, screens && boundedInput ? new ChargesDueBeyondInput(s.withinMs) : null);
+                    ChargedUnfulfilledPattern.SAME_TIME_ORDER, ChargedUnfulfilledPattern.handler(s)),
+                    !screens ? null : new Screening(new ChargedUnfulfilledScreen(hold, s.withinMs, layout),
+                            screenedResolvers ? ChargedUnfulfilledScreen.RESOLVER_SIGNALS : null,
+                            // the shift is in the uid: partial matches shifted by another hold (an
+                            // older build's half window) are not restored into a pattern of another length
+                            "-screened-last-" + (s.withinMs - hold) + "ms",
+                            // what the screens release at the end of a bounded input, due beyond it
+                            boundedInput ? new ChargesDueBeyondInput(s.withinMs) : null));
         }
         for (PatternRuleSettings s : variants(rules, RuleSettings.FAILED_BUT_CHARGED)) {
-            add(signals, late, accepted, rules, RuleSettings.FAILED_BUT_CHARGED, s,
+            wiring.add(new PatternOperators(RuleSettings.FAILED_BUT_CHARGED, s,
                     "cep-failed-but-charged" + uidSuffix, FailedButChargedPattern::relevant,
                     FailedButChargedPattern::keyOf, FailedButChargedPattern.pattern(s), null,
-                    FailedButChargedPattern.handler(s),
-                    screens ? new FailedButChargedScreen(s.withinMs, layout) : null,
-                    null, "-screened", null, null);
+                    FailedButChargedPattern.handler(s)),
+                    !screens ? null : new Screening(new FailedButChargedScreen(s.withinMs, layout),
+                            null, "-screened", null));
         }
         if (rules.enabled(RuleSettings.CHARGED_UNFULFILLED) && !screenedResolvers) {
             signals.add(accepted
@@ -174,9 +173,9 @@ public final class PatternDetection {
                 .connect(control)
                 .process(new PatternIncidentFunction())
                 .name("pattern incidents" + uidSuffix).uid("pattern-incidents" + uidSuffix);
-        DataStream<PaymentEvent> lateAll = late.get(0);
-        for (int i = 1; i < late.size(); i++) {
-            lateAll = lateAll.union(late.get(i));
+        DataStream<PaymentEvent> lateAll = wiring.late.get(0);
+        for (int i = 1; i < wiring.late.size(); i++) {
+            lateAll = lateAll.union(wiring.late.get(i));
         }
         return new Result(alerts, lateAll);
     }
@@ -186,59 +185,96 @@ public final class PatternDetection {
         return rules.enabled(rule) ? rules.patternVariants(rule) : Set.of();
     }
 
-    private static void add(List<DataStream<PatternSignal>> signals, List<DataStream<PaymentEvent>> late,
-            DataStream<PaymentEvent> accepted, RuleSettings rules, String rule, PatternRuleSettings s,
-            String baseUid, FilterFunction<PaymentEvent> relevant,
-            KeySelector<PaymentEvent, String> key, Pattern<PaymentEvent, ?> pattern,
-            EventComparator<PaymentEvent> sameTimeOrder,
-            PatternProcessFunction<PaymentEvent, PatternSignal> handler,
-            MerchantKeyedScreen<?> screen,
-            OutputTag<PatternSignal> screenSignals, String screenedCepUidSuffix,
-            BroadcastStream<io.paywatch.jobs.control.ControlSignal> control, ChargesDueBeyondInput dueBeyondInput) {
-        boolean isDefault = s.equals(rules.pattern(rule));
-        String uid = isDefault ? baseUid : baseUid + "-" + Integer.toHexString(s.toString().hashCode());
-        DataStream<PaymentEvent> in = accepted
-                .filter(e -> relevant.filter(e)
-                        && s.equals(rules.patternFor(rule, e.merchantId, e.channel)))
-                .name(rule + " events" + (isDefault ? "" : " " + s)).uid(uid + "-events");
-        KeyedStream<PaymentEvent, String> keyed;
-        if (screen != null) {
-            // what provably cannot match stops here, in dedup's task: the screen is keyed by
-            // merchant like dedup (each order in its own namespace), so only what it forwards
-            // crosses the exchange to CEP's key
-            SingleOutputStreamOperator<PaymentEvent> screened = DataStreamUtils
-                    .reinterpretAsKeyedStream(in, e -> e.merchantId, Types.STRING)
-                    .transform(rule + " screen" + (isDefault ? "" : " " + s),
-                            TypeInformation.of(PaymentEvent.class), screen)
-                    .uid(uid + "-screen-by-merchant");
-            if (screenSignals != null) {
-                signals.add(screened.getSideOutput(screenSignals));
-            }
-            keyed = screened.keyBy(key);
-            if (dueBeyondInput != null) {
-                // in CEP's task (chained), not keyed: the end of input comes with the control signals
-                keyed = DataStreamUtils.reinterpretAsKeyedStream(
-                        new DataStream<>(keyed.getExecutionEnvironment(), keyed.getTransformation())
-                                .connect(io.paywatch.jobs.control.ControlSignal.toEverySubtask(control))
-                                .transform(rule + " charges due beyond the input" + (isDefault ? "" : " " + s),
-                                        TypeInformation.of(PaymentEvent.class), dueBeyondInput)
-                                .uid(uid + "-due-beyond-input"),
-                        key, Types.STRING);
-            }
-        } else {
-            keyed = in.keyBy(key);
+    /**
+     * What one pattern rule's operators are built from, for one of its parameter sets.
+     *
+     * @param baseUid the operators' uids start with it (a parameter set other than the rule's
+     *     default adds a hash of itself)
+     * @param sameTimeOrder how CEP orders events of the same time, or null for arrival order
+     */
+    private record PatternOperators(String rule, PatternRuleSettings settings, String baseUid,
+            FilterFunction<PaymentEvent> relevant, KeySelector<PaymentEvent, String> key,
+            Pattern<PaymentEvent, ?> pattern, EventComparator<PaymentEvent> sameTimeOrder,
+            PatternProcessFunction<PaymentEvent, PatternSignal> handler) {}
+
+    /**
+     * A screen in dedup's task in front of a pattern's CEP operator.
+     *
+     * @param signals the screen's own signals (its side output), or null
+     * @param cepUidSuffix added to the CEP operator's uid: screened events reach CEP shifted or
+     *     paired, so partial matches of another build must not be restored into it
+     * @param dueBeyondInput the end-of-input filter chained in front of CEP, or null
+     */
+    private record Screening(MerchantKeyedScreen<?> screen, OutputTag<PatternSignal> signals,
+            String cepUidSuffix, ChargesDueBeyondInput dueBeyondInput) {}
+
+    /** What every pattern's operators are built from and into: the signals and late events of all. */
+    private static final class Wiring {
+        final DataStream<PaymentEvent> accepted;
+        final RuleSettings rules;
+        final BroadcastStream<io.paywatch.jobs.control.ControlSignal> control;
+        final List<DataStream<PatternSignal>> signals = new ArrayList<>();
+        final List<DataStream<PaymentEvent>> late = new ArrayList<>();
+
+        Wiring(DataStream<PaymentEvent> accepted, RuleSettings rules,
+                BroadcastStream<io.paywatch.jobs.control.ControlSignal> control) {
+            this.accepted = accepted;
+            this.rules = rules;
+            this.control = control;
         }
-        // ties in event time are otherwise broken by arrival order, which partitioning decides
-        SingleOutputStreamOperator<PatternSignal> matched = (sameTimeOrder == null
-                        ? CEP.pattern(keyed, pattern) : CEP.pattern(keyed, pattern, sameTimeOrder))
-                .inEventTime()
-                .sideOutputLateData(LATE)
-                .process(handler, TypeInformation.of(PatternSignal.class))
-                // screened events reach CEP shifted or paired: a uid of its own, so that partial
-                // matches of an unscreened (or otherwise shifted) build are not restored into it
-                .name(rule + " pattern" + (isDefault ? "" : " " + s))
-                .uid(screen == null ? uid : uid + screenedCepUidSuffix);
-        signals.add(matched);
-        late.add(matched.getSideOutput(LATE));
+
+        /** One pattern's operators, screened when {@code screening} is not null. */
+        void add(PatternOperators p, Screening screening) {
+            String rule = p.rule();
+            PatternRuleSettings s = p.settings();
+            FilterFunction<PaymentEvent> relevant = p.relevant();
+            KeySelector<PaymentEvent, String> key = p.key();
+            RuleSettings rules = this.rules;
+            boolean isDefault = s.equals(rules.pattern(rule));
+            String uid = isDefault ? p.baseUid() : p.baseUid() + "-" + Integer.toHexString(s.toString().hashCode());
+            DataStream<PaymentEvent> in = accepted
+                    .filter(e -> relevant.filter(e)
+                            && s.equals(rules.patternFor(rule, e.merchantId, e.channel)))
+                    .name(rule + " events" + (isDefault ? "" : " " + s)).uid(uid + "-events");
+            KeyedStream<PaymentEvent, String> keyed;
+            if (screening != null) {
+                // what provably cannot match stops here, in dedup's task: the screen is keyed by
+                // merchant like dedup (each order in its own namespace), so only what it forwards
+                // crosses the exchange to CEP's key
+                SingleOutputStreamOperator<PaymentEvent> screened = DataStreamUtils
+                        .reinterpretAsKeyedStream(in, e -> e.merchantId, Types.STRING)
+                        .transform(rule + " screen" + (isDefault ? "" : " " + s),
+                                TypeInformation.of(PaymentEvent.class), screening.screen())
+                        .uid(uid + "-screen-by-merchant");
+                if (screening.signals() != null) {
+                    signals.add(screened.getSideOutput(screening.signals()));
+                }
+                keyed = screened.keyBy(key);
+                if (screening.dueBeyondInput() != null) {
+                    // in CEP's task (chained), not keyed: the end of input comes with the control signals
+                    keyed = DataStreamUtils.reinterpretAsKeyedStream(
+                            new DataStream<>(keyed.getExecutionEnvironment(), keyed.getTransformation())
+                                    .connect(io.paywatch.jobs.control.ControlSignal.toEverySubtask(control))
+                                    .transform(rule + " charges due beyond the input" + (isDefault ? "" : " " + s),
+                                            TypeInformation.of(PaymentEvent.class), screening.dueBeyondInput())
+                                    .uid(uid + "-due-beyond-input"),
+                            key, Types.STRING);
+                }
+            } else {
+                keyed = in.keyBy(key);
+            }
+            // ties in event time are otherwise broken by arrival order, which partitioning decides
+            SingleOutputStreamOperator<PatternSignal> matched = (p.sameTimeOrder() == null
+                            ? CEP.pattern(keyed, p.pattern()) : CEP.pattern(keyed, p.pattern(), p.sameTimeOrder()))
+                    .inEventTime()
+                    .sideOutputLateData(LATE)
+                    .process(p.handler(), TypeInformation.of(PatternSignal.class))
+                    // screened events reach CEP shifted or paired: a uid of its own, so that partial
+                    // matches of an unscreened (or otherwise shifted) build are not restored into it
+                    .name(rule + " pattern" + (isDefault ? "" : " " + s))
+                    .uid(screening == null ? uid : uid + screening.cepUidSuffix());
+            signals.add(matched);
+            late.add(matched.getSideOutput(LATE));
+        }
     }
 }
