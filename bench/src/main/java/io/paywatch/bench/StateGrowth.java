@@ -78,14 +78,14 @@ final class StateGrowth {
             out.printf(Locale.ROOT, "bench: state after %,d events (%.0f min of event time, fed at %,.0f events/s),"
                             + " %s: %,.0f KB in the last checkpoint;%s%n", set.lines.length,
                     (set.newest - BenchEvents.T0) / 60_000.0, pace(backend), backend, total / 1e3, per);
-            out.printf(Locale.ROOT, "bench: state per active merchant-channel key (%,d keys): %,.0f bytes in all,"
-                            + " %,.0f bytes without dedup's event ids (target ≤ 2,048)%n",
-                    keys, (double) total / keys, (double) (total - dedup) / keys);
+            out.printf(Locale.ROOT, "bench: state per active merchant-channel key on %s (%,d keys): %,.0f bytes in all,"
+                            + " %,.0f bytes without dedup's event ids (target on RocksDB ≤ 2,048)%n",
+                    backend, keys, (double) total / keys, (double) (total - dedup) / keys);
         }
         for (int i = 1; i < factors.length; i++) {
             // one checkpoint each: what is in flight when it is taken moves either one by tens of percent
-            out.printf(Locale.ROOT, "bench: checkpoint after %d× the events / after %d×: %.2f (target: flat; state"
-                    + " that grew with the length of the run would give about %d)%n", factors[i], factors[0],
+            out.printf(Locale.ROOT, "bench: checkpoint on %s after %d× the events / after %d×: %.2f (target: flat; state"
+                    + " that grew with the length of the run would give about %d)%n", backend, factors[i], factors[0],
                     (double) totals[i] / Math.max(1, totals[0]), factors[i] / factors[0]);
         }
     }
