@@ -322,7 +322,10 @@ public class MicroBenchmarks {
                             new java.io.BufferedOutputStream(java.io.OutputStream.nullOutputStream(), 4096)));
     }
 
-    /** A merchant's payments as the {@code failed_but_charged} screen holds them on the heap backend. */
+    /**
+     * Payments as the screens hold them on the heap backend, in one table: every payment of 200,000
+     * of the bench's events, as if one large merchant's (a checkpoint writes many smaller tables).
+     */
     @State(Scope.Thread)
     public static class PaymentTableCheckpoint {
         io.paywatch.jobs.alerting.PaymentTrackTable table;
@@ -341,8 +344,8 @@ public class MicroBenchmarks {
     }
 
     /**
-     * A merchant's held payments written as a checkpoint's asynchronous part writes them on the
-     * heap backend: after dedup's ids, the largest state written whole at every checkpoint.
+     * A table of held payments written as a checkpoint's asynchronous part writes a merchant's on
+     * the heap backend: after dedup's ids, the largest state written whole at every checkpoint.
      */
     @Benchmark
     public int writeAMerchantsPaymentsAsACheckpointDoes(PaymentTableCheckpoint s) throws Exception {

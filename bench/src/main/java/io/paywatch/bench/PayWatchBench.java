@@ -132,7 +132,7 @@ public final class PayWatchBench {
             "(docs/performance.md); the last line sums the medians up. A run's events/s counts from the",
             "first event read to the job's end (the net runtime's figure is printed beside it).",
             "      --events N            events per measurement (1000000)",
-            "      --state heap|rocksdb  state backend of the PayWatch jobs, the state growth and the latency run (heap)",
+            "      --state heap|rocksdb  state backend of the PayWatch jobs and the latency run (heap); the state growth runs on it and, if heap, on RocksDB too",
             "      --repetitions N       runs per measurement, in rounds of every job; the median is reported (3)",
             "      --warm-ups N          runs of each job before its measured ones (2; 0 for none)",
             "      --only JOB,…          only these measurements: " + String.join(", ", jobs().keySet()),
@@ -140,7 +140,7 @@ public final class PayWatchBench {
             "      --latency-rate N      the detection-latency run's event rate (default: half of what producer, broker and run carry together here, measured first)",
             "      --duration 30m        (--only soak) how long the soak runs",
             "      --soak-rate N         (--only soak) payments per second (450, about 950 records/s with their fulfilments and refunds: half of what run sustains on RocksDB here)",
-            "      --jmh [NAME]          microbenchmarks (JMH) of the parser, the bucket ring, the open buckets, the event serializer, the rate lines and dedup's id table; NAME runs one (a method of MicroBenchmarks)",
+            "      --jmh [NAME]          microbenchmarks (JMH) of the parser, the bucket ring, the open buckets, the event serializer, the rate lines, dedup's id table and the screens' payment table; NAME runs one (a method of MicroBenchmarks)",
             "  -h, --help                this help",
             "");
     }

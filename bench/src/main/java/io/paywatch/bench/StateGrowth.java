@@ -26,7 +26,8 @@ import org.rocksdb.SstFileReader;
 import org.rocksdb.TableProperties;
 
 /**
- * State size on the bench's backend ({@code --state}), read from the checkpoints' metadata per operator: after 1× and 10× the
+ * State size on a backend (the bench's {@code --state}, and RocksDB, the target's, when that is heap), read
+ * from the checkpoints' metadata per operator: after 1× and 10× the
  * events (flat checkpoints: the state follows the traffic of the windows and horizons, not the
  * length of the run), and per active merchant-channel key.
  */

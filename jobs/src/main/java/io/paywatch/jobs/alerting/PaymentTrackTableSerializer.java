@@ -63,11 +63,13 @@ public final class PaymentTrackTableSerializer extends TypeSerializer<PaymentTra
      * Entries are gathered in memory and handed to {@code target} about 16 KB at a time: a
      * checkpoint's stream costs several calls down Flink's wrappers for each field written, which
      * made this table the second-largest cost of a heap checkpoint's asynchronous part after
-     * dedup's ids (docs/performance.md). The bytes are the same as written field by field.
+     * dedup's ids (docs/performance.md). The bytes are the same as written field by field. Both
+     * screens keep their tables with this serializer.
      */
     @Override
     public void serialize(PaymentTrackTable table, DataOutputView target) throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(Math.min(WRITE_CHUNK, 64 + 128 * table.size()));
+        // room for a chunk and the entry that fills it, so that the buffer rarely grows
+        DataOutputSerializer out = new DataOutputSerializer((int) Math.min(2 * WRITE_CHUNK, 64 + 128L * table.size()));
         out.writeLong(table.expiryTimer);
         out.writeInt(table.size());
         table.forEach((id, value, expiresAt) -> {

@@ -178,9 +178,10 @@ class PaymentTrackTableTest {
     }
 
     /**
-     * A table of thousands of payments, lone and tracked, spans many of the serializer's 16 KB
-     * chunks: the bytes are those written field by field (the layout the class comment gives), they
-     * read back, and the checkpoint's stream gets a few large writes, not several per field.
+     * A table of thousands of payments, lone and tracked (one larger than a chunk), spans many of the
+     * serializer's 16 KB chunks: the bytes are those written field by field (the layout the class
+     * comment gives), they read back, and the checkpoint's stream gets one write per chunk, neither
+     * several per field nor one for the whole table.
      */
     @Test
     void aLargeTableIsWrittenInChunksWithTheSameBytesAsFieldByField() throws Exception {
@@ -200,6 +201,12 @@ class PaymentTrackTableTest {
                 table.putLone(id, lone, T0 + i + 600_000);
             }
         }
+        // one payment whose held events alone are larger than a chunk
+        PaymentEvent[] many = new PaymentEvent[400];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = FailedButChargedScreenTest.event(false, T0 + i, "p-many", i);
+        }
+        table.putTrack("p-many", track(many));
         table.expiryTimer = T0 + 900_000;
 
         DataOutputSerializer expected = new DataOutputSerializer(1 << 20);
@@ -242,8 +249,10 @@ class PaymentTrackTableTest {
         PaymentTrackTableSerializer.INSTANCE.serialize(table,
                 new org.apache.flink.core.memory.DataOutputViewStreamWrapper(counting));
         assertThat(bytes.toByteArray()).isEqualTo(expected.getCopyOfBuffer());
+        // in chunks: each write but the last holds at least 16 KB, and the table takes many of them
         assertThat(expected.length()).isGreaterThan(10 * 16 * 1024);
-        assertThat(writes[0]).isLessThanOrEqualTo(expected.length() / (16 * 1024) + 1);
+        assertThat(writes[0]).isLessThanOrEqualTo(expected.length() / (16 * 1024) + 1)
+                .isGreaterThanOrEqualTo(expected.length() / (48 * 1024));
         PaymentTrackTable back = PaymentTrackTableSerializer.INSTANCE.deserialize(
                 new DataInputDeserializer(bytes.toByteArray()));
         assertThat(back.size()).isEqualTo(table.size());
