@@ -274,22 +274,32 @@ public class MicroBenchmarks {
     }
 
     /**
-     * The ids of a dedup horizon of the bench's events (the first 300,000: ten minutes of event
-     * time) in one table, and the stream a heap checkpoint writes it to: Flink's data view over its
-     * compression decorator's forwarding stream over the checkpoint file's 4 KB buffer (here
-     * discarding what it is given).
+     * The stream a heap checkpoint writes a key's value to: Flink's data view over its compression
+     * decorator's forwarding stream over the checkpoint file's 4 KB buffer (here discarding what it
+     * is given).
      */
     @State(Scope.Thread)
-    public static class IdTableCheckpoint {
+    public static class HeapCheckpoint {
+        org.apache.flink.core.memory.DataOutputViewStreamWrapper stream;
+
+        @Setup
+        public void setUp() {
+            stream = new org.apache.flink.core.memory.DataOutputViewStreamWrapper(
+                    new org.apache.flink.runtime.util.ForwardingOutputStream(
+                            new java.io.BufferedOutputStream(java.io.OutputStream.nullOutputStream(), 4096)));
+        }
+    }
+
+    /** The ids of a dedup horizon of the bench's events (the first 300,000: ten minutes of event time) in one table. */
+    @State(Scope.Thread)
+    public static class IdHorizon {
         io.paywatch.jobs.ingest.EventIdTable table;
-        org.apache.flink.core.memory.DataOutputViewStreamWrapper checkpoint;
 
         @Setup
         public void setUp() {
             table = new io.paywatch.jobs.ingest.EventIdTable();
             forEachBenchEvent(300_000, io.paywatch.jobs.ingest.EventProjection.RATES,
                     e -> table.remember(e.eventId, e.eventTime));
-            checkpoint = heapCheckpointStream();
         }
     }
 
@@ -298,9 +308,9 @@ public class MicroBenchmarks {
      * table on the heap backend: the job's largest state, written whole at every checkpoint.
      */
     @Benchmark
-    public int writeAHorizonOfIdsAsACheckpointDoes(IdTableCheckpoint s) throws Exception {
-        io.paywatch.jobs.ingest.EventIdTableSerializer.INSTANCE.serialize(s.table, s.checkpoint);
-        return s.checkpoint.size();
+    public int writeAHorizonOfIdsAsACheckpointDoes(IdHorizon s, HeapCheckpoint checkpoint) throws Exception {
+        io.paywatch.jobs.ingest.EventIdTableSerializer.INSTANCE.serialize(s.table, checkpoint.stream);
+        return checkpoint.stream.size();
     }
 
     /** The bench's first {@code count} events (seed 7), parsed with {@code projection}. */
@@ -313,23 +323,12 @@ public class MicroBenchmarks {
     }
 
     /**
-     * The chain of streams a heap checkpoint's asynchronous part writes a key's value through: the
-     * data view, the compression decorator's forwarding stream, the checkpoint file's 4 KB buffer.
-     */
-    static org.apache.flink.core.memory.DataOutputViewStreamWrapper heapCheckpointStream() {
-        return new org.apache.flink.core.memory.DataOutputViewStreamWrapper(
-                    new org.apache.flink.runtime.util.ForwardingOutputStream(
-                            new java.io.BufferedOutputStream(java.io.OutputStream.nullOutputStream(), 4096)));
-    }
-
-    /**
      * Payments as the screens hold them on the heap backend, in one table: every payment of 200,000
      * of the bench's events, as if one large merchant's (a checkpoint writes many smaller tables).
      */
     @State(Scope.Thread)
-    public static class PaymentTableCheckpoint {
+    public static class HeldPayments {
         io.paywatch.jobs.alerting.PaymentTrackTable table;
-        org.apache.flink.core.memory.DataOutputViewStreamWrapper checkpoint;
 
         @Setup
         public void setUp() {
@@ -339,7 +338,6 @@ public class MicroBenchmarks {
                     table.putLone(e.paymentId, e, e.eventTime + 600_000);
                 }
             });
-            checkpoint = heapCheckpointStream();
         }
     }
 
@@ -348,8 +346,8 @@ public class MicroBenchmarks {
      * the heap backend: after dedup's ids, the largest state written whole at every checkpoint.
      */
     @Benchmark
-    public int writeAMerchantsPaymentsAsACheckpointDoes(PaymentTableCheckpoint s) throws Exception {
-        io.paywatch.jobs.alerting.PaymentTrackTableSerializer.INSTANCE.serialize(s.table, s.checkpoint);
-        return s.checkpoint.size();
+    public int writeAMerchantsPaymentsAsACheckpointDoes(HeldPayments s, HeapCheckpoint checkpoint) throws Exception {
+        io.paywatch.jobs.alerting.PaymentTrackTableSerializer.INSTANCE.serialize(s.table, checkpoint.stream);
+        return checkpoint.stream.size();
     }
 }

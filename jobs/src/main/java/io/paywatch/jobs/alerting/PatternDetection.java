@@ -225,6 +225,8 @@ public final class PatternDetection {
 
         /** One pattern's operators, screened when {@code screening} is not null. */
         void add(PatternOperators p, Screening screening) {
+            // locals, not fields: the events' filter below is shipped to the cluster and must not
+            // capture this Wiring, which is not serializable
             String rule = p.rule();
             PatternRuleSettings s = p.settings();
             FilterFunction<PaymentEvent> relevant = p.relevant();
