@@ -20,6 +20,8 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Event time for the whole job, decided in one place right after parsing (chained to the
@@ -33,7 +35,8 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  *       filter counts as duplicates), older ones straight to the dead letters;
  *   <li>watermarks are the minimum over the active partitions of (newest − bound − 1),
  *       emitted periodically; a partition silent for the idle timeout while others were being
- *       read stops holding them back ({@link PartitionWatermarks}). Whether another subtask is
+ *       read stops holding them back ({@link PartitionWatermarks}). Silence is counted in a
+ *       {@link ReaderClock}, which stands still while this task is backpressured. Whether another subtask is
  *       reading comes from {@link ReaderActivityCoordinator} (see {@link EventTimeGateFactory});
  *       without one (a unit harness) other readers count as reading.
  * </ul>
@@ -45,6 +48,7 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
         implements OneInputStreamOperator<ParsedRecord, PaymentEvent>, OperatorEventHandler {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(EventTimeGate.class);
 
     private final long boundMs;
     private final long dedupHorizonMs;
@@ -54,6 +58,8 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     private final long idleAdvanceMaxMs;
 
     private transient PartitionWatermarks marks;
+    /** The time partitions' silence is counted in: stopped while this task is backpressured. */
+    private transient ReaderClock readerClock;
     private transient ListState<long[]> maxima;
     private transient long emitted;
     private transient boolean idle;
@@ -66,6 +72,8 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     private transient volatile int idlePartitions;
     private transient volatile long secondsSilent;
     private transient boolean lastReport;
+    /** Per partition: whether it was idle at the last watermark, for the log's transitions. */
+    private transient boolean[] idleLogged;
     /** The progress line's counts of this subtask. */
     private transient IngestProgress.Tally records;
     private transient IngestProgress.Tally rejected;
@@ -95,11 +103,13 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        long now = getProcessingTimeService().getCurrentProcessingTime();
+        readerClock = new ReaderClock(getProcessingTimeService()::getCurrentProcessingTime);
+        long now = readerClock.millis();
         marks = new PartitionWatermarks(boundMs, idleTimeoutMs);
         emitted = Long.MIN_VALUE;
         othersReading = true;
         lastReportMs = Long.MIN_VALUE;
+        idleLogged = new boolean[0];
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         List<Integer> mine = partitions.assignedTo(subtask, parallelism);
@@ -131,7 +141,16 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
         input.gauge("idlePartitions", (Gauge<Integer>) () -> idlePartitions);
         input.gauge("otherReadersActive", (Gauge<Integer>) () -> othersReading ? 1 : 0);
         input.gauge("secondsSilent", (Gauge<Long>) () -> secondsSilent);
+        getContainingTask().getEnvironment().getMetricGroup().getIOMetricGroup()
+                .registerBackPressureListener(readerClock);
         scheduleEmit();
+    }
+
+    @Override
+    public void close() throws Exception {
+        getContainingTask().getEnvironment().getMetricGroup().getIOMetricGroup()
+                .unregisterBackPressureListener(readerClock);
+        super.close();
     }
 
     private void scheduleEmit() {
@@ -155,11 +174,11 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     }
 
     /** Tells the coordinator whether this subtask is reading: on every change, else each second. */
-    private void report(long now) {
+    private void report(long now, long readerNow) {
         if (coordinator == null) {
             return;
         }
-        boolean reading = marks.isReading(now);
+        boolean reading = marks.isReading(readerNow);
         if (reading != lastReport || lastReportMs == Long.MIN_VALUE || now - lastReportMs >= 1_000) {
             coordinator.sendEventToCoordinator(new ReaderActivity.Reading(reading));
             lastReport = reading;
@@ -168,11 +187,13 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     }
 
     private void emitWatermark(long now) {
-        report(now);
-        Long wm = marks.watermark(now, othersReading);
+        long readerNow = readerClock.millis();
+        report(now, readerNow);
+        Long wm = marks.watermark(readerNow, othersReading);
+        logIdleTransitions(readerNow);
         idlePartitions = marks.idlePartitions();
-        secondsSilent = marks.silentMs(now) / 1_000;
-        if (idleAdvanceMaxMs > 0 && marks.allSilent(now) && marks.newestEvent() != Long.MIN_VALUE) {
+        secondsSilent = marks.silentMs(readerNow) / 1_000;
+        if (idleAdvanceMaxMs > 0 && marks.allSilent(readerNow) && marks.newestEvent() != Long.MIN_VALUE) {
             // every partition is silent: event time follows the wall clock, bounded, so that an
             // unfulfilled charge is still reported when the traffic stops
             long advanced = Math.min(now - boundMs - 1, marks.newestEvent() + idleAdvanceMaxMs);
@@ -196,6 +217,31 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
         if (wm > emitted) {
             emitted = wm;
             output.emitWatermark(new Watermark(wm));
+        }
+    }
+
+    /**
+     * Tells SREs when event time stops waiting for a partition and when it waits again: the
+     * moments that decide whether the partition's next records can still be on time.
+     */
+    private void logIdleTransitions(long readerNow) {
+        if (idleLogged.length < marks.partitions()) {
+            idleLogged = java.util.Arrays.copyOf(idleLogged, marks.partitions());
+        }
+        for (int p = 0; p < marks.partitions(); p++) {
+            boolean isIdle = marks.isIdle(p);
+            if (isIdle != idleLogged[p]) {
+                idleLogged[p] = isIdle;
+                if (isIdle) {
+                    LOG.info("Input {} partition {} is idle: nothing read from it for {} ms (backpressure not counted) while others "
+                            + "were read (--idle-timeout {} ms); event time no longer waits for it, so its "
+                            + "records will be late if they come more than {} ms behind the others'",
+                            partitions.inputName(), p, marks.silentMs(p, readerNow), idleTimeoutMs, boundMs);
+                } else {
+                    LOG.info("Input {} partition {} delivers again: event time waits for it again",
+                            partitions.inputName(), p);
+                }
+            }
         }
     }
 
@@ -229,7 +275,7 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
             return;
         }
         PaymentEvent e = record.event;
-        boolean late = marks.observe(record.partition, e.eventTime, now) || e.eventTime <= emitted;
+        boolean late = marks.observe(record.partition, e.eventTime, readerClock.millis()) || e.eventTime <= emitted;
         if (!late) {
             newest.saw(e.eventTime);
             if (idle) {

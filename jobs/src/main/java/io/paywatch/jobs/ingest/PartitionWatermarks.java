@@ -134,11 +134,22 @@ public final class PartitionWatermarks {
         return newest == Long.MIN_VALUE ? 0 : Math.max(0, nowMs - newest);
     }
 
+    /** Whether a known partition is idle as of the last {@link #watermark} call. */
+    public boolean isIdle(int partition) {
+        return partition < quietMs.length && known[partition] && idleTimeoutMs > 0
+                && quietMs[partition] >= idleTimeoutMs;
+    }
+
+    /** How long (processing time) a partition has delivered nothing; 0 for an unknown one. */
+    public long silentMs(int partition, long nowMs) {
+        return partition < lastActive.length && known[partition] ? Math.max(0, nowMs - lastActive[partition]) : 0;
+    }
+
     /** How many known partitions are idle as of the last {@link #watermark} call. */
     public int idlePartitions() {
         int n = 0;
         for (int p = 0; p < quietMs.length; p++) {
-            if (known[p] && idleTimeoutMs > 0 && quietMs[p] >= idleTimeoutMs) {
+            if (isIdle(p)) {
                 n++;
             }
         }

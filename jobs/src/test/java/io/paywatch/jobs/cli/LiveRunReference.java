@@ -160,6 +160,31 @@ final class LiveRunReference {
     }
 
     /** What the test log got from byte {@code from} on (this test's part of the shared log). */
+    /**
+     * For a disturbed run that differs from the uninterrupted one: the event-time gates' log
+     * (partitions turning idle and back) and how many records came late, with the first few.
+     */
+    static String eventTimeReport(Path log, long from, Path deadLetters) {
+        StringBuilder out = new StringBuilder("event-time gates:");
+        logSince(log, from).lines().filter(l -> l.contains(" EventTimeGate "))
+                .forEach(l -> out.append("\n  ").append(l));
+        List<String> late = new ArrayList<>();
+        try {
+            if (Files.exists(deadLetters)) {
+                for (String l : Files.readAllLines(deadLetters)) {
+                    if (l.contains("\"reason\":\"late\"")) {
+                        late.add(l);
+                    }
+                }
+            }
+        } catch (java.io.IOException beingWritten) {
+            out.append("\n(dead letters unreadable: ").append(beingWritten.getMessage()).append(')');
+        }
+        out.append("\nlate dead letters: ").append(late.size());
+        late.stream().limit(5).forEach(l -> out.append("\n  ").append(l.length() > 400 ? l.substring(0, 400) + "…" : l));
+        return out.toString();
+    }
+
     static String logSince(Path log, long from) {
         try {
             byte[] all = Files.readAllBytes(log);

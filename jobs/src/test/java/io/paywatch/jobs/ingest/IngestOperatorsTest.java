@@ -225,6 +225,38 @@ class IngestOperatorsTest {
         h.close();
     }
 
+    /**
+     * A reader whose task is backpressured is silent because it may not read: its partition
+     * does not turn idle for that time (the others' watermark would pass its waiting records).
+     */
+    @Test
+    void aBackpressuredReadersSilenceDoesNotCountTowardsIdleness() throws Exception {
+        EventTimeGate op = new EventTimeGate(5_000, 600_000, 30_000, 200, SourcePartitions.kafka("t", 1));
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = new OneInputStreamOperatorTestHarness<>(op);
+        h.setProcessingTime(1_000);
+        h.open();
+        op.handleOperatorEvent(new ReaderActivity.OthersReading(true)); // another subtask reads on
+        PaymentEvent a = ok(T0, "m", "card");
+        h.processElement(new StreamRecord<>(valid(a, 0), a.eventTime));
+        org.apache.flink.runtime.metrics.TimerGauge backpressure =
+                h.getEnvironment().getMetricGroup().getIOMetricGroup().getHardBackPressuredTimePerSecond();
+        h.setProcessingTime(11_000); // 10 s of silence counted
+        backpressure.markStart();
+        for (long t = 11_200; t <= 71_000; t += 200) { // a minute backpressured: not counted
+            h.setProcessingTime(t);
+        }
+        backpressure.markEnd();
+        assertThat(h.getOutput()).noneMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus);
+        for (long t = 71_200; t < 91_000; t += 200) {
+            h.setProcessingTime(t);
+        }
+        assertThat(h.getOutput()).noneMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus);
+        h.setProcessingTime(91_000); // 30 s of silence while it could read
+        assertThat(h.getOutput()).anyMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus
+                && ((org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus) o).isIdle());
+        h.close();
+    }
+
     /** A sparse stream, a record every 45 s: each still moves event time, a grace period later. */
     @Test
     void aSparseStreamStillMovesEventTimeAtEveryRecord() throws Exception {
