@@ -60,6 +60,8 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     private transient PartitionWatermarks marks;
     /** The time partitions' silence is counted in: stopped while this task is backpressured. */
     private transient ReaderClock readerClock;
+    /** Wall-clock time of this subtask's last valid record, for what it tells the coordinator. */
+    private transient long lastRecordWallMs;
     private transient ListState<long[]> maxima;
     private transient long emitted;
     private transient boolean idle;
@@ -110,6 +112,7 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
         othersReading = true;
         lastReportMs = Long.MIN_VALUE;
         idleLogged = new boolean[0];
+        lastRecordWallMs = Long.MIN_VALUE;
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         List<Integer> mine = partitions.assignedTo(subtask, parallelism);
@@ -173,12 +176,17 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
         }
     }
 
-    /** Tells the coordinator whether this subtask is reading: on every change, else each second. */
-    private void report(long now, long readerNow) {
+    /**
+     * Tells the coordinator whether this subtask is reading: on every change, else each second.
+     * Reading means a record within the reading window of wall-clock time: a subtask blocked by
+     * backpressure stops counting as reading, as one cut off from the broker does, so that it
+     * cannot keep the others' idle clocks running through an outage.
+     */
+    private void report(long now) {
         if (coordinator == null) {
             return;
         }
-        boolean reading = marks.isReading(readerNow);
+        boolean reading = lastRecordWallMs != Long.MIN_VALUE && now - lastRecordWallMs < marks.readingWindowMs();
         if (reading != lastReport || lastReportMs == Long.MIN_VALUE || now - lastReportMs >= 1_000) {
             coordinator.sendEventToCoordinator(new ReaderActivity.Reading(reading));
             lastReport = reading;
@@ -188,7 +196,7 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
 
     private void emitWatermark(long now) {
         long readerNow = readerClock.millis();
-        report(now, readerNow);
+        report(now);
         Long wm = marks.watermark(readerNow, othersReading);
         logIdleTransitions(readerNow);
         idlePartitions = marks.idlePartitions();
@@ -233,10 +241,10 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
             if (isIdle != idleLogged[p]) {
                 idleLogged[p] = isIdle;
                 if (isIdle) {
-                    LOG.info("Input {} partition {} is idle: nothing read from it for {} ms (backpressure not counted) while others "
-                            + "were read (--idle-timeout {} ms); event time no longer waits for it, so its "
-                            + "records will be late if they come more than {} ms behind the others'",
-                            partitions.inputName(), p, marks.silentMs(p, readerNow), idleTimeoutMs, boundMs);
+                    LOG.info("Input {} partition {} is idle: silent for {} ms while other partitions were read "
+                            + "(--idle-timeout {} ms; {} ms silent in all, backpressure not counted); event time "
+                            + "no longer waits for it, and its next records are late if event time passed them",
+                            partitions.inputName(), p, marks.quietMs(p), idleTimeoutMs, marks.silentMs(p, readerNow));
                 } else {
                     LOG.info("Input {} partition {} delivers again: event time waits for it again",
                             partitions.inputName(), p);
@@ -275,6 +283,7 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
             return;
         }
         PaymentEvent e = record.event;
+        lastRecordWallMs = now;
         boolean late = marks.observe(record.partition, e.eventTime, readerClock.millis()) || e.eventTime <= emitted;
         if (!late) {
             newest.saw(e.eventTime);

@@ -30,8 +30,9 @@ public final class PartitionWatermarks {
 
     /**
      * @param boundMs the out-of-orderness bound (contract default 5 s)
-     * @param idleTimeoutMs a partition without events for this long (processing time) no longer
-     *     holds the watermark back; 0 disables idleness
+     * @param idleTimeoutMs a partition without events for this long (in the caller's clock: the
+     *     gate's {@link ReaderClock}, processing time less backpressure) while something was read
+     *     no longer holds the watermark back; 0 disables idleness
      */
     public PartitionWatermarks(long boundMs, long idleTimeoutMs) {
         this.boundMs = boundMs;
@@ -140,9 +141,14 @@ public final class PartitionWatermarks {
                 && quietMs[partition] >= idleTimeoutMs;
     }
 
-    /** How long (processing time) a partition has delivered nothing; 0 for an unknown one. */
+    /** How long a partition has delivered nothing; 0 for an unknown one. */
     public long silentMs(int partition, long nowMs) {
         return partition < lastActive.length && known[partition] ? Math.max(0, nowMs - lastActive[partition]) : 0;
+    }
+
+    /** The part of a partition's silence counted towards idleness (while something was read). */
+    public long quietMs(int partition) {
+        return partition < quietMs.length ? quietMs[partition] : 0;
     }
 
     /** How many known partitions are idle as of the last {@link #watermark} call. */

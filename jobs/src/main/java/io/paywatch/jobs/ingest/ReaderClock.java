@@ -35,11 +35,11 @@ public final class ReaderClock implements TimerGauge.StartStopListener {
         }
     }
 
-    /** Backpressure ends. */
+    /** Backpressure ends (on the task's thread, or on the one that makes the output available). */
     @Override
     public synchronized void markEnd() {
         if (blocked == 0) {
-            return; // an end without its start (registered mid-stretch and told only the end)
+            return; // never sent by Flink (registering replays a running start), but harmless
         }
         if (--blocked == 0) {
             blockedTotalMs += Math.max(0, wallClockMs.getAsLong() - blockedSinceMs);

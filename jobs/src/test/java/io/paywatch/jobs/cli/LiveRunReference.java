@@ -159,7 +159,6 @@ final class LiveRunReference {
         return out;
     }
 
-    /** What the test log got from byte {@code from} on (this test's part of the shared log). */
     /**
      * For a disturbed run that differs from the uninterrupted one: the event-time gates' log
      * (partitions turning idle and back) and how many records came late, with the first few.
@@ -185,6 +184,7 @@ final class LiveRunReference {
         return out.toString();
     }
 
+    /** What the test log got from byte {@code from} on (this test's part of the shared log). */
     static String logSince(Path log, long from) {
         try {
             byte[] all = Files.readAllBytes(log);

@@ -257,6 +257,34 @@ class IngestOperatorsTest {
         h.close();
     }
 
+    /**
+     * What the gate tells its coordinator: reading while a record came within the reading window
+     * of wall-clock time. A backpressured subtask stops counting as reading like a disconnected
+     * one, though its own idle clock stands still: it must not keep the other subtasks' idle
+     * clocks running through an outage.
+     */
+    @Test
+    void aBackpressuredSubtaskStopsTellingTheCoordinatorItReads() throws Exception {
+        EventTimeGate op = new EventTimeGate(5_000, 600_000, 30_000, 200, SourcePartitions.kafka("t", 1));
+        List<Boolean> told = new java.util.ArrayList<>();
+        op.connect(event -> told.add(((ReaderActivity.Reading) event).reading()));
+        OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = new OneInputStreamOperatorTestHarness<>(op);
+        h.setProcessingTime(1_000);
+        h.open();
+        PaymentEvent a = ok(T0, "m", "card");
+        h.processElement(new StreamRecord<>(valid(a, 0), a.eventTime));
+        h.setProcessingTime(1_200);
+        assertThat(told).last().isEqualTo(true);
+        h.getEnvironment().getMetricGroup().getIOMetricGroup().getSoftBackPressuredTimePerSecond().markStart();
+        for (long t = 1_400; t < 11_000; t += 200) { // the reading window: 10 s after the record
+            h.setProcessingTime(t);
+        }
+        assertThat(told).last().isEqualTo(true);
+        h.setProcessingTime(11_200);
+        assertThat(told).last().isEqualTo(false);
+        h.close();
+    }
+
     /** A sparse stream, a record every 45 s: each still moves event time, a grace period later. */
     @Test
     void aSparseStreamStillMovesEventTimeAtEveryRecord() throws Exception {
