@@ -195,7 +195,7 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
     }
 
     private void emitWatermark(long now) {
-        long readerNow = readerClock.millis();
+        long readerNow = readerClock.at(now);
         report(now);
         Long wm = marks.watermark(readerNow, othersReading);
         logIdleTransitions(readerNow);
@@ -284,7 +284,7 @@ public class EventTimeGate extends AbstractStreamOperator<PaymentEvent>
         }
         PaymentEvent e = record.event;
         lastRecordWallMs = now;
-        boolean late = marks.observe(record.partition, e.eventTime, readerClock.millis()) || e.eventTime <= emitted;
+        boolean late = marks.observe(record.partition, e.eventTime, readerClock.at(now)) || e.eventTime <= emitted;
         if (!late) {
             newest.saw(e.eventTime);
             if (idle) {

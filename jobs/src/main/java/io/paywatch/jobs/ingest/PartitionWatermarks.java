@@ -111,10 +111,7 @@ public final class PartitionWatermarks {
         long wm = Long.MAX_VALUE;
         boolean any = false;
         for (int p = 0; p < maxTimestamp.length; p++) {
-            if (!known[p]) {
-                continue;
-            }
-            if (idleTimeoutMs > 0 && quietMs[p] >= idleTimeoutMs) {
+            if (!known[p] || isIdle(p)) {
                 continue;
             }
             any = true;

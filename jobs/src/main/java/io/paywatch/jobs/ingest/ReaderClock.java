@@ -22,8 +22,12 @@ public final class ReaderClock implements TimerGauge.StartStopListener {
     }
 
     /** The time so far, less every backpressured stretch (including one in progress). */
-    public synchronized long millis() {
-        long now = wallClockMs.getAsLong();
+    public long millis() {
+        return at(wallClockMs.getAsLong());
+    }
+
+    /** {@link #millis()} for a wall-clock time the caller has just read (one clock read per event). */
+    public synchronized long at(long now) {
         return now - blockedTotalMs - (blocked > 0 ? Math.max(0, now - blockedSinceMs) : 0);
     }
 

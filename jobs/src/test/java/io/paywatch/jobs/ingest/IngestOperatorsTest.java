@@ -50,6 +50,24 @@ class IngestOperatorsTest {
         return h;
     }
 
+    /** Moves processing time from {@code from} to {@code to} (both included) in the gate's 200 ms steps. */
+    private static void stepTo(OneInputStreamOperatorTestHarness<?, ?> h, long from, long to) throws Exception {
+        for (long t = from; t <= to; t += 200) {
+            h.setProcessingTime(t);
+        }
+    }
+
+    /** The gate has not marked its output idle (nor active again) so far. */
+    private static void assertNoStatusYet(OneInputStreamOperatorTestHarness<?, ?> h) {
+        assertThat(h.getOutput()).noneMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus);
+    }
+
+    /** The gate has marked its output idle. */
+    private static void assertWentIdle(OneInputStreamOperatorTestHarness<?, ?> h) {
+        assertThat(h.getOutput()).anyMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus
+                && ((org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus) o).isIdle());
+    }
+
     private static List<Long> watermarks(OneInputStreamOperatorTestHarness<?, ?> h) {
         return h.getOutput().stream()
                 .filter(o -> o instanceof org.apache.flink.streaming.api.watermark.Watermark)
@@ -151,8 +169,7 @@ class IngestOperatorsTest {
     void afterTheWholeInputWasIdleTheWatermarkWaitsOneIdleTimeoutForThePartitionsToReturn() throws Exception {
         OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = gate(SourcePartitions.kafka("t", 2));
         long before = bothPartitionsThenSilence(h, 46_000); // 45 s: every partition idle
-        assertThat(h.getOutput()).anyMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus
-                && ((org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus) o).isIdle());
+        assertWentIdle(h);
         // partition 0 is back with ten minutes of backlog
         for (int i = 0; i < 600; i++) {
             PaymentEvent c = ok(T0 + 101_000 + i * 1_000L, "m", "card");
@@ -184,7 +201,7 @@ class IngestOperatorsTest {
         OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h =
                 toldNobodyElseReads(new EventTimeGate(5_000, 600_000, 30_000, 200, SourcePartitions.kafka("t", 2)));
         long before = bothPartitionsThenSilence(h, 300_000); // five minutes
-        assertThat(h.getOutput()).noneMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus);
+        assertNoStatusYet(h);
         // partition 0 is back with ten minutes of backlog; partition 1 takes 15 s longer
         for (int i = 0; i < 600; i++) {
             PaymentEvent c = ok(T0 + 101_000 + i * 1_000L, "m", "card");
@@ -209,19 +226,14 @@ class IngestOperatorsTest {
         OneInputStreamOperatorTestHarness<ParsedRecord, PaymentEvent> h = toldNobodyElseReads(op);
         PaymentEvent a = ok(T0, "m", "card");
         h.processElement(new StreamRecord<>(valid(a, 0), a.eventTime));
-        for (long t = 1_200; t <= 60_000; t += 200) {
-            h.setProcessingTime(t);
-        }
-        assertThat(h.getOutput()).noneMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus);
+        stepTo(h, 1_200, 60_000);
+        assertNoStatusYet(h);
         op.handleOperatorEvent(new ReaderActivity.OthersReading(true));
         // its clock counted the first 10 s of the silence (its own reading window): 20 s to go
-        for (long t = 60_200; t <= 79_800; t += 200) {
-            h.setProcessingTime(t);
-        }
-        assertThat(h.getOutput()).noneMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus);
+        stepTo(h, 60_200, 79_800);
+        assertNoStatusYet(h);
         h.setProcessingTime(80_000);
-        assertThat(h.getOutput()).anyMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus
-                && ((org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus) o).isIdle());
+        assertWentIdle(h);
         h.close();
     }
 
@@ -242,18 +254,13 @@ class IngestOperatorsTest {
                 h.getEnvironment().getMetricGroup().getIOMetricGroup().getHardBackPressuredTimePerSecond();
         h.setProcessingTime(11_000); // 10 s of silence counted
         backpressure.markStart();
-        for (long t = 11_200; t <= 71_000; t += 200) { // a minute backpressured: not counted
-            h.setProcessingTime(t);
-        }
+        stepTo(h, 11_200, 71_000); // a minute backpressured: not counted
         backpressure.markEnd();
-        assertThat(h.getOutput()).noneMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus);
-        for (long t = 71_200; t < 91_000; t += 200) {
-            h.setProcessingTime(t);
-        }
-        assertThat(h.getOutput()).noneMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus);
+        assertNoStatusYet(h);
+        stepTo(h, 71_200, 90_800);
+        assertNoStatusYet(h);
         h.setProcessingTime(91_000); // 30 s of silence while it could read
-        assertThat(h.getOutput()).anyMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus
-                && ((org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus) o).isIdle());
+        assertWentIdle(h);
         h.close();
     }
 
@@ -276,9 +283,7 @@ class IngestOperatorsTest {
         h.setProcessingTime(1_200);
         assertThat(told).last().isEqualTo(true);
         h.getEnvironment().getMetricGroup().getIOMetricGroup().getSoftBackPressuredTimePerSecond().markStart();
-        for (long t = 1_400; t < 11_000; t += 200) { // the reading window: 10 s after the record
-            h.setProcessingTime(t);
-        }
+        stepTo(h, 1_400, 10_800); // the reading window: 10 s after the record
         assertThat(told).last().isEqualTo(true);
         h.setProcessingTime(11_200);
         assertThat(told).last().isEqualTo(false);
@@ -315,8 +320,7 @@ class IngestOperatorsTest {
         PaymentEvent a = ok(T0, "m", "card");
         h.processElement(new StreamRecord<>(valid(a, 0), a.eventTime));
         h.setProcessingTime(40_000);
-        assertThat(h.getOutput()).anyMatch(o -> o instanceof org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus
-                && ((org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus) o).isIdle());
+        assertWentIdle(h);
         h.close();
     }
 
